@@ -1,0 +1,50 @@
+"""Scrapy settings for newsdesk; every newsdesk-specific name carries the NEWSDESK_ prefix."""
+
+from __future__ import annotations
+
+BOT_NAME = "newsdesk"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Where articles go and which sources exist; the newsdesk command passes both with -s.
+NEWSDESK_DB = "sqlite:///newsdesk.db"
+NEWSDESK_SOURCES = "sources.toml"
+# crawl_runs row that this crawl reports into (set by the runner; unset for a bare `scrapy crawl`).
+NEWSDESK_RUN_ID = 0
+# Pages per run when the source does not say; the runner passes the source's own value.
+NEWSDESK_MAX_PAGES = 500
+# How often the run row's counters are refreshed while the crawl goes on (seconds).
+NEWSDESK_PROGRESS_INTERVAL = 2.0
+# Hamming distance under which two SimHashes count as the same story (4 bands of 16 bits find every
+# pair within 3 bits: pigeonhole).
+NEWSDESK_NEAR_DUPLICATE_DISTANCE = 3
+
+USER_AGENT = "newsdesk/0.1 (news archiver; Scrapy)"
+ROBOTSTXT_OBEY = True
+
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "pipelines.clean.CleanPipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.store.StorePipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.extensions.RunRecorder": 500,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,227 @@
+"""Load and validate sources.toml: every problem is reported, each naming the source and the key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+NAME_RE = re.compile(r"^[a-z0-9_-]+$")
+EVERY_RE = re.compile(r"^every\s+(\d+)\s*([smh])$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+
+DEFAULTS: dict[str, Any] = {
+    "schedule": "*/30 * * * *",
+    "max_pages": 500,
+    "obey_robots": True,
+    "follow_depth": 1,
+    "timeout": "1h",
+}
+DEFAULT_KEYS = set(DEFAULTS)
+LIST_KEYS = ("feeds", "sitemaps", "start_urls", "allow", "deny")
+SOURCE_KEYS = {"name", *LIST_KEYS, *DEFAULT_KEYS}
+
+
+class SourcesError(Exception):
+    """The sources file is missing, unreadable or invalid; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A 5-field cron expression or a fixed interval in seconds (exactly one is set)."""
+
+    cron: str | None = None
+    every: int | None = None
+
+    def __str__(self) -> str:
+        return self.cron if self.cron is not None else f"every {self.every}s"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    feeds: list[str] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    start_urls: list[str] = field(default_factory=list)
+    allow: list[str] = field(default_factory=list)
+    deny: list[str] = field(default_factory=list)
+    follow_depth: int = 1
+    schedule: Schedule = Schedule(cron="*/30 * * * *")
+    max_pages: int = 500
+    obey_robots: bool = True
+    timeout: int = 3600  # seconds a run may take before it is killed
+
+    @property
+    def domains(self) -> list[str]:
+        """Hosts the source's own URLs live on: links to other hosts are not followed."""
+        hosts = {urlsplit(u).hostname or "" for u in (*self.feeds, *self.sitemaps, *self.start_urls)}
+        return sorted(h for h in hosts if h)
+
+
+def parse_duration(text: str) -> int:
+    """'90s', '15m', '2h' (optionally prefixed by 'every ') -> seconds; ValueError otherwise."""
+    m = EVERY_RE.match(text.strip() if text.strip().startswith("every") else f"every {text.strip()}")
+    if not m or int(m.group(1)) <= 0:
+        raise ValueError(f"{text!r} is not a duration like '90s', '15m' or '2h'")
+    return int(m.group(1)) * UNIT_SECONDS[m.group(2)]
+
+
+def parse_schedule(text: str) -> Schedule:
+    """A 5-field cron expression or 'every N s|m|h'; ValueError with the reason otherwise."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    text = text.strip()
+    if text.startswith("every"):
+        if not EVERY_RE.match(text):
+            raise ValueError(f"{text!r} is not an interval like 'every 90s', 'every 15m' or 'every 2h'")
+        return Schedule(every=parse_duration(text))
+    if len(text.split()) != 5:
+        raise ValueError(f"{text!r} is neither a 5-field cron expression nor 'every N s|m|h'")
+    try:
+        CronTrigger.from_crontab(text, timezone="UTC")
+    except ValueError as e:
+        raise ValueError(f"{text!r} is not a valid cron expression: {e}") from e
+    return Schedule(cron=text)
+
+
+def _check_value(where: str, key: str, value: Any, problems: list[str]) -> Any:
+    """Validate one key's value; append a problem and return None when it is wrong."""
+    if key in LIST_KEYS:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(f"{where}: '{key}' must be a list of strings")
+            return None
+        if key in ("allow", "deny"):
+            for pattern in value:
+                try:
+                    re.compile(pattern)
+                except re.error as e:
+                    problems.append(f"{where}: '{key}' has a bad regex {pattern!r}: {e}")
+                    return None
+        else:
+            for url in value:
+                parts = urlsplit(url)
+                if parts.scheme not in ("http", "https") or not parts.hostname:
+                    problems.append(f"{where}: '{key}' has {url!r}, which is not an http(s) URL")
+                    return None
+        return value
+    if key == "schedule":
+        if not isinstance(value, str):
+            problems.append(f"{where}: 'schedule' must be a string")
+            return None
+        try:
+            return parse_schedule(value)
+        except ValueError as e:
+            problems.append(f"{where}: 'schedule' {e}")
+            return None
+    if key == "timeout":
+        try:
+            return parse_duration(value) if isinstance(value, str) else None
+        except ValueError as e:
+            problems.append(f"{where}: 'timeout' {e}")
+            return None
+    if key in ("max_pages", "follow_depth"):
+        minimum = 1 if key == "max_pages" else 0
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            problems.append(f"{where}: '{key}' must be an integer >= {minimum}")
+            return None
+        return value
+    if key == "obey_robots":
+        if not isinstance(value, bool):
+            problems.append(f"{where}: 'obey_robots' must be true or false")
+            return None
+        return value
+    return value
+
+
+def parse_sources(data: dict[str, Any]) -> list[Source]:
+    """Validate parsed TOML; raise SourcesError listing every problem."""
+    problems: list[str] = []
+    defaults_raw = data.get("defaults", {})
+    unknown_top = set(data) - {"defaults", "source"}
+    for key in sorted(unknown_top):
+        problems.append(f"top level: unknown key '{key}' (expected [defaults] and [[source]] tables)")
+    defaults: dict[str, Any] = dict(DEFAULTS)
+    if not isinstance(defaults_raw, dict):
+        problems.append("[defaults] must be a table")
+        defaults_raw = {}
+    for key, value in defaults_raw.items():
+        if key not in DEFAULT_KEYS:
+            problems.append(f"[defaults]: unknown key '{key}' (known: {', '.join(sorted(DEFAULT_KEYS))})")
+            continue
+        defaults[key] = value
+    # Defaults are validated once here, so a bad default is reported once, not per source.
+    resolved_defaults: dict[str, Any] = {}
+    for key, value in defaults.items():
+        checked = _check_value("[defaults]", key, value, problems)
+        resolved_defaults[key] = checked if checked is not None else _check_value("", key, DEFAULTS[key], [])
+
+    raw_sources = data.get("source", [])
+    if not isinstance(raw_sources, list):
+        problems.append("'source' must be an array of tables: write [[source]]")
+        raw_sources = []
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_sources, start=1):
+        name = raw.get("name") if isinstance(raw, dict) else None
+        where = f"source '{name}'" if isinstance(name, str) else f"source #{index}"
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: must be a table")
+            continue
+        before = len(problems)
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            problems.append(f"{where}: 'name' is required and must match [a-z0-9_-]+")
+        elif name in seen:
+            problems.append(f"{where}: duplicate name (each source needs its own)")
+        else:
+            seen.add(name)
+        values: dict[str, Any] = dict(resolved_defaults)
+        for key, value in raw.items():
+            if key == "name":
+                continue
+            if key not in SOURCE_KEYS:
+                problems.append(f"{where}: unknown key '{key}' (known: {', '.join(sorted(SOURCE_KEYS))})")
+                continue
+            checked = _check_value(where, key, value, problems)
+            if checked is not None:
+                values[key] = checked
+        if not any(raw.get(k) for k in ("feeds", "sitemaps", "start_urls")):
+            problems.append(f"{where}: needs at least one of 'feeds', 'sitemaps', 'start_urls'")
+        if len(problems) == before:
+            sources.append(Source(name=name, **values))  # type: ignore[arg-type]  # name checked above
+    if problems:
+        raise SourcesError(problems)
+    return sources
+
+
+def load_sources(path: str | Path) -> list[Source]:
+    """Read and validate a sources file; SourcesError says what is wrong and where."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourcesError([f"{path}: no such file (pass --sources FILE or set NEWSDESK_SOURCES)"]) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SourcesError([f"{path}: cannot read it: {e}"]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise SourcesError([f"{path}: not valid TOML: {e}"]) from None
+    try:
+        return parse_sources(data)
+    except SourcesError as e:
+        raise SourcesError([f"{path}: {p}" for p in e.problems]) from None
+
+
+def find_source(sources: list[Source], name: str) -> Source:
+    for source in sources:
+        if source.name == name:
+            return source
+    known = ", ".join(s.name for s in sources) or "none"
+    raise SourcesError([f"unknown source '{name}' (configured: {known})"])

@@ -1,0 +1,253 @@
+"""Article extraction with BeautifulSoup (lxml parser): page HTML in, Extracted article out.
+
+Stages: metadata from the untouched tree; chrome removed (scripts, navigation, boilerplate by class/id);
+the article container found (schema.org articleBody, <article>, common class names, else the densest
+paragraph parent); its blocks turned into paragraphs; trailing link lists split off as headlines; the
+plain-text splitter as the last pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from w3lib.encoding import html_to_unicode
+
+from pipelines.headlines import is_marker, split_text
+from pipelines.metadata import extract_metadata
+
+# Never article text.
+DROP_TAGS = (
+    "script", "style", "noscript", "iframe", "svg", "canvas", "form", "button", "select", "input",
+    "textarea", "nav", "footer", "aside", "template", "object", "embed", "video", "audio", "map", "dialog",
+    "link", "meta", "head",
+)
+# class/id words that mark page chrome (matched as whole words of the class/id, split on - and _).
+BOILERPLATE_CLASSES = frozenset({
+    "nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "sidebar", "widget", "footer",
+    "header", "masthead", "share", "sharing", "social", "comments", "comment", "disqus", "related",
+    "recommended", "recommendations", "newsletter", "subscribe", "subscription", "signup", "cookie",
+    "cookies", "consent", "gdpr", "banner", "promo", "promotion", "advert", "advertisement", "ad", "ads",
+    "adslot", "dfp", "sponsored", "outbrain", "taboola", "popup", "modal", "paywall", "tags", "tag",
+    "taglist", "pagination", "pager", "skip", "toolbar", "byline",
+    "author", "dateline", "timestamp", "caption", "credit", "trending", "popular", "mostread",
+    "readmore", "lightbox", "overlay", "login",
+})
+# ...unless the same class/id also says it is the article itself.
+CONTENT_CLASSES = frozenset({"article", "content", "story", "entry", "post", "body", "text", "main"})
+CONTAINER_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:article[-_]?(?:body|content|text)|story[-_]?(?:body|content|text)|entry[-_]?content"
+    r"|post[-_]?(?:body|content|text)|body[-_]?text|main[-_]?content|content[-_]?body|articlebody"
+    r"|article__body|article__content|rich[-_]?text|td-post-content|field--name-body)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+BLOCK_TAGS = (
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
+    "blockquote", "pre", "table", "tr", "dl", "dt", "dd", "figure", "figcaption", "header", "address",
+)
+HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
+WORD_SPLIT_RE = re.compile(r"[\s_-]+")
+MIN_PARAGRAPH_CHARS = 25  # shorter <p> texts count little when scoring containers (readability's rule)
+LINK_DENSE = 0.6  # a block whose text is mostly link text is navigation or a headline list
+
+
+@dataclass
+class Headline:
+    text: str
+    url: str | None = None
+
+
+@dataclass
+class Extracted:
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    body: str = ""
+    headlines: list[Headline] = field(default_factory=list)
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> str:
+    """Bytes -> text by HTTP header, BOM, <meta charset>, else detection (w3lib's rules, as Scrapy does)."""
+    _, text = html_to_unicode(content_type, data)
+    return text
+
+
+def _is_boilerplate(tag: Tag) -> bool:
+    if tag.get("hidden") is not None or tag.get("aria-hidden") == "true":
+        return True
+    style = tag.get("style")
+    if isinstance(style, str) and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style):
+        return True
+    role = tag.get("role")
+    if role in ("navigation", "banner", "contentinfo", "complementary", "dialog", "alert"):
+        return True
+    classes = tag.get("class") or []
+    ident = tag.get("id") or ""
+    words = set()
+    for value in [*classes, ident] if isinstance(classes, list) else [classes, ident]:
+        words.update(w.lower() for w in WORD_SPLIT_RE.split(str(value)) if w)
+    return bool(words & BOILERPLATE_CLASSES) and not (words & CONTENT_CLASSES)
+
+
+def _strip_chrome(root: Tag) -> None:
+    for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in root.find_all(DROP_TAGS):
+        tag.decompose()
+    page_chars = _text_len(root)
+    for tag in root.find_all(True):
+        if tag.decomposed:
+            continue
+        if tag.name in ("html", "body", "main", "article"):
+            continue
+        # A wrapper holding most of the page is layout, whatever its class says (id="__next").
+        if _is_boilerplate(tag) and _text_len(tag) * 2 < page_chars:
+            tag.decompose()
+
+
+def _text_len(tag: Tag) -> int:
+    return len(tag.get_text(" ", strip=True))
+
+
+def _link_density(tag: Tag) -> float:
+    total = _text_len(tag)
+    if not total:
+        return 0.0
+    return sum(_text_len(a) for a in tag.find_all("a")) / total
+
+
+def _find_container(root: Tag) -> Tag:
+    """The element holding the article: schema.org articleBody, a known class, <article>, else the best
+    scoring parent of paragraphs."""
+    body_prop = root.find(attrs={"itemprop": "articleBody"})
+    if isinstance(body_prop, Tag) and _text_len(body_prop) > 200:
+        return body_prop
+    scores: dict[int, float] = {}
+    nodes: dict[int, Tag] = {}
+    for p in root.find_all(["p", "pre", "blockquote"]):
+        text = p.get_text(" ", strip=True)
+        if len(text) < MIN_PARAGRAPH_CHARS:
+            continue
+        score = 1 + len(text) / 100 + text.count(",") * 0.5
+        parent = p.parent
+        for share in (1.0, 0.5, 0.25):
+            if not isinstance(parent, Tag):
+                break
+            key = id(parent)
+            nodes[key] = parent
+            scores[key] = scores.get(key, 0.0) + score * share
+            parent = parent.parent
+    if not scores:
+        return root
+    for key, node in nodes.items():
+        scores[key] *= 1 - min(_link_density(node), 0.9)
+        classes = " ".join(node.get("class") or []) + " " + str(node.get("id") or "")
+        if CONTAINER_CLASS_RE.search(classes) or node.name == "article":
+            scores[key] *= 1.25
+    best = nodes[max(scores, key=lambda k: scores[k])]
+    return best
+
+
+def _trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
+    """Remove link-dense lists/blocks at the end of the container; their links are headlines."""
+    headlines: list[Headline] = []
+    while True:
+        blocks = [t for t in container.find_all(["ul", "ol", "div", "section", "p", "h2", "h3", "h4"])
+                  if t.get_text(strip=True)]
+        if not blocks:
+            return headlines
+        last = _last_top_block(container)
+        if last is None:
+            return headlines
+        links = [a for a in last.find_all("a") if a.get_text(strip=True)]
+        text = last.get_text(" ", strip=True)
+        if links and _link_density(last) >= LINK_DENSE and (len(links) >= 2 or len(text) < 120):
+            items = [
+                Headline(
+                    re.sub(r"\s+", " ", a.get_text(" ", strip=True)),
+                    urljoin(base_url or "", str(a["href"])) if a.get("href") else None,
+                )
+                for a in links
+                if len(a.get_text(" ", strip=True).split()) >= 3
+            ]
+            headlines[:0] = items
+            last.decompose()
+            continue
+        if is_marker(text) and headlines:
+            last.decompose()
+            continue
+        return headlines
+
+
+def _last_top_block(container: Tag) -> Tag | None:
+    """The last child (descending through single wrappers) that holds text."""
+    node: Tag = container
+    while True:
+        children = [c for c in node.children if isinstance(c, Tag) and c.get_text(strip=True)]
+        loose = [c for c in node.children if isinstance(c, NavigableString) and c.strip()]
+        if not children or loose:
+            return node if node is not container else None
+        last = children[-1]
+        if len(children) == 1 and last.name in ("div", "section", "article", "main"):
+            node = last
+            continue
+        return last
+
+
+def _paragraphs(container: Tag) -> list[str]:
+    for br in container.find_all("br"):
+        br.replace_with("\n")
+    for tag in container.find_all(BLOCK_TAGS):
+        tag.insert_before("\n\n")
+        tag.insert_after("\n\n")
+    for li in container.find_all("li"):
+        li.insert(0, "- " if li.parent is None or li.parent.name != "ol" else "")
+    text = container.get_text()
+    out = []
+    for chunk in re.split(r"\n\s*\n", text):
+        lines = [re.sub(r"[ \t\r\f\v\xa0]+", " ", x).strip() for x in chunk.split("\n")]
+        para = "\n".join(x for x in lines if x)
+        if para and para != "-":
+            out.append(para)
+    return out
+
+
+def _drop_link_blocks(container: Tag) -> None:
+    """In-body boxes of links ("Read more: ...", related boxes) are not article text."""
+    for tag in container.find_all(["ul", "ol", "div", "section", "table"]):
+        if tag.decomposed:
+            continue
+        links = tag.find_all("a")
+        if len(links) >= 3 and _link_density(tag) >= LINK_DENSE:
+            tag.decompose()
+
+
+def extract(html: str, url: str | None = None) -> Extracted:
+    """Extract the article and its metadata from a page's HTML."""
+    soup = BeautifulSoup(html, "lxml")
+    meta = extract_metadata(soup, url)
+    root = soup.body or soup
+    _strip_chrome(root)
+    container = _find_container(root)
+    html_headlines = _trailing_link_lists(container, url)
+    _drop_link_blocks(container)
+    paragraphs = _paragraphs(container)
+    title_key = meta.title.casefold()
+    if paragraphs and title_key and paragraphs[0].casefold() == title_key:
+        paragraphs = paragraphs[1:]
+    split = split_text("\n\n".join(paragraphs))
+    headlines = html_headlines + [Headline(h) for h in split.headlines]
+    return Extracted(
+        title=meta.title,
+        authors=meta.authors,
+        published=meta.published,
+        language=meta.language,
+        canonical_url=meta.canonical_url,
+        body=split.body.strip(),
+        headlines=headlines,
+    )

@@ -1,0 +1,201 @@
+"""Article metadata from a parsed page: title, authors, published date, language, canonical URL.
+
+Sources in order of trust: JSON-LD (schema.org Article types), OpenGraph/meta tags, <time>, bylines, URL dates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Tag
+from dateutil import parser as dateparser
+
+ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "blogposting", "liveblogposting", "backgroundnewsarticle", "reviewnewsarticle", "techarticle",
+    "scholarlyarticle", "socialmediaposting", "webpage", "report",
+}
+TITLE_META = (("property", "og:title"), ("name", "twitter:title"), ("name", "title"))
+AUTHOR_META = (("name", "author"), ("property", "article:author"), ("name", "byl"), ("name", "dc.creator"),
+               ("name", "sailthru.author"), ("name", "parsely-author"))
+DATE_META = (
+    ("property", "article:published_time"), ("name", "article:published_time"),
+    ("itemprop", "datePublished"), ("name", "pubdate"), ("name", "publishdate"), ("name", "publish-date"),
+    ("name", "date"), ("name", "dc.date"), ("name", "dc.date.issued"), ("name", "sailthru.date"),
+    ("name", "parsely-pub-date"), ("property", "og:published_time"), ("name", "article.published"),
+)
+BYLINE_CLASS_RE = re.compile(r"\b(?:byline|author|by-line|writer)\b", re.IGNORECASE)
+URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])")
+BY_PREFIX_RE = re.compile(r"^\s*(?:by|von|par|por|di|de|автор)\s*[:\s]\s*", re.IGNORECASE)
+TITLE_SUFFIX_RE = re.compile(r"\s+[|\-–—•·:]\s+[^|\-–—•·]{2,40}$")
+
+
+@dataclass
+class Metadata:
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: datetime | None = None  # naive UTC
+    language: str | None = None
+    canonical_url: str | None = None
+
+
+def _meta(soup: BeautifulSoup, pairs: tuple[tuple[str, str], ...]) -> str | None:
+    for attr, value in pairs:
+        tag = soup.find("meta", attrs={attr: re.compile(f"^{re.escape(value)}$", re.IGNORECASE)})
+        if isinstance(tag, Tag):
+            content = tag.get("content")
+            if isinstance(content, str) and content.strip():
+                return content.strip()
+    return None
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """An ISO or human date string -> naive UTC datetime (dates without a zone are taken as UTC)."""
+    if not text or not text.strip():
+        return None
+    try:
+        value = dateparser.parse(text.strip(), fuzzy=False)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if value is None or not 1990 <= value.year <= 2100:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _jsonld_objects(soup: BeautifulSoup) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for x in node:
+                walk(x)
+        elif isinstance(node, dict):
+            found.append(node)
+            if "@graph" in node:
+                walk(node["@graph"])
+            if isinstance(node.get("mainEntity"), dict):
+                walk(node["mainEntity"])
+
+    for script in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.IGNORECASE)}):
+        try:
+            walk(json.loads(script.string or script.get_text() or "null"))
+        except (ValueError, RecursionError):
+            continue
+    return found
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    t = obj.get("@type", [])
+    return {x.lower() for x in (t if isinstance(t, list) else [t]) if isinstance(x, str)}
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) else []
+    if isinstance(value, list):
+        return [n for v in value for n in _names(v)]
+    return []
+
+
+def clean_author(name: str) -> str:
+    name = BY_PREFIX_RE.sub("", re.sub(r"\s+", " ", name)).strip(" ,;|")
+    return name if 1 < len(name) <= 80 and not name.startswith("http") else ""
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for n in names:
+        n = clean_author(n)
+        if n and n.casefold() not in seen:
+            seen[n.casefold()] = n
+    return list(seen.values())
+
+
+def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
+    """Read metadata from the (unmodified) page tree."""
+    meta = Metadata()
+    article_ld = [o for o in _jsonld_objects(soup) if _types(o) & ARTICLE_TYPES]
+    # Prefer real article types over WebPage.
+    article_ld.sort(key=lambda o: "webpage" in _types(o))
+
+    for obj in article_ld:
+        headline = obj.get("headline") or obj.get("name")
+        if isinstance(headline, str) and headline.strip() and not meta.title:
+            meta.title = re.sub(r"\s+", " ", headline).strip()
+        if not meta.authors:
+            meta.authors = _dedupe(_names(obj.get("author")))
+        if meta.published is None:
+            meta.published = parse_date(obj.get("datePublished") if isinstance(obj.get("datePublished"), str)
+                                        else None)
+        lang = obj.get("inLanguage")
+        if isinstance(lang, str) and not meta.language:
+            meta.language = lang
+
+    if not meta.title:
+        og = _meta(soup, TITLE_META)
+        h1 = soup.find("h1")
+        if og:
+            meta.title = og
+        elif isinstance(h1, Tag) and h1.get_text(strip=True):
+            meta.title = h1.get_text(" ", strip=True)
+        elif soup.title and soup.title.string:
+            meta.title = TITLE_SUFFIX_RE.sub("", soup.title.string.strip())
+    meta.title = re.sub(r"\s+", " ", meta.title).strip()
+
+    if not meta.authors:
+        author = _meta(soup, AUTHOR_META)
+        if author and not author.startswith("http"):
+            meta.authors = _dedupe(re.split(r"\s*(?:,|;|\band\b|&)\s*", author))
+    if not meta.authors:
+        rel = soup.find("a", attrs={"rel": "author"})
+        if isinstance(rel, Tag):
+            meta.authors = _dedupe([rel.get_text(" ", strip=True)])
+    if not meta.authors:
+        byline = soup.find(attrs={"class": BYLINE_CLASS_RE})
+        if isinstance(byline, Tag):
+            text = byline.get_text(" ", strip=True)
+            if 2 < len(text) < 80:
+                meta.authors = _dedupe([text])
+
+    if meta.published is None:
+        meta.published = parse_date(_meta(soup, DATE_META))
+    if meta.published is None:
+        time_tag = soup.find("time", attrs={"datetime": True})
+        if isinstance(time_tag, Tag):
+            value = time_tag.get("datetime")
+            meta.published = parse_date(value if isinstance(value, str) else None)
+    if meta.published is None and url:
+        m = URL_DATE_RE.search(url)
+        if m:
+            try:
+                meta.published = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                meta.published = None
+
+    if not meta.language:
+        html = soup.find("html")
+        lang = html.get("lang") if isinstance(html, Tag) else None
+        if isinstance(lang, str) and lang.strip():
+            meta.language = lang.strip()
+        else:
+            meta.language = _meta(soup, (("http-equiv", "content-language"), ("property", "og:locale")))
+    if meta.language:
+        meta.language = meta.language.replace("_", "-").split(",")[0].strip()[:20].lower() or None
+
+    link = soup.find("link", attrs={"rel": re.compile("^canonical$", re.IGNORECASE), "href": True})
+    href = link.get("href") if isinstance(link, Tag) else None
+    if not isinstance(href, str) or not href.strip():
+        href = _meta(soup, (("property", "og:url"),))
+    if href:
+        meta.canonical_url = urljoin(url or "", href.strip())
+    return meta

@@ -1,0 +1,122 @@
+"""Engine and schema from a database URL: SQLite (WAL, foreign keys) or PostgreSQL (psycopg 3)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # wait out another writer (daemon and a manual crawl) instead of failing
+
+
+class DatabaseError(Exception):
+    """The database URL is wrong or the database cannot be reached or upgraded."""
+
+
+def utcnow() -> datetime:
+    """Now in UTC, naive (the form every timestamp column stores)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def normalise_url(url: str) -> str:
+    """Accept the common spellings of a PostgreSQL URL and send them through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; DatabaseError with a readable reason when the URL is unusable."""
+    url = normalise_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            f"{url!r} is not a database URL (try sqlite:///newsdesk.db or postgresql+psycopg://user@host/db)"
+        ) from None
+    kwargs: dict[str, Any] = {}
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            parent = Path(database).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise DatabaseError(f"cannot create {database}: folder {parent} does not exist")
+        kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    elif parsed.get_backend_name() == "postgresql":
+        kwargs["pool_pre_ping"] = True
+        kwargs["connect_args"] = {"connect_timeout": 10}
+    else:
+        raise DatabaseError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except (NoSuchModuleError, ImportError) as e:
+        raise DatabaseError(f"no driver for {url!r}: {e}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration (an empty database gets the whole schema)."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = alembic_config(engine)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current == head:
+        return
+    logger.info("upgrading database schema from %s to %s", current or "empty", head)
+    command.upgrade(config, "head")
+
+
+def connect(url: str, migrate: bool = True) -> Engine:
+    """Engine for `url`, reachable and with an up-to-date schema; DatabaseError otherwise."""
+    engine = make_engine(url)
+    try:
+        if migrate:
+            upgrade(engine)
+        else:
+            with engine.connect():
+                pass
+    except OperationalError as e:
+        engine.dispose()
+        reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
+        raise DatabaseError(f"cannot use database {engine.url.render_as_string()}: {reason}") from None
+    except SQLAlchemyError as e:
+        engine.dispose()
+        raise DatabaseError(f"database error on {engine.url.render_as_string()}: {e}") from None
+    return engine
+
+
+def has_schema(engine: Engine) -> bool:
+    return inspect(engine).has_table("articles")

@@ -1,0 +1,114 @@
+"""The newsdesk schema as typed SQLAlchemy 2 models. Timestamps are naive UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Article(Base):
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    language: Mapped[str | None] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # 64-bit SimHash as a signed integer, and its four 16-bit bands: two texts within 3 bits share a
+    # band, so a near-duplicate lookup is four indexed equality probes, whatever the store's size.
+    simhash: Mapped[int] = mapped_column(BigInteger)
+    sim_band0: Mapped[int] = mapped_column(Integer, index=True)
+    sim_band1: Mapped[int] = mapped_column(Integer, index=True)
+    sim_band2: Mapped[int] = mapped_column(Integer, index=True)
+    sim_band3: Mapped[int] = mapped_column(Integer, index=True)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    # Sort/filter date: published_at where known, else fetched_at (kept in one indexed column).
+    sort_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    source: Mapped[Source] = relationship()
+    headlines: Mapped[list[Headline]] = relationship(
+        order_by="Headline.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+    versions: Mapped[list[ArticleVersion]] = relationship(
+        order_by="ArticleVersion.version", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ArticleVersion(Base):
+    __tablename__ = "article_versions"
+    __table_args__ = (UniqueConstraint("article_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Headline(Base):
+    __tablename__ = "headlines"
+    __table_args__ = (UniqueConstraint("article_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(2048))
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    __table_args__ = (Index("ix_crawl_runs_source_started", "source", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    trigger: Mapped[str] = mapped_column(String(20))  # schedule | manual
+    status: Mapped[str] = mapped_column(String(20), index=True)  # running|ok|failed|timeout|interrupted
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    stored: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    # Which process runs it: a `running` row whose process is gone on this host becomes `interrupted`.
+    host: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+
+class Lock(Base):
+    """Named leases (the daemon's, each source's crawl): held while the heartbeat is fresh."""
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(255))
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[datetime] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime)
