@@ -48,3 +48,10 @@ EXTENSIONS = {
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.KnownUrlsMiddleware": 50,
+}
+LOG_FORMATTER = "crawler.logformatter.LogFormatter"
+# Duplicates and pages without an article are routine, not warnings.
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"

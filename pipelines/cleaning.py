@@ -36,6 +36,12 @@ BOILERPLATE_CLASSES = frozenset({
     "author", "dateline", "timestamp", "caption", "credit", "trending", "popular", "mostread",
     "readmore", "lightbox", "overlay", "login",
 })
+# class/id words of headline widgets ("Related", "Latest", "Most popular"): their links are headlines
+# when they follow the article, and dropped wherever else they are.
+HEADLINE_CLASSES = frozenset({
+    "related", "recommended", "recommendations", "trending", "popular", "mostread", "readmore", "latest",
+    "more", "outbrain", "taboola", "teasers", "headlines", "morestories", "relatedstories", "nextread",
+})
 # ...unless the same class/id also says it is the article itself.
 CONTENT_CLASSES = frozenset({"article", "content", "story", "entry", "post", "body", "text", "main"})
 CONTAINER_CLASS_RE = re.compile(
@@ -77,37 +83,95 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
     return text
 
 
-def _is_boilerplate(tag: Tag) -> bool:
-    if tag.get("hidden") is not None or tag.get("aria-hidden") == "true":
-        return True
-    style = tag.get("style")
-    if isinstance(style, str) and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style):
-        return True
-    role = tag.get("role")
-    if role in ("navigation", "banner", "contentinfo", "complementary", "dialog", "alert"):
-        return True
+def _class_words(tag: Tag) -> set[str]:
     classes = tag.get("class") or []
     ident = tag.get("id") or ""
-    words = set()
+    words: set[str] = set()
     for value in [*classes, ident] if isinstance(classes, list) else [classes, ident]:
         words.update(w.lower() for w in WORD_SPLIT_RE.split(str(value)) if w)
-    return bool(words & BOILERPLATE_CLASSES) and not (words & CONTENT_CLASSES)
+    return words
 
 
-def _strip_chrome(root: Tag) -> None:
+def _kind(tag: Tag) -> str:
+    """'widget' for a headline widget, 'chrome' for other boilerplate, '' for possible content."""
+    if tag.get("hidden") is not None or tag.get("aria-hidden") == "true":
+        return "chrome"
+    style = tag.get("style")
+    if isinstance(style, str) and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style):
+        return "chrome"
+    role = tag.get("role")
+    if role in ("navigation", "banner", "contentinfo", "complementary", "dialog", "alert"):
+        return "chrome"
+    words = _class_words(tag)
+    if words & CONTENT_CLASSES:
+        return ""
+    if words & HEADLINE_CLASSES:
+        return "widget"
+    return "chrome" if words & BOILERPLATE_CLASSES else ""
+
+
+def _strip_chrome(root: Tag) -> list[Tag]:
+    """Remove page chrome; return the headline widgets, left in place for _take_widgets."""
     for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()
     for tag in root.find_all(DROP_TAGS):
         tag.decompose()
     page_chars = _text_len(root)
+    widgets: list[Tag] = []
     for tag in root.find_all(True):
-        if tag.decomposed:
+        if tag.decomposed or tag.name in ("html", "body", "main", "article"):
             continue
-        if tag.name in ("html", "body", "main", "article"):
+        if any(w in tag.parents for w in widgets):
             continue
+        kind = _kind(tag)
         # A wrapper holding most of the page is layout, whatever its class says (id="__next").
-        if _is_boilerplate(tag) and _text_len(tag) * 2 < page_chars:
+        if not kind or _text_len(tag) * 2 >= page_chars:
+            continue
+        if kind == "widget":
+            widgets.append(tag)
+        else:
             tag.decompose()
+    return [w for w in widgets if not w.decomposed]
+
+
+def _widget_headlines(widget: Tag, base_url: str | None) -> list[Headline]:
+    out = []
+    for a in widget.find_all("a"):
+        text = re.sub(r"\s+", " ", a.get_text(" ", strip=True))
+        if len(text.split()) >= 3 or len(text) >= 15:
+            href = a.get("href")
+            out.append(Headline(text, urljoin(base_url or "", str(href)) if href else None))
+    return out
+
+
+def _take_widgets(root: Tag, container: Tag, widgets: list[Tag], base_url: str | None) -> list[Headline]:
+    """Widgets after the article's last text (inside the container, or after it within the enclosing
+    <article>/<main>) give their links as headlines; every widget leaves the tree."""
+    order = {id(t): i for i, t in enumerate(root.find_all(True))}
+    inside = [t for t in container.find_all(True) if id(t) in order]
+    end = order[id(inside[-1])] if inside else order.get(id(container), 0)
+    text_end = 0
+    for t in container.find_all(["p", "h2", "h3", "h4", "blockquote", "li", "pre", "table"]):
+        if not any(w in t.parents or w is t for w in widgets) and t.get_text(strip=True):
+            text_end = max(text_end, order.get(id(t), 0))
+    scope: Tag = container
+    for parent in container.parents:
+        if parent.name in ("article", "main"):
+            scope = parent
+            break
+    else:
+        scope = container.parent if isinstance(container.parent, Tag) else container
+    headlines: list[Headline] = []
+    for widget in widgets:
+        position = order.get(id(widget), 0)
+        in_container = container in widget.parents
+        trailing = (in_container and position > text_end) or (
+            not in_container and position > end and scope in widget.parents
+        )
+        if trailing:
+            headlines.extend(_widget_headlines(widget, base_url))
+        widget.decompose()
+    return headlines
 
 
 def _text_len(tag: Tag) -> int:
@@ -232,16 +296,22 @@ def extract(html: str, url: str | None = None) -> Extracted:
     soup = BeautifulSoup(html, "lxml")
     meta = extract_metadata(soup, url)
     root = soup.body or soup
-    _strip_chrome(root)
+    widgets = _strip_chrome(root)
     container = _find_container(root)
-    html_headlines = _trailing_link_lists(container, url)
+    html_headlines = _take_widgets(root, container, widgets, url)
+    html_headlines += _trailing_link_lists(container, url)
     _drop_link_blocks(container)
     paragraphs = _paragraphs(container)
     title_key = meta.title.casefold()
     if paragraphs and title_key and paragraphs[0].casefold() == title_key:
         paragraphs = paragraphs[1:]
     split = split_text("\n\n".join(paragraphs))
-    headlines = html_headlines + [Headline(h) for h in split.headlines]
+    headlines: list[Headline] = []
+    seen: set[str] = set()
+    for h in [*html_headlines, *(Headline(t) for t in split.headlines)]:
+        if h.text.casefold() not in seen:  # "Related" and "Latest" often repeat a story
+            seen.add(h.text.casefold())
+            headlines.append(h)
     return Extracted(
         title=meta.title,
         authors=meta.authors,

@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, Insert, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +26,13 @@ class DatabaseError(Exception):
 def utcnow() -> datetime:
     """Now in UTC, naive (the form every timestamp column stores)."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def dialect_insert(session: Session, table: Any) -> Insert:
+    """INSERT with on_conflict_* for the session's backend (both speak ON CONFLICT)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def normalise_url(url: str) -> str:
@@ -116,7 +125,3 @@ def connect(url: str, migrate: bool = True) -> Engine:
         engine.dispose()
         raise DatabaseError(f"database error on {engine.url.render_as_string()}: {e}") from None
     return engine
-
-
-def has_schema(engine: Engine) -> bool:
-    return inspect(engine).has_table("articles")

@@ -1,0 +1,38 @@
+"""What spiders yield: the raw page and what the feed or sitemap said about it. Cleaning happens later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class PageItem:
+    source: str
+    url: str  # as requested (from the feed, sitemap or listing)
+    final_url: str  # after redirects
+    status: int
+    html: str
+    headers: dict[str, str] = field(default_factory=dict)
+    discovered_via: str = ""  # feed | sitemap | listing
+    listed_title: str | None = None  # the feed/sitemap entry's title
+    listed_published: str | None = None  # the feed/sitemap entry's date (ISO 8601)
+
+
+@dataclass
+class ArticleItem:
+    """A cleaned article on its way to the store (built by the clean stage)."""
+
+    source: str
+    url: str  # canonical
+    fetched_url: str
+    title: str
+    authors: list[str]
+    published_at: datetime | None
+    language: str | None
+    body: str
+    headlines: list[tuple[str, str | None]]
+    content_hash: str
+    simhash: int  # unsigned 64-bit
+    duplicate_of: int | None = None  # set by the dedupe stage: an earlier copy of the same story
+    existing_id: int | None = None  # set by the dedupe stage: this URL is stored and its text changed

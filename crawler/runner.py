@@ -1,0 +1,225 @@
+"""Run one crawl of one source in a child process and record it in crawl_runs.
+
+The Twisted reactor cannot be restarted, so every crawl is its own process: `python -m crawler crawl news`.
+The parent owns the run record (started, then closed with a status), the per-source lease, the timeout,
+and stopping the child; the child fills in the counters (crawler.extensions.RunRecorder).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from crawler.sources import Source
+from storage import locks, runs
+from storage.db import connect
+
+logger = logging.getLogger(__name__)
+
+HOST = socket.gethostname()
+LEASE_STALE_AFTER = 60.0  # seconds without a heartbeat before a crawl lease counts as abandoned
+HEARTBEAT_EVERY = 10.0
+POLL_EVERY = 0.25
+KILL_GRACE = 10.0  # seconds between SIGTERM and SIGKILL when a child must stop
+
+
+class SourceBusy(Exception):
+    """Another process is crawling this source now."""
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    source: str
+    status: str
+    message: str = ""
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+def crawl_command(source: Source, db_url: str, sources_path: str, run_id: int, log_level: str) -> list[str]:
+    return [
+        sys.executable, "-m", "crawler", "crawl", "news", "-a", f"source={source.name}",
+        "-s", f"NEWSDESK_DB={db_url}",
+        "-s", f"NEWSDESK_SOURCES={Path(sources_path).resolve()}",
+        "-s", f"NEWSDESK_RUN_ID={run_id}",
+        "-s", f"NEWSDESK_MAX_PAGES={source.max_pages}",
+        "-s", f"ROBOTSTXT_OBEY={source.obey_robots}",
+        "-s", f"LOG_LEVEL={log_level}",
+    ]
+
+
+def prepare(engine: Engine) -> int:
+    """Before new runs: runs left `running` by dead processes on this host become `interrupted`."""
+    with Session(engine) as session, session.begin():
+        return runs.interrupt_dead_runs(session, HOST)
+
+
+def _stop(child: subprocess.Popen[bytes], grace: float) -> None:
+    """SIGTERM to the child's process group, SIGKILL after `grace` seconds."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(child.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            child.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _tail(path: Path, limit: int = 600) -> str:
+    try:
+        lines = [x for x in path.read_text(errors="replace").splitlines() if x.strip()]
+    except OSError:
+        return ""
+    errors = [x for x in lines if " ERROR" in x or "Error" in x or "Traceback" in x]
+    text = " | ".join((errors or lines)[-3:])
+    return text[-limit:]
+
+
+def run_crawl(
+    source: Source,
+    db_url: str,
+    sources_path: str,
+    trigger: str = "manual",
+    verbose: bool = False,
+    on_progress: Callable[[dict[str, int]], None] | None = None,
+    stop: threading.Event | None = None,
+    stop_grace: float = 30.0,
+    engine: Engine | None = None,
+) -> RunResult:
+    """Crawl `source` now in a child process; returns when the run is recorded with its final status.
+
+    Raises SourceBusy when another process holds the source's lease, storage.db.DatabaseError when the
+    database cannot be used.
+    """
+    own_engine = engine is None
+    engine = engine or connect(db_url)
+    owner = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    lease = f"crawl:{source.name}"
+    try:
+        with Session(engine) as session, session.begin():
+            if not locks.acquire(session, lease, owner, HOST, os.getpid(), LEASE_STALE_AFTER):
+                held = locks.holder(session, lease)
+                who = f"pid {held.pid} on {held.host}" if held else "another process"
+                raise SourceBusy(f"source '{source.name}' is being crawled now by {who}")
+            run_id = runs.start_run(session, source.name, trigger, HOST, os.getpid())
+        try:
+            result = _run_child(source, db_url, sources_path, run_id, verbose, on_progress, stop, stop_grace,
+                                engine, lease, owner)
+        except BaseException:
+            with Session(engine) as session, session.begin():
+                runs.finish_run(session, run_id, "interrupted", "the newsdesk process was stopped")
+            raise
+        finally:
+            with Session(engine) as session, session.begin():
+                locks.release(session, lease, owner)
+        return result
+    finally:
+        if own_engine:
+            engine.dispose()
+
+
+def _run_child(
+    source: Source, db_url: str, sources_path: str, run_id: int, verbose: bool,
+    on_progress: Callable[[dict[str, int]], None] | None, stop: threading.Event | None, stop_grace: float,
+    engine: Engine, lease: str, owner: str,
+) -> RunResult:
+    log_level = "DEBUG" if verbose else "INFO"
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "NEWSDESK_PARENT_PID": str(os.getpid())}
+    with tempfile.NamedTemporaryFile(prefix=f"newsdesk-{source.name}-", suffix=".log", delete=False) as log:
+        log_path = Path(log.name)
+    logger.info("run %d: crawling %s", run_id, source.name)
+    started = time.monotonic()
+    last_beat = started
+    last_counters: dict[str, int] = {}
+    status = ""
+    message = ""
+    with open(log_path, "wb") as log_file, open(log_path, "rb") as reader:
+        child = subprocess.Popen(
+            crawl_command(source, db_url, sources_path, run_id, log_level),
+            stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True,
+        )
+        try:
+            while True:
+                try:
+                    child.wait(timeout=POLL_EVERY)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
+                if verbose:
+                    chunk = reader.read()
+                    if chunk:
+                        sys.stderr.write(chunk.decode(errors="replace"))
+                now = time.monotonic()
+                if now - started > source.timeout:
+                    logger.warning("run %d: %s exceeded its %ds timeout, stopping it", run_id, source.name,
+                                   source.timeout)
+                    _stop(child, KILL_GRACE)
+                    status, message = "timeout", f"killed after the {source.timeout}s timeout"
+                    break
+                if stop is not None and stop.is_set():
+                    logger.info("run %d: stopping %s (shutdown)", run_id, source.name)
+                    _stop(child, stop_grace)
+                    status, message = "interrupted", "stopped by shutdown"
+                    break
+                if now - last_beat >= HEARTBEAT_EVERY:
+                    last_beat = now
+                    with Session(engine) as session, session.begin():
+                        locks.heartbeat(session, lease, owner)
+                if on_progress is not None:
+                    counters = _counters(engine, run_id)
+                    if counters != last_counters:
+                        last_counters = counters
+                        on_progress(counters)
+        except BaseException:
+            _stop(child, KILL_GRACE)
+            raise
+        if verbose:
+            rest = reader.read()
+            if rest:
+                sys.stderr.write(rest.decode(errors="replace"))
+    code = child.returncode
+    with Session(engine) as session, session.begin():
+        run = runs.get_run(session, run_id)
+        reason = run.message if run is not None else ""
+        if not status:
+            if code == 0 and reason == "finished":
+                status, message = "ok", "finished"
+            elif code == 0 and reason:
+                status, message = ("interrupted" if reason == "shutdown" else "ok"), reason
+            else:
+                status = "failed"
+                message = f"crawl process exited with code {code}" + (
+                    f": {_tail(log_path)}" if _tail(log_path) else "")
+        runs.finish_run(session, run_id, status, message)
+    counters = _counters(engine, run_id)
+    if status == "ok":
+        log_path.unlink(missing_ok=True)
+    else:
+        logger.warning("run %d of %s ended %s: %s (log: %s)", run_id, source.name, status, message, log_path)
+    logger.info("run %d: %s %s in %.1fs: %s", run_id, source.name, status, time.monotonic() - started,
+                ", ".join(f"{k} {v}" for k, v in counters.items()))
+    return RunResult(run_id, source.name, status, message, counters)
+
+
+def _counters(engine: Engine, run_id: int) -> dict[str, int]:
+    with Session(engine) as session:
+        run = runs.get_run(session, run_id)
+        return {k: getattr(run, k) for k in runs.COUNTERS} if run is not None else {}

@@ -1,0 +1,199 @@
+"""The one generic spider: a source's feeds, sitemaps and listing pages in, raw article pages out."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import feedparser
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+
+from crawler.items import PageItem
+from crawler.sources import Source, find_source, load_sources
+
+SITEMAP_RE = re.compile(rb"<\s*(?:\w+:)?(?:urlset|sitemapindex)\b")
+JSON_FEED_RE = re.compile(rb'^\s*\{[^{]*"version"\s*:\s*"https?://jsonfeed\.org')
+HTML_TYPES = (b"text/html", b"application/xhtml")
+
+
+class NewsSpider(Spider):
+    name = "news"
+
+    def __init__(self, source: str | None = None, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not source:
+            raise ValueError("the news spider needs a source: scrapy crawl news -a source=NAME")
+        self.source_name = source
+        self.source: Source
+        self.max_pages = 0
+        self.scheduled_pages = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.source = find_source(load_sources(settings.get("NEWSDESK_SOURCES")), spider.source_name)
+        spider.max_pages = settings.getint("NEWSDESK_MAX_PAGES", spider.source.max_pages)
+        spider.allowed_domains = spider.source.domains
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.source.feeds:
+            yield Request(url, callback=self.parse_index, cb_kwargs={"via": "feed"}, priority=10)
+        for url in self.source.sitemaps:
+            yield Request(url, callback=self.parse_index, cb_kwargs={"via": "sitemap"}, priority=10)
+        for url in self.source.start_urls:
+            yield Request(url, callback=self.parse_listing, cb_kwargs={"depth": 0}, priority=5)
+
+    # -- discovery ---------------------------------------------------------------------------------
+
+    def on_source_site(self, url: str) -> bool:
+        host = urlsplit(url).hostname or ""
+        return any(host == d or host.endswith("." + d) for d in self.source.domains)
+
+    def is_article_url(self, url: str) -> bool:
+        if any(re.search(p, url) for p in self.source.deny):
+            return False
+        return not self.source.allow or any(re.search(p, url) for p in self.source.allow)
+
+    def article_request(self, url: str, via: str, title: str | None = None,
+                        published: str | None = None) -> Request | None:
+        if not url.startswith(("http://", "https://")) or not self.is_article_url(url):
+            return None
+        if self.scheduled_pages >= self.max_pages:
+            self.crawler.stats.inc_value("newsdesk/over_max_pages")
+            return None
+        self.scheduled_pages += 1
+        return Request(
+            url,
+            callback=self.parse_article,
+            meta={"newsdesk_article": True},
+            cb_kwargs={"via": via, "title": title, "published": published},
+        )
+
+    def parse_index(self, response: Response, via: str) -> Iterator[Request]:
+        """A feed or a sitemap (sniffed from the body, so a source may list either under either key)."""
+        body = response.body
+        if response.url.endswith(".gz") or body[:2] == b"\x1f\x8b":
+            try:
+                body = gunzip(body, max_size=self.crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+            except OSError:
+                self.logger.warning("%s: not a readable gzip file", response.url)
+                self.crawler.stats.inc_value("newsdesk/bad_index")
+                return
+        if SITEMAP_RE.search(body[:2000]):
+            yield from self.parse_sitemap(response, body)
+        elif JSON_FEED_RE.match(body[:500]):
+            yield from self.parse_json_feed(response, body)
+        else:
+            yield from self.parse_feed(response, body, via)
+
+    def parse_sitemap(self, response: Response, body: bytes) -> Iterator[Request]:
+        try:
+            sitemap = Sitemap(body)
+        except Exception as e:  # lxml raises several types on broken XML; any of them means "unreadable"
+            self.logger.warning("%s: unreadable sitemap: %s", response.url, e)
+            self.crawler.stats.inc_value("newsdesk/bad_index")
+            return
+        for entry in sitemap:
+            loc = entry.get("loc", "").strip()
+            if not loc:
+                continue
+            loc = response.urljoin(loc)
+            if sitemap.type == "sitemapindex":
+                yield Request(loc, callback=self.parse_index, cb_kwargs={"via": "sitemap"}, priority=10)
+            else:
+                request = self.article_request(loc, "sitemap", published=entry.get("lastmod") or None)
+                if request:
+                    yield request
+
+    def parse_feed(self, response: Response, body: bytes, via: str) -> Iterator[Request]:
+        feed = feedparser.parse(body)
+        if not feed.entries:
+            self.logger.warning("%s: no entries (is it an RSS/Atom feed or a sitemap?)", response.url)
+            self.crawler.stats.inc_value("newsdesk/bad_index")
+            return
+        for entry in feed.entries:
+            link = entry.get("link") or ""
+            if not link:
+                continue
+            stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+            published = (
+                datetime.fromtimestamp(time.mktime(stamp) - time.timezone, UTC).isoformat() if stamp else None
+            )
+            request = self.article_request(response.urljoin(link), via, entry.get("title"), published)
+            if request:
+                yield request
+
+    def parse_json_feed(self, response: Response, body: bytes) -> Iterator[Request]:
+        try:
+            feed = json.loads(body)
+        except ValueError as e:
+            self.logger.warning("%s: unreadable JSON Feed: %s", response.url, e)
+            self.crawler.stats.inc_value("newsdesk/bad_index")
+            return
+        for entry in feed.get("items") or []:
+            if not isinstance(entry, dict):
+                continue
+            link = entry.get("url") or entry.get("external_url")
+            if isinstance(link, str) and link:
+                request = self.article_request(
+                    response.urljoin(link), "feed", entry.get("title"), entry.get("date_published")
+                )
+                if request:
+                    yield request
+
+    def parse_listing(self, response: Response, depth: int) -> Iterator[Request]:
+        """Links of a listing page at `depth` (start pages are 0): URLs that `allow` calls articles are
+        fetched as articles, other links followed as listings while depth + 1 < follow_depth. Without
+        `allow`, every link is fetched as an article and, within the depth, also read as a listing."""
+        if not isinstance(response, TextResponse):
+            return
+        # Hosts are compared without ports (LinkExtractor's allow_domains would compare host:port).
+        extractor = LinkExtractor(deny=self.source.deny)
+        for link in extractor.extract_links(response):
+            if not self.on_source_site(link.url):
+                continue
+            deeper = depth + 1 < self.source.follow_depth
+            if self.is_article_url(link.url):
+                request = self.article_request(link.url, "listing", link.text.strip() or None)
+                if request:
+                    if deeper and not self.source.allow:
+                        request.cb_kwargs["depth"] = depth + 1
+                    yield request
+            elif deeper:
+                yield Request(link.url, callback=self.parse_listing, cb_kwargs={"depth": depth + 1})
+
+    # -- articles ----------------------------------------------------------------------------------
+
+    def parse_article(self, response: Response, via: str, title: str | None,
+                      published: str | None, depth: int | None = None) -> Iterator[PageItem | Request]:
+        if depth is not None:
+            yield from self.parse_listing(response, depth)
+        content_type = response.headers.get(b"Content-Type") or b"text/html"
+        if not isinstance(response, TextResponse) or not content_type.lower().startswith(HTML_TYPES):
+            self.logger.info("%s: not an HTML page (%s), skipped", response.url, content_type.decode("latin-1"))
+            self.crawler.stats.inc_value("newsdesk/not_html")
+            return
+        yield PageItem(
+            source=self.source.name,
+            url=response.request.url if response.request else response.url,
+            final_url=response.url,
+            status=response.status,
+            html=response.text,
+            headers={k.decode("latin-1"): v.decode("latin-1")
+                     for k, v in ((k, response.headers.get(k) or b"") for k in response.headers)},
+            discovered_via=via,
+            listed_title=title,
+            listed_published=published,
+        )

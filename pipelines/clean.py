@@ -1,0 +1,48 @@
+"""Clean stage: raw page -> article (extraction, canonical URL, fingerprints)."""
+
+from __future__ import annotations
+
+import logging
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
+
+from crawler.items import ArticleItem, PageItem
+from pipelines.cleaning import extract
+from pipelines.fingerprints import content_hash, simhash
+from pipelines.metadata import parse_date
+from pipelines.urls import choose_canonical
+
+logger = logging.getLogger(__name__)
+
+
+class CleanPipeline:
+    def __init__(self, stats: StatsCollector):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_item(self, item: PageItem) -> ArticleItem:
+        extracted = extract(item.html, item.final_url)
+        if not extracted.body:
+            self.stats.inc_value("newsdesk/no_text")
+            raise DropItem(f"no article text on {item.final_url}")
+        title = extracted.title or (item.listed_title or "").strip()
+        self.stats.inc_value("newsdesk/cleaned")
+        return ArticleItem(
+            source=item.source,
+            url=choose_canonical(item.final_url, extracted.canonical_url),
+            fetched_url=item.final_url,
+            title=title,
+            authors=extracted.authors,
+            published_at=extracted.published or parse_date(item.listed_published),
+            language=extracted.language,
+            body=extracted.body,
+            headlines=[(h.text, h.url) for h in extracted.headlines],
+            content_hash=content_hash(title, extracted.body),
+            simhash=simhash(extracted.body),
+        )

@@ -1,0 +1,161 @@
+"""The daemon: one APScheduler job per source, each run a crawl child process with a run record.
+
+Job defaults follow APScheduler's advice for cron-like work: coalesce missed runs into one, one instance
+per source at a time, and a misfire grace so a run late by a few seconds still happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+from types import FrameType
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from crawler.runner import HOST, SourceBusy, prepare, run_crawl
+from crawler.sources import Source, load_sources
+from storage import locks, runs
+from storage.db import connect, utcnow
+
+logger = logging.getLogger(__name__)
+
+DAEMON_LEASE = "daemon"
+LEASE_STALE_AFTER = 60.0  # a daemon lease without a heartbeat for this long was left by a dead daemon
+HEARTBEAT_EVERY = 10.0
+MISFIRE_GRACE = 300  # seconds: a run this late (daemon busy or briefly down) still happens, once
+MAX_PARALLEL_CRAWLS = 4
+
+
+class DaemonRunning(Exception):
+    """Another daemon holds this database."""
+
+
+def make_trigger(source: Source) -> BaseTrigger:
+    if source.schedule.every is not None:
+        return IntervalTrigger(seconds=source.schedule.every, timezone="UTC")
+    assert source.schedule.cron is not None
+    return CronTrigger.from_crontab(source.schedule.cron, timezone="UTC")
+
+
+def first_run_time(source: Source, last_started: datetime | None, now: datetime) -> datetime | None:
+    """When an interval source first runs: now if it never ran or its last run is older than the
+    interval, else one interval after the last start. Cron sources follow their expression (None)."""
+    if source.schedule.every is None:
+        return None
+    if last_started is None:
+        return now
+    due = last_started + timedelta(seconds=source.schedule.every)
+    return max(due, now)
+
+
+class Daemon:
+    def __init__(self, db_url: str, sources_path: str, verbose: bool = False, stop_grace: float = 30.0):
+        self.db_url = db_url
+        self.sources_path = sources_path
+        self.verbose = verbose
+        self.stop_grace = stop_grace
+        self.stop_event = threading.Event()
+        self.owner = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.sources: dict[str, Source] = {}
+        self.engine: Engine | None = None
+        self.scheduler: BackgroundScheduler | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        """Schedule every source until SIGINT/SIGTERM; returns the exit code."""
+        self.sources = {s.name: s for s in load_sources(self.sources_path)}
+        self.engine = connect(self.db_url)
+        with Session(self.engine) as session, session.begin():
+            if not locks.acquire(session, DAEMON_LEASE, self.owner, HOST, os.getpid(), LEASE_STALE_AFTER):
+                held = locks.holder(session, DAEMON_LEASE)
+                who = f"pid {held.pid} on {held.host}" if held else "another process"
+                raise DaemonRunning(f"a daemon is already running on this database ({who})")
+        try:
+            interrupted = prepare(self.engine)
+            if interrupted:
+                logger.info("%d runs left by a stopped process marked interrupted", interrupted)
+            self._install_signals()
+            self.scheduler = self._build_scheduler()
+            self.scheduler.start()
+            self._log_next_runs()
+            while not self.stop_event.wait(1.0):
+                pass
+            logger.info("stopping: no new runs; running crawls get %.0fs to finish", self.stop_grace)
+            self.scheduler.shutdown(wait=True)
+            logger.info("daemon stopped")
+            return 0
+        finally:
+            with Session(self.engine) as session, session.begin():
+                locks.release(session, DAEMON_LEASE, self.owner)
+            self.engine.dispose()
+
+    def _install_signals(self) -> None:
+        def handler(signum: int, _frame: FrameType | None) -> None:
+            logger.info("received %s", signal.Signals(signum).name)
+            self.stop_event.set()
+
+        signal.signal(signal.SIGINT, handler)
+        signal.signal(signal.SIGTERM, handler)
+
+    def _build_scheduler(self) -> BackgroundScheduler:
+        assert self.engine is not None
+        scheduler = BackgroundScheduler(
+            timezone="UTC",
+            executors={"default": ThreadPoolExecutor(max_workers=MAX_PARALLEL_CRAWLS)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
+        )
+        now = utcnow()
+        with Session(self.engine) as session:
+            for source in self.sources.values():
+                last = runs.last_started(session, source.name)
+                kwargs: dict[str, Any] = {}
+                first = first_run_time(source, last.started_at if last else None, now)
+                if first is not None:
+                    kwargs["next_run_time"] = first.replace(tzinfo=UTC)
+                scheduler.add_job(self.run_source, make_trigger(source), args=[source.name], id=source.name,
+                                  name=f"crawl {source.name}", **kwargs)
+        scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=HEARTBEAT_EVERY), id="_heartbeat")
+        return scheduler
+
+    def _log_next_runs(self) -> None:
+        assert self.scheduler is not None
+        for job in self.scheduler.get_jobs():
+            if job.id in self.sources:
+                when = job.next_run_time.strftime("%Y-%m-%dT%H:%M:%SZ") if job.next_run_time else "never"
+                logger.info("source %s (%s): next run at %s", job.id, self.sources[job.id].schedule, when)
+
+    # -- jobs --------------------------------------------------------------------------------------
+
+    def heartbeat(self) -> None:
+        assert self.engine is not None
+        with Session(self.engine) as session, session.begin():
+            if not locks.heartbeat(session, DAEMON_LEASE, self.owner):
+                logger.error("the daemon lease was taken over by another daemon; stopping")
+                self.stop_event.set()
+
+    def run_source(self, name: str) -> None:
+        source = self.sources.get(name)
+        if source is None or self.stop_event.is_set():
+            return
+        try:
+            run_crawl(source, self.db_url, self.sources_path, trigger="schedule", verbose=self.verbose,
+                               stop=self.stop_event, stop_grace=self.stop_grace, engine=self.engine)
+        except SourceBusy as e:
+            logger.warning("skipped this run: %s", e)
+            return
+        except Exception:  # the schedule must go on whatever one run does
+            logger.exception("run of %s failed", name)
+            return
+
