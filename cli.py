@@ -113,10 +113,12 @@ def emit(records: list[dict[str, Any]], fmt: str | None, columns: tuple[str, ...
         table = Table(show_lines=False)
         cols = list(columns or (records[0].keys() if records else ()))
         for c in cols:
-            table.add_column(c, overflow="fold" if c in ("url", "message") else "ellipsis")
+            wide = c in ("title", "url", "message", "body")
+            table.add_column(c, overflow="fold" if wide else "ellipsis", no_wrap=not wide)
         for r in records:
             table.add_row(*(_cell(r.get(c)) for c in cols))
-        Console(soft_wrap=False).print(table)
+        # A table sent to a pipe or file gets a fixed width instead of 80 columns.
+        Console(width=None if sys.stdout.isatty() else 200).print(table)
         if not records:
             click.echo("(nothing)", err=True)
 

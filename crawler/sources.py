@@ -39,9 +39,10 @@ class Schedule:
 
     cron: str | None = None
     every: int | None = None
+    text: str = ""  # as written in the file
 
     def __str__(self) -> str:
-        return self.cron if self.cron is not None else f"every {self.every}s"
+        return self.text or (self.cron if self.cron is not None else f"every {self.every}s")
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,14 @@ def parse_schedule(text: str) -> Schedule:
     if text.startswith("every"):
         if not EVERY_RE.match(text):
             raise ValueError(f"{text!r} is not an interval like 'every 90s', 'every 15m' or 'every 2h'")
-        return Schedule(every=parse_duration(text))
+        return Schedule(every=parse_duration(text), text=text)
     if len(text.split()) != 5:
         raise ValueError(f"{text!r} is neither a 5-field cron expression nor 'every N s|m|h'")
     try:
         CronTrigger.from_crontab(text, timezone="UTC")
     except ValueError as e:
         raise ValueError(f"{text!r} is not a valid cron expression: {e}") from e
-    return Schedule(cron=text)
+    return Schedule(cron=text, text=text)
 
 
 def _check_value(where: str, key: str, value: Any, problems: list[str]) -> Any:

@@ -148,8 +148,9 @@ def split_text(text: str) -> Split:
         return Split(body=text)
     items.reverse()
     # 3. is the evidence strong enough?
-    structured = marker_at is not None or kinds <= {"bullet"} or kinds <= {"number"} or "bare" in kinds
-    needed = 1 if marker_at is not None else 2 if structured and "" not in kinds else MIN_PLAIN_ITEMS
+    # Bullets, numbers or a marker are evidence of a list in themselves; bare lines need more of them.
+    structured = "bare" in kinds or kinds <= {"bullet"} or kinds <= {"number"}
+    needed = 1 if marker_at is not None else 2 if structured else MIN_PLAIN_ITEMS
     if len(items) < needed or len(kinds - {"bare"}) > 1:
         return Split(body=text)
     if start == 0:

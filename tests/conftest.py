@@ -1,0 +1,98 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when NEWSDESK_TEST_POSTGRES is set), the local
+fixture site server, and the real `newsdesk` command in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from storage.db import normalise_url
+
+SITES = Path(__file__).parent / "sites"
+NEWSDESK = str(Path(sys.executable).parent / "newsdesk")
+REQUIRE_SERVICES = os.environ.get("NEWSDESK_REQUIRE_SERVICES") == "1"
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (NEWSDESK_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'newsdesk.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards."""
+    base = os.environ.get("NEWSDESK_TEST_POSTGRES")
+    if not base:
+        _unavailable("NEWSDESK_TEST_POSTGRES is not set: PostgreSQL tests skipped")
+    assert base is not None
+    base = normalise_url(base)
+    name = f"newsdesk_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except OperationalError as e:
+        admin.dispose()
+        _unavailable(f"PostgreSQL at {base} is unreachable: {e.orig}")
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each storage test runs on both backends."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'newsdesk.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+class Server:
+    """`python -m demo.server FOLDER` in a subprocess on a free port (Scrapy's mockserver pattern)."""
+
+    def __init__(self, folder: Path):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "demo.server", str(folder), "--port", "0"],
+            stdout=subprocess.PIPE, text=True,
+        )
+        assert self.proc.stdout is not None
+        self.base_url = self.proc.stdout.readline().strip()
+        assert self.base_url.startswith("http://127.0.0.1:"), self.base_url
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def news_site() -> Iterator[Server]:
+    server = Server(SITES / "news")
+    yield server
+    server.stop()
+
+
+def newsdesk(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120,
+             stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real `newsdesk` command."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    full_env.update(env or {})
+    return subprocess.run([NEWSDESK, *args], cwd=cwd, env=full_env, capture_output=True, text=True,
+                          timeout=timeout, input=stdin)

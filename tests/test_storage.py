@@ -1,0 +1,160 @@
+"""Storage on SQLite, and on PostgreSQL when NEWSDESK_TEST_POSTGRES is set."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from pipelines.fingerprints import content_hash, simhash
+from storage import locks, runs
+from storage.articles import NewArticle, find_by_url, find_near_duplicate, insert_article, update_article
+from storage.db import DatabaseError, connect
+from storage.models import Article, ArticleVersion, Headline
+from storage.queries import ArticleFilter, get_article, list_articles, list_runs
+
+BODY = ("The council approved the new cycle lanes on Tuesday after a long debate.\n\n"
+        "Work starts in spring and should finish before the summer holidays.")
+
+
+def article(url: str, body: str = BODY, title: str = "Cycle lanes approved", source: str = "city",
+            published: datetime | None = datetime(2026, 11, 20, 9, 0)) -> NewArticle:
+    return NewArticle(source=source, url=url, title=title, authors=["A. Writer"], published_at=published,
+                      language="en", body=body, content_hash=content_hash(title, body), simhash=simhash(body),
+                      headlines=[("Other story one", "https://x.example/1"), ("Other story two", None)])
+
+
+def test_schema_is_created_and_an_article_round_trips(db_url: str) -> None:
+    engine = connect(db_url)
+    with Session(engine) as s, s.begin():
+        article_id = insert_article(s, article("https://city.example/a"))
+    assert article_id is not None
+    with Session(engine) as s:
+        record = get_article(s, article_id)
+        assert record is not None
+        assert record["title"] == "Cycle lanes approved"
+        assert record["published"] == "2026-11-20T09:00:00Z"
+        assert record["fetched_at"].endswith("Z")
+        assert record["headlines"] == ["Other story one", "Other story two"]
+        assert record["headline_links"][0]["url"] == "https://x.example/1"
+        assert get_article(s, "https://city.example/a?utm_source=x#top") is not None
+    engine.dispose()
+    # Connecting again finds the schema current (no second migration).
+    connect(db_url).dispose()
+
+
+def test_the_same_url_is_stored_once(db_url: str) -> None:
+    engine = connect(db_url)
+    with Session(engine) as s, s.begin():
+        assert insert_article(s, article("https://city.example/a")) is not None
+    with Session(engine) as s, s.begin():
+        assert insert_article(s, article("https://city.example/a", body=BODY + " More.")) is None
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Article)) == 1
+    engine.dispose()
+
+
+def test_a_changed_article_gets_a_new_version_and_keeps_the_old_text(db_url: str) -> None:
+    engine = connect(db_url)
+    with Session(engine) as s, s.begin():
+        insert_article(s, article("https://city.example/a"))
+    changed = article("https://city.example/a", body=BODY + "\n\nUpdate: the vote was unanimous.")
+    changed.headlines = [("Only one now", None)]
+    with Session(engine) as s, s.begin():
+        stored = find_by_url(s, "https://city.example/a")
+        assert stored is not None
+        assert update_article(s, stored, changed) == 2
+    with Session(engine) as s:
+        record = get_article(s, "https://city.example/a")
+        assert record is not None
+        assert record["version"] == 2 and "unanimous" in record["body"]
+        assert record["headlines"] == ["Only one now"]
+        assert [v["version"] for v in record["versions"]] == [1]
+        assert "unanimous" not in record["versions"][0]["body"]
+        assert s.scalar(select(func.count()).select_from(ArticleVersion)) == 1
+        assert s.scalar(select(func.count()).select_from(Headline)) == 1
+    engine.dispose()
+
+
+def test_near_duplicates_are_found_through_the_bands(db_url: str) -> None:
+    engine = connect(db_url)
+    with Session(engine) as s, s.begin():
+        first = insert_article(s, article("https://city.example/a"))
+    # A syndicated copy: the same words under another headline and layout.
+    copy = BODY.upper().replace("\n\n", " ").replace(".", " .")
+    other = "Harvest festival draws record crowds to the old market square despite the rain."
+    with Session(engine) as s:
+        assert find_near_duplicate(s, simhash(copy), 3) == first
+        assert find_near_duplicate(s, simhash(other), 3) is None
+    engine.dispose()
+
+
+def test_query_filters_sort_and_search(db_url: str) -> None:
+    engine = connect(db_url)
+    with Session(engine) as s, s.begin():
+        insert_article(s, article("https://city.example/old", published=datetime(2026, 1, 5)))
+        insert_article(s, article("https://city.example/new", body="Snow closed the mountain pass overnight.",
+                                  title="Pass closed", published=datetime(2026, 11, 1)))
+        insert_article(s, article("https://other.example/x", body="Harvest festival draws record crowds.",
+                                  title="Festival", source="county", published=None))
+    with Session(engine) as s:
+        urls = [r["url"] for r in list_articles(s, ArticleFilter())]
+        # Unknown publication date sorts by fetch time (now): first.
+        assert urls == ["https://other.example/x", "https://city.example/new", "https://city.example/old"]
+        assert [r["url"] for r in list_articles(s, ArticleFilter(source="county"))] == ["https://other.example/x"]
+        since = list_articles(s, ArticleFilter(since=datetime(2026, 10, 1), until=datetime(2026, 11, 2)))
+        assert [r["url"] for r in since] == ["https://city.example/new"]
+        found = list_articles(s, ArticleFilter(search="mountain pass"))
+        assert [r["url"] for r in found] == ["https://city.example/new"]
+        assert list_articles(s, ArticleFilter(search='"; DROP TABLE articles; --')) == []
+        assert len(list_articles(s, ArticleFilter(limit=1, offset=1))) == 1
+    engine.dispose()
+
+
+def test_runs_record_and_dead_runs_become_interrupted(db_url: str) -> None:
+    engine = connect(db_url)
+    with Session(engine) as s, s.begin():
+        alive = runs.start_run(s, "city", "manual", "host-a", 111)
+        dead = runs.start_run(s, "city", "schedule", "host-a", 222)
+        elsewhere = runs.start_run(s, "city", "schedule", "host-b", 222)
+        runs.set_counters(s, alive, {"pages": 5, "stored": 3})
+    with Session(engine) as s, s.begin():
+        assert runs.interrupt_dead_runs(s, "host-a", alive=lambda pid: pid == 111) == 1
+        runs.finish_run(s, alive, "ok", "finished")
+    with Session(engine) as s:
+        by_id = {r["id"]: r for r in list_runs(s)}
+        assert by_id[alive]["status"] == "ok" and by_id[alive]["pages"] == 5 and by_id[alive]["stored"] == 3
+        assert by_id[dead]["status"] == "interrupted" and by_id[dead]["finished_at"].endswith("Z")
+        assert by_id[elsewhere]["status"] == "running"
+    engine.dispose()
+
+
+def test_locks_exclude_and_stale_ones_are_taken_over(db_url: str) -> None:
+    engine = connect(db_url)
+    with Session(engine) as s, s.begin():
+        assert locks.acquire(s, "daemon", "a", "h", 1, stale_after=60)
+    with Session(engine) as s, s.begin():
+        assert not locks.acquire(s, "daemon", "b", "h", 2, stale_after=60)
+        assert locks.acquire(s, "daemon", "a", "h", 1, stale_after=60)  # re-entrant for its owner
+    with Session(engine) as s, s.begin():
+        held = locks.holder(s, "daemon")
+        assert held is not None
+        held.heartbeat_at -= timedelta(seconds=120)
+    with Session(engine) as s, s.begin():
+        assert locks.acquire(s, "daemon", "b", "h", 2, stale_after=60)
+        assert not locks.heartbeat(s, "daemon", "a")
+        locks.release(s, "daemon", "b")
+    with Session(engine) as s:
+        assert locks.holder(s, "daemon") is None
+    engine.dispose()
+
+
+def test_bad_database_urls_are_clear_errors(tmp_path: object) -> None:
+    with pytest.raises(DatabaseError, match="not a database URL"):
+        connect("nonsense")
+    with pytest.raises(DatabaseError, match="does not exist"):
+        connect("sqlite:////no/such/folder/x.db")
+    with pytest.raises(DatabaseError, match="cannot use database"):
+        connect("postgresql+psycopg://nobody@127.0.0.1:1/none")

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from pipelines.urls import canonicalize, choose_canonical
+
+
+def test_tracking_parameters_fragments_ports_and_case_go() -> None:
+    assert canonicalize("HTTPS://News.Example.COM:443/a/b.html?utm_source=x&id=7&fbclid=y#top") == (
+        "https://news.example.com/a/b.html?id=7"
+    )
+    assert canonicalize("http://example.com:8080//x?gclid=1") == "http://example.com:8080/x"
+    assert canonicalize("https://example.com") == "https://example.com/"
+
+
+def test_a_kept_parameter_survives() -> None:
+    assert canonicalize("https://e.com/p?ref=3", keep_params=frozenset({"ref"})) == "https://e.com/p?ref=3"
+
+
+def test_canonical_link_is_used_only_on_the_same_site() -> None:
+    fetched = "https://www.paper.example/story?utm_medium=rss"
+    assert choose_canonical(fetched, "https://paper.example/story-canonical") == "https://paper.example/story-canonical"
+    assert choose_canonical(fetched, "https://aggregator.example/copy") == "https://www.paper.example/story"
+    assert choose_canonical(fetched, None) == "https://www.paper.example/story"
