@@ -11,7 +11,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -26,8 +26,21 @@ FORMATS = ("table", "json", "jsonl", "csv")
 DEFAULT_DB = "sqlite:///newsdesk.db"
 DEFAULT_SOURCES = "sources.toml"
 ARTICLE_TABLE = ("id", "published", "source", "title", "headlines", "url")
-RUN_TABLE = ("id", "source", "trigger", "status", "started_at", "finished_at", "pages", "stored", "updated",
-             "duplicates", "skipped", "errors", "message")
+RUN_TABLE = (
+    "id",
+    "source",
+    "trigger",
+    "status",
+    "started_at",
+    "finished_at",
+    "pages",
+    "stored",
+    "updated",
+    "duplicates",
+    "skipped",
+    "errors",
+    "message",
+)
 
 
 @dataclass
@@ -75,7 +88,10 @@ def _setup_logging(verbose: bool, level: int) -> None:
 
 def format_option(f: Any) -> Any:
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default=None,
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default=None,
         help="Output format (default: table on a terminal, jsonl when piped).",
     )(f)
 
@@ -103,8 +119,12 @@ def emit(records: list[dict[str, Any]], fmt: str | None, columns: tuple[str, ...
         writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for r in records:
-            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-                             for k, v in r.items()})
+            writer.writerow(
+                {
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+                    for k, v in r.items()
+                }
+            )
         click.echo(out.getvalue(), nl=False)
     else:
         from rich.console import Console
@@ -133,8 +153,9 @@ def parse_when(value: str | None, end_of_day: bool = False) -> datetime | None:
             return datetime.combine(day, time.max if end_of_day else time.min)
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO date or datetime (e.g. 2026-11-24 or "
-                                 f"2026-11-24T17:05:00Z)") from None
+        raise click.BadParameter(
+            f"{value!r} is not an ISO date or datetime (e.g. 2026-11-24 or 2026-11-24T17:05:00Z)"
+        ) from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(UTC).replace(tzinfo=None)
     return parsed
@@ -144,10 +165,21 @@ def parse_when(value: str | None, end_of_day: bool = False) -> datetime | None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--db", envvar="NEWSDESK_DB", default=DEFAULT_DB, show_default=True,
-              help="Database URL (env NEWSDESK_DB): sqlite:///file.db or postgresql+psycopg://user@host/db.")
-@click.option("--sources", "sources_path", envvar="NEWSDESK_SOURCES", default=DEFAULT_SOURCES,
-              show_default=True, help="Sources file (env NEWSDESK_SOURCES).")
+@click.option(
+    "--db",
+    envvar="NEWSDESK_DB",
+    default=DEFAULT_DB,
+    show_default=True,
+    help="Database URL (env NEWSDESK_DB): sqlite:///file.db or postgresql+psycopg://user@host/db.",
+)
+@click.option(
+    "--sources",
+    "sources_path",
+    envvar="NEWSDESK_SOURCES",
+    default=DEFAULT_SOURCES,
+    show_default=True,
+    help="Sources file (env NEWSDESK_SOURCES).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging, and the crawls' own logs.")
 @click.version_option(_version(), "--version", prog_name="newsdesk")
 @click.pass_context
@@ -216,8 +248,15 @@ def crawl(obj: Context, names: tuple[str, ...], all_sources: bool, fmt: str | No
         for source in chosen:
             click.echo(f"crawling {source.name} ...", err=True)
             try:
-                result = run_crawl(source, obj.db_url, obj.sources_path, trigger="manual", verbose=obj.verbose,
-                                   on_progress=_progress(source.name), engine=engine)
+                result = run_crawl(
+                    source,
+                    obj.db_url,
+                    obj.sources_path,
+                    trigger="manual",
+                    verbose=obj.verbose,
+                    on_progress=_progress(source.name),
+                    engine=engine,
+                )
             except SourceBusy as e:
                 raise click.ClickException(f"{e}; try again when it has finished") from None
             except KeyboardInterrupt:
@@ -245,16 +284,26 @@ def crawl(obj: Context, names: tuple[str, ...], all_sources: bool, fmt: str | No
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
 @format_option
 @click.pass_obj
-def query(obj: Context, source: str | None, since: str | None, until: str | None, search: str | None,
-          with_duplicates: bool, limit: int, offset: int, fmt: str | None) -> None:
+def query(
+    obj: Context,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    search: str | None,
+    with_duplicates: bool,
+    limit: int,
+    offset: int,
+    fmt: str | None,
+) -> None:
     """Stored articles, newest first.
 
     Example: newsdesk query --source bbc --since 2026-11-01 --search "climate summit" --format json
     """
     from storage.queries import ArticleFilter, list_articles
 
-    f = ArticleFilter(source, parse_when(since), parse_when(until, end_of_day=True), search, with_duplicates,
-                      limit, offset)
+    f = ArticleFilter(
+        source, parse_when(since), parse_when(until, end_of_day=True), search, with_duplicates, limit, offset
+    )
     engine = obj.engine()
     try:
         with Session(engine) as session:
@@ -288,10 +337,12 @@ def show(obj: Context, key: str, fmt: str | None) -> None:
         emit([record], fmt)
         return
     click.secho(record["title"], bold=True)
-    click.echo(f"{record['url']}\nsource {record['source']} · published {record['published'] or '?'} · "
-               f"fetched {record['fetched_at']} · version {record['version']} · "
-               f"by {', '.join(record['authors']) or '?'}"
-               + (f" · duplicate of {record['duplicate_of']}" if record["duplicate_of"] else ""))
+    click.echo(
+        f"{record['url']}\nsource {record['source']} · published {record['published'] or '?'} · "
+        f"fetched {record['fetched_at']} · version {record['version']} · "
+        f"by {', '.join(record['authors']) or '?'}"
+        + (f" · duplicate of {record['duplicate_of']}" if record["duplicate_of"] else "")
+    )
     click.echo("\n" + record["body"])
     if record["headline_links"]:
         click.secho("\nHeadlines split off:", bold=True)
@@ -343,8 +394,8 @@ def sources(obj: Context, check: bool, fmt: str | None) -> None:
         click.echo(f"{obj.sources_path}: {len(configured)} sources, no problems")
         return
     from scheduler import first_run_time, make_trigger
-    from storage.queries import last_runs
     from storage.db import utcnow
+    from storage.queries import last_runs
 
     engine = obj.engine()
     try:
@@ -361,11 +412,18 @@ def sources(obj: Context, check: bool, fmt: str | None) -> None:
         if first is None:
             fire = make_trigger(s).get_next_fire_time(None, now.replace(tzinfo=UTC))
             first = fire.astimezone(UTC).replace(tzinfo=None) if fire else None
-        records.append({
-            "name": s.name, "schedule": str(s.schedule), "feeds": s.feeds, "sitemaps": s.sitemaps,
-            "start_urls": s.start_urls, "next_run": first.strftime("%Y-%m-%dT%H:%M:%SZ") if first else None,
-            "last_status": run["status"] if run else None, "last_run": run["started_at"] if run else None,
-        })
+        records.append(
+            {
+                "name": s.name,
+                "schedule": str(s.schedule),
+                "feeds": s.feeds,
+                "sitemaps": s.sitemaps,
+                "start_urls": s.start_urls,
+                "next_run": first.strftime("%Y-%m-%dT%H:%M:%SZ") if first else None,
+                "last_status": run["status"] if run else None,
+                "last_run": run["started_at"] if run else None,
+            }
+        )
     emit(records, fmt, ("name", "schedule", "feeds", "sitemaps", "start_urls", "next_run", "last_status"))
 
 
@@ -389,7 +447,8 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str | None) -> None:
 
     Example: newsdesk extract saved/ --format jsonl > articles.jsonl
     """
-    from pipelines.cleaning import decode_html, extract as extract_page
+    from pipelines.cleaning import decode_html
+    from pipelines.cleaning import extract as extract_page
 
     files = list(_html_files(paths))
     if url and len(files) > 1:
@@ -406,19 +465,29 @@ def extract(paths: tuple[str, ...], url: str | None, fmt: str | None) -> None:
         name = path.name
         for suffix in (".gz", ".html", ".htm"):
             name = name.removesuffix(suffix)
-        records.append({
-            "id": name, "path": str(path), "url": url or page.canonical_url, "title": page.title,
-            "authors": page.authors,
-            "published": page.published.strftime("%Y-%m-%dT%H:%M:%SZ") if page.published else None,
-            "language": page.language, "body": page.body, "headlines": [h.text for h in page.headlines],
-        })
+        records.append(
+            {
+                "id": name,
+                "path": str(path),
+                "url": url or page.canonical_url,
+                "title": page.title,
+                "authors": page.authors,
+                "published": page.published.strftime("%Y-%m-%dT%H:%M:%SZ") if page.published else None,
+                "language": page.language,
+                "body": page.body,
+                "headlines": [h.text for h in page.headlines],
+            }
+        )
     emit(records, fmt, ("id", "title", "published", "body", "headlines"))
 
 
 @main.command()
 @click.argument("file", default="-")
-@click.option("--jsonl", is_flag=True, help='Input lines of {"id", "text"}; output lines of {"id", "body", '
-              '"headlines"}.')
+@click.option(
+    "--jsonl",
+    is_flag=True,
+    help='Input lines of {"id", "text"}; output lines of {"id", "body", "headlines"}.',
+)
 def split(file: str, jsonl: bool) -> None:
     """Split plain text into its body and the trailing headline list.
 
@@ -445,8 +514,13 @@ def split(file: str, jsonl: bool) -> None:
             except (ValueError, KeyError, TypeError):
                 raise click.ClickException(f'{file} line {number}: not a JSON object with "text"') from None
             result = split_text(text if isinstance(text, str) else "")
-            out.write(json.dumps({"id": case.get("id"), "body": result.body, "headlines": result.headlines},
-                                 ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {"id": case.get("id"), "body": result.body, "headlines": result.headlines},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
 
 
 @main.command()
@@ -476,8 +550,15 @@ def demo(obj: Context, fmt: str | None) -> None:
             source = parse_sources(tomllib.loads(text))[0]
             click.echo(f"serving the demo site at {server.base_url}; crawling it into {obj.db_url}", err=True)
             prepare(engine)
-            result = run_crawl(source, obj.db_url, str(sources_file), trigger="manual", verbose=obj.verbose,
-                               on_progress=_progress(source.name), engine=engine)
+            result = run_crawl(
+                source,
+                obj.db_url,
+                str(sources_file),
+                trigger="manual",
+                verbose=obj.verbose,
+                on_progress=_progress(source.name),
+                engine=engine,
+            )
         with Session(engine) as session:
             run = get_run(session, result.run_id)
             f = ArticleFilter(source=source.name, limit=100)
@@ -486,14 +567,24 @@ def demo(obj: Context, fmt: str | None) -> None:
     finally:
         engine.dispose()
     if run is not None:
-        emit([run_record(run)], "table" if fmt is None else fmt, RUN_TABLE)
-    click.echo(f"{total} articles of {source.name} stored; newest first:", err=True)
+        r = run_record(run)
+        click.echo(
+            f"run {r['id']} {r['status']}: {r['pages']} pages, {r['stored']} stored, {r['updated']} updated, "
+            f"{r['duplicates']} duplicates (the same article under another URL), {r['errors']} errors",
+            err=True,
+        )
+    click.echo(f"{total} articles of {source.name} in {obj.db_url}, newest first:", err=True)
     emit(records, fmt, ARTICLE_TABLE)
     if records:
         first = records[0]
-        click.echo(f"\nfirst article's split-off headlines ({len(first['headlines'])}):", err=True)
+        click.echo(
+            f"\n'{first['title']}': {len(first['body'])} characters of article text, "
+            f"{len(first['headlines'])} headlines split off:",
+            err=True,
+        )
         for h in first["headlines"]:
             click.echo(f"  - {h}", err=True)
+        click.echo(f"\nsee one in full: newsdesk --db {obj.db_url} show {first['id']}", err=True)
     sys.exit(0 if result.status == "ok" else 1)
 
 

@@ -124,8 +124,14 @@ class Daemon:
                 first = first_run_time(source, last.started_at if last else None, now)
                 if first is not None:
                     kwargs["next_run_time"] = first.replace(tzinfo=UTC)
-                scheduler.add_job(self.run_source, make_trigger(source), args=[source.name], id=source.name,
-                                  name=f"crawl {source.name}", **kwargs)
+                scheduler.add_job(
+                    self.run_source,
+                    make_trigger(source),
+                    args=[source.name],
+                    id=source.name,
+                    name=f"crawl {source.name}",
+                    **kwargs,
+                )
         scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=HEARTBEAT_EVERY), id="_heartbeat")
         return scheduler
 
@@ -150,12 +156,19 @@ class Daemon:
         if source is None or self.stop_event.is_set():
             return
         try:
-            run_crawl(source, self.db_url, self.sources_path, trigger="schedule", verbose=self.verbose,
-                               stop=self.stop_event, stop_grace=self.stop_grace, engine=self.engine)
+            run_crawl(
+                source,
+                self.db_url,
+                self.sources_path,
+                trigger="schedule",
+                verbose=self.verbose,
+                stop=self.stop_event,
+                stop_grace=self.stop_grace,
+                engine=self.engine,
+            )
         except SourceBusy as e:
             logger.warning("skipped this run: %s", e)
             return
         except Exception:  # the schedule must go on whatever one run does
             logger.exception("run of %s failed", name)
             return
-

@@ -19,8 +19,11 @@ from storage.runs import set_counters
 logger = logging.getLogger(__name__)
 
 ERROR_STATS = (
-    "downloader/exception_count", "spider_exceptions/count", "httperror/response_ignored_count",
-    "newsdesk/store_error", "item_error_count",
+    "downloader/exception_count",
+    "spider_exceptions/count",
+    "httperror/response_ignored_count",
+    "newsdesk/store_error",
+    "item_error_count",
 )
 
 
@@ -50,8 +53,12 @@ class RunRecorder:
         run_id = crawler.settings.getint("NEWSDESK_RUN_ID")
         if not run_id:
             raise NotConfigured("no NEWSDESK_RUN_ID: this crawl has no run record")
-        recorder = cls(crawler.settings.get("NEWSDESK_DB"), run_id,
-                       crawler.settings.getfloat("NEWSDESK_PROGRESS_INTERVAL"), crawler)
+        recorder = cls(
+            crawler.settings.get("NEWSDESK_DB"),
+            run_id,
+            crawler.settings.getfloat("NEWSDESK_PROGRESS_INTERVAL"),
+            crawler,
+        )
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder

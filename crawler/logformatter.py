@@ -7,6 +7,7 @@ from typing import Any
 from scrapy import logformatter
 from scrapy.http import Response
 from scrapy.spiders import Spider
+from twisted.python.failure import Failure
 
 
 def _describe(item: Any) -> str:
@@ -14,21 +15,23 @@ def _describe(item: Any) -> str:
 
 
 class LogFormatter(logformatter.LogFormatter):
-    def scraped(self, item: Any, response: Response | Exception | None, spider: Spider) -> Any:
+    def scraped(self, item: Any, response: Response | Failure | None, spider: Spider) -> Any:
         entry = super().scraped(item, response, spider)
         entry["msg"] = "Scraped %(item)s"
         entry["args"] = {"item": _describe(item)}
         return entry
 
-    def dropped(self, item: Any, exception: BaseException, response: Response | Exception | None,
-                spider: Spider) -> Any:
+    def dropped(
+        self, item: Any, exception: BaseException, response: Response | Failure | None, spider: Spider
+    ) -> Any:
         entry = super().dropped(item, exception, response, spider)
         entry["msg"] = "Dropped: %(exception)s"
         entry["args"] = {"exception": exception}
         return entry
 
-    def item_error(self, item: Any, exception: BaseException, response: Response | Exception | None,
-                   spider: Spider) -> Any:
+    def item_error(
+        self, item: Any, exception: BaseException, response: Response | Failure | None, spider: Spider
+    ) -> Any:
         entry = super().item_error(item, exception, response, spider)
         entry["args"] = {"item": _describe(item)}
         return entry

@@ -52,13 +52,25 @@ class RunResult:
 
 def crawl_command(source: Source, db_url: str, sources_path: str, run_id: int, log_level: str) -> list[str]:
     return [
-        sys.executable, "-m", "crawler", "crawl", "news", "-a", f"source={source.name}",
-        "-s", f"NEWSDESK_DB={db_url}",
-        "-s", f"NEWSDESK_SOURCES={Path(sources_path).resolve()}",
-        "-s", f"NEWSDESK_RUN_ID={run_id}",
-        "-s", f"NEWSDESK_MAX_PAGES={source.max_pages}",
-        "-s", f"ROBOTSTXT_OBEY={source.obey_robots}",
-        "-s", f"LOG_LEVEL={log_level}",
+        sys.executable,
+        "-m",
+        "crawler",
+        "crawl",
+        "news",
+        "-a",
+        f"source={source.name}",
+        "-s",
+        f"NEWSDESK_DB={db_url}",
+        "-s",
+        f"NEWSDESK_SOURCES={Path(sources_path).resolve()}",
+        "-s",
+        f"NEWSDESK_RUN_ID={run_id}",
+        "-s",
+        f"NEWSDESK_MAX_PAGES={source.max_pages}",
+        "-s",
+        f"ROBOTSTXT_OBEY={source.obey_robots}",
+        "-s",
+        f"LOG_LEVEL={log_level}",
     ]
 
 
@@ -120,8 +132,19 @@ def run_crawl(
                 raise SourceBusy(f"source '{source.name}' is being crawled now by {who}")
             run_id = runs.start_run(session, source.name, trigger, HOST, os.getpid())
         try:
-            result = _run_child(source, db_url, sources_path, run_id, verbose, on_progress, stop, stop_grace,
-                                engine, lease, owner)
+            result = _run_child(
+                source,
+                db_url,
+                sources_path,
+                run_id,
+                verbose,
+                on_progress,
+                stop,
+                stop_grace,
+                engine,
+                lease,
+                owner,
+            )
         except BaseException:
             with Session(engine) as session, session.begin():
                 runs.finish_run(session, run_id, "interrupted", "the newsdesk process was stopped")
@@ -136,12 +159,24 @@ def run_crawl(
 
 
 def _run_child(
-    source: Source, db_url: str, sources_path: str, run_id: int, verbose: bool,
-    on_progress: Callable[[dict[str, int]], None] | None, stop: threading.Event | None, stop_grace: float,
-    engine: Engine, lease: str, owner: str,
+    source: Source,
+    db_url: str,
+    sources_path: str,
+    run_id: int,
+    verbose: bool,
+    on_progress: Callable[[dict[str, int]], None] | None,
+    stop: threading.Event | None,
+    stop_grace: float,
+    engine: Engine,
+    lease: str,
+    owner: str,
 ) -> RunResult:
     log_level = "DEBUG" if verbose else "INFO"
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "NEWSDESK_PARENT_PID": str(os.getpid())}
+    env = {
+        **os.environ,
+        "SCRAPY_SETTINGS_MODULE": "crawler.settings",
+        "NEWSDESK_PARENT_PID": str(os.getpid()),
+    }
     with tempfile.NamedTemporaryFile(prefix=f"newsdesk-{source.name}-", suffix=".log", delete=False) as log:
         log_path = Path(log.name)
     logger.info("run %d: crawling %s", run_id, source.name)
@@ -153,7 +188,10 @@ def _run_child(
     with open(log_path, "wb") as log_file, open(log_path, "rb") as reader:
         child = subprocess.Popen(
             crawl_command(source, db_url, sources_path, run_id, log_level),
-            stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=env,
             start_new_session=True,
         )
         try:
@@ -169,8 +207,12 @@ def _run_child(
                         sys.stderr.write(chunk.decode(errors="replace"))
                 now = time.monotonic()
                 if now - started > source.timeout:
-                    logger.warning("run %d: %s exceeded its %ds timeout, stopping it", run_id, source.name,
-                                   source.timeout)
+                    logger.warning(
+                        "run %d: %s exceeded its %ds timeout, stopping it",
+                        run_id,
+                        source.name,
+                        source.timeout,
+                    )
                     _stop(child, KILL_GRACE)
                     status, message = "timeout", f"killed after the {source.timeout}s timeout"
                     break
@@ -207,15 +249,22 @@ def _run_child(
             else:
                 status = "failed"
                 message = f"crawl process exited with code {code}" + (
-                    f": {_tail(log_path)}" if _tail(log_path) else "")
+                    f": {_tail(log_path)}" if _tail(log_path) else ""
+                )
         runs.finish_run(session, run_id, status, message)
     counters = _counters(engine, run_id)
     if status == "ok":
         log_path.unlink(missing_ok=True)
     else:
         logger.warning("run %d of %s ended %s: %s (log: %s)", run_id, source.name, status, message, log_path)
-    logger.info("run %d: %s %s in %.1fs: %s", run_id, source.name, status, time.monotonic() - started,
-                ", ".join(f"{k} {v}" for k, v in counters.items()))
+    logger.info(
+        "run %d: %s %s in %.1fs: %s",
+        run_id,
+        source.name,
+        status,
+        time.monotonic() - started,
+        ", ".join(f"{k} {v}" for k, v in counters.items()),
+    )
     return RunResult(run_id, source.name, status, message, counters)
 
 

@@ -12,6 +12,7 @@ or {"/path": {"delay": 2.5}} entries.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import mimetypes
 import sys
@@ -119,10 +120,8 @@ def main() -> None:
     args = parser.parse_args()
     with SiteServer(load_folder(args.folder), args.port) as server:
         print(server.base_url, flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.thread.join()
-        except KeyboardInterrupt:
-            pass
     sys.exit(0)
 
 

@@ -17,7 +17,14 @@ from datetime import UTC, datetime, timedelta
 from demo.server import Page, Site
 
 SECTIONS = {"world": "World", "business": "Business", "science": "Science"}
-AUTHORS = ["Maya Lindqvist", "Tomás Herrera", "Priya Natarajan", "Jonah Okafor", "Elena Petrova", "Sam Whitfield"]
+AUTHORS = [
+    "Maya Lindqvist",
+    "Tomás Herrera",
+    "Priya Natarajan",
+    "Jonah Okafor",
+    "Elena Petrova",
+    "Sam Whitfield",
+]
 STORIES = [
     ("world", "Coastal towns vote to share flood defences", "the coastal councils", "Port Alder"),
     ("world", "Ferry strike ends after nine days of talks", "the ferry workers' union", "Kessing"),
@@ -38,7 +45,12 @@ STORIES = [
     ("science", "Researchers map the seabed off the northern cape", "the marine institute", "Cape Hollis"),
     ("science", "Rare orchid found in restored wetland", "the botanical society", "Fenmarch"),
     ("science", "New telescope captures its first light", "the observatory", "Mount Eyre"),
-    ("science", "Study links sea-grass meadows to cleaner bays", "the university's ecology group", "Port Alder"),
+    (
+        "science",
+        "Study links sea-grass meadows to cleaner bays",
+        "the university's ecology group",
+        "Port Alder",
+    ),
     ("science", "Glacier retreat measured with drones", "the polar survey", "Ostrand"),
     ("science", "Students build a weather station network", "the technical college", "Kessing"),
     ("science", "Seal colony numbers recover on outer islands", "the wildlife trust", "Isle Varra"),
@@ -109,8 +121,19 @@ def build_articles(now: datetime) -> list[Article]:
             paragraphs.append(" ".join(pool[k : k + 3]))
         paragraphs.insert(2, QUOTES[i % len(QUOTES)].format(**fill))
         paragraphs.append(f"The next update on the work in {place} is expected in the coming weeks.")
-        articles.append(Article(i, section, slugify(title), title, actor, place, AUTHORS[i % len(AUTHORS)],
-                                published, paragraphs))
+        articles.append(
+            Article(
+                i,
+                section,
+                slugify(title),
+                title,
+                actor,
+                place,
+                AUTHORS[i % len(AUTHORS)],
+                published,
+                paragraphs,
+            )
+        )
     return articles
 
 
@@ -143,18 +166,26 @@ def article_page(article: Article, all_articles: list[Article]) -> bytes:
     latest = sorted(others, key=lambda a: a.published, reverse=True)[:5]
     popular = others[-5:]
     ld = {
-        "@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title,
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
         "datePublished": article.published.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "author": [{"@type": "Person", "name": article.author}], "inLanguage": "en-GB",
+        "author": [{"@type": "Person", "name": article.author}],
+        "inLanguage": "en-GB",
     }
     paras = [f"<p>{html.escape(p)}</p>" for p in article.paragraphs]
     read_more = related[0] if related else latest[0]
-    paras.insert(3, f'<div class="inline-related"><strong>Read more:</strong> '
-                    f'<a href="{read_more.path}">{html.escape(read_more.title)}</a></div>')
+    paras.insert(
+        3,
+        f'<div class="inline-related"><strong>Read more:</strong> '
+        f'<a href="{read_more.path}">{html.escape(read_more.title)}</a></div>',
+    )
 
     def links(items: list[Article]) -> str:
-        return "".join(f'<li><a href="{a.path}?utm_source=related&amp;utm_medium=web">{html.escape(a.title)}</a></li>'
-                       for a in items)
+        return "".join(
+            f'<li><a href="{a.path}?utm_source=related&amp;utm_medium=web">{html.escape(a.title)}</a></li>'
+            for a in items
+        )
 
     body = f"""
 <nav class="breadcrumb"><a href="/">Home</a> › <a href="/{article.section}/">{SECTIONS[article.section]}</a></nav>
@@ -191,9 +222,10 @@ def rss(articles: list[Article]) -> bytes:
         f"<guid>{{{{BASE}}}}{a.path}</guid><pubDate>{a.published:%a, %d %b %Y %H:%M:%S} +0000</pubDate></item>"
         for a in articles
     )
-    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>The Harbour Gazette'
-            f"</title><link>{{{{BASE}}}}/</link><description>Latest news</description>{items}</channel></rss>"
-            ).encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>The Harbour Gazette'
+        f"</title><link>{{{{BASE}}}}/</link><description>Latest news</description>{items}</channel></rss>"
+    ).encode()
 
 
 def news_sitemap(articles: list[Article]) -> bytes:
@@ -204,8 +236,10 @@ def news_sitemap(articles: list[Article]) -> bytes:
         f"</news:publication_date><news:title>{html.escape(a.title)}</news:title></news:news></url>"
         for a in articles
     )
-    return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>').encode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>'
+    ).encode()
 
 
 def build_site(now: datetime | None = None) -> Site:
@@ -225,8 +259,10 @@ def build_site(now: datetime | None = None) -> Site:
     site["/feed.xml"] = Page(rss(newest[:12]), "application/rss+xml; charset=utf-8")
     site["/news-sitemap.xml"] = Page(news_sitemap(newest), "application/xml; charset=utf-8")
     site.update(static_pages())
-    site["/robots.txt"] = Page(b"User-agent: *\nDisallow: /private/\nSitemap: {{BASE}}/news-sitemap.xml\n",
-                               "text/plain; charset=utf-8")
+    site["/robots.txt"] = Page(
+        b"User-agent: *\nDisallow: /private/\nSitemap: {{BASE}}/news-sitemap.xml\n",
+        "text/plain; charset=utf-8",
+    )
     return site
 
 
@@ -241,13 +277,20 @@ name = "harbour-gazette"
 feeds = ["{base_url}/feed.xml"]
 sitemaps = ["{base_url}/news-sitemap.xml"]
 start_urls = ["{base_url}/"]
-allow = ['^{base_url.replace('.', '[.]')}/(?:amp/)?(?:world|business|science)/\\d{{4}}/\\d{{2}}/\\d{{2}}/']
+allow = ['^{base_url.replace(".", "[.]")}/(?:amp/)?(?:world|business|science)/\\d{{4}}/\\d{{2}}/\\d{{2}}/']
 follow_depth = 2
 """
 
 
 def static_pages() -> Site:
     pages = {"about": "About us", "contact": "Contact", "privacy": "Privacy"}
-    return {f"/{slug}.html": Page(_chrome(title, f"<h1>{title}</h1><p>The Harbour Gazette is a demo site "
-                                                 "bundled with newsdesk.</p>", f"/{slug}.html"))
-            for slug, title in pages.items()}
+    return {
+        f"/{slug}.html": Page(
+            _chrome(
+                title,
+                f"<h1>{title}</h1><p>The Harbour Gazette is a demo site bundled with newsdesk.</p>",
+                f"/{slug}.html",
+            )
+        )
+        for slug, title in pages.items()
+    }

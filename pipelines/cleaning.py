@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
@@ -21,27 +22,121 @@ from pipelines.metadata import extract_metadata
 
 # Never article text.
 DROP_TAGS = (
-    "script", "style", "noscript", "iframe", "svg", "canvas", "form", "button", "select", "input",
-    "textarea", "nav", "footer", "aside", "template", "object", "embed", "video", "audio", "map", "dialog",
-    "link", "meta", "head",
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "svg",
+    "canvas",
+    "form",
+    "button",
+    "select",
+    "input",
+    "textarea",
+    "nav",
+    "footer",
+    "aside",
+    "template",
+    "object",
+    "embed",
+    "video",
+    "audio",
+    "map",
+    "dialog",
+    "link",
+    "meta",
+    "head",
 )
 # class/id words that mark page chrome (matched as whole words of the class/id, split on - and _).
-BOILERPLATE_CLASSES = frozenset({
-    "nav", "navbar", "navigation", "menu", "breadcrumb", "breadcrumbs", "sidebar", "widget", "footer",
-    "header", "masthead", "share", "sharing", "social", "comments", "comment", "disqus", "related",
-    "recommended", "recommendations", "newsletter", "subscribe", "subscription", "signup", "cookie",
-    "cookies", "consent", "gdpr", "banner", "promo", "promotion", "advert", "advertisement", "ad", "ads",
-    "adslot", "dfp", "sponsored", "outbrain", "taboola", "popup", "modal", "paywall", "tags", "tag",
-    "taglist", "pagination", "pager", "skip", "toolbar", "byline",
-    "author", "dateline", "timestamp", "caption", "credit", "trending", "popular", "mostread",
-    "readmore", "lightbox", "overlay", "login",
-})
+BOILERPLATE_CLASSES = frozenset(
+    {
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "breadcrumb",
+        "breadcrumbs",
+        "sidebar",
+        "widget",
+        "footer",
+        "header",
+        "masthead",
+        "share",
+        "sharing",
+        "social",
+        "comments",
+        "comment",
+        "disqus",
+        "related",
+        "recommended",
+        "recommendations",
+        "newsletter",
+        "subscribe",
+        "subscription",
+        "signup",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "banner",
+        "promo",
+        "promotion",
+        "advert",
+        "advertisement",
+        "ad",
+        "ads",
+        "adslot",
+        "dfp",
+        "sponsored",
+        "outbrain",
+        "taboola",
+        "popup",
+        "modal",
+        "paywall",
+        "tags",
+        "tag",
+        "taglist",
+        "pagination",
+        "pager",
+        "skip",
+        "toolbar",
+        "byline",
+        "author",
+        "dateline",
+        "timestamp",
+        "caption",
+        "credit",
+        "trending",
+        "popular",
+        "mostread",
+        "readmore",
+        "lightbox",
+        "overlay",
+        "login",
+    }
+)
 # class/id words of headline widgets ("Related", "Latest", "Most popular"): their links are headlines
 # when they follow the article, and dropped wherever else they are.
-HEADLINE_CLASSES = frozenset({
-    "related", "recommended", "recommendations", "trending", "popular", "mostread", "readmore", "latest",
-    "more", "outbrain", "taboola", "teasers", "headlines", "morestories", "relatedstories", "nextread",
-})
+HEADLINE_CLASSES = frozenset(
+    {
+        "related",
+        "recommended",
+        "recommendations",
+        "trending",
+        "popular",
+        "mostread",
+        "readmore",
+        "latest",
+        "more",
+        "outbrain",
+        "taboola",
+        "teasers",
+        "headlines",
+        "morestories",
+        "relatedstories",
+        "nextread",
+    }
+)
 # ...unless the same class/id also says it is the article itself.
 CONTENT_CLASSES = frozenset({"article", "content", "story", "entry", "post", "body", "text", "main"})
 CONTAINER_CLASS_RE = re.compile(
@@ -51,8 +146,31 @@ CONTAINER_CLASS_RE = re.compile(
     re.IGNORECASE,
 )
 BLOCK_TAGS = (
-    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
-    "blockquote", "pre", "table", "tr", "dl", "dt", "dd", "figure", "figcaption", "header", "address",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
+    "header",
+    "address",
 )
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")
@@ -84,7 +202,7 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
 
 
 def _class_words(tag: Tag) -> set[str]:
-    classes = tag.get("class") or []
+    classes: Any = tag.get("class") or []
     ident = tag.get("id") or ""
     words: set[str] = set()
     for value in [*classes, ident] if isinstance(classes, list) else [classes, ident]:
@@ -188,7 +306,7 @@ def _link_density(tag: Tag) -> float:
 def _find_container(root: Tag) -> Tag:
     """The element holding the article: schema.org articleBody, a known class, <article>, else the best
     scoring parent of paragraphs."""
-    body_prop = root.find(attrs={"itemprop": "articleBody"})
+    body_prop = root.find(True, attrs={"itemprop": "articleBody"})
     if isinstance(body_prop, Tag) and _text_len(body_prop) > 200:
         return body_prop
     scores: dict[int, float] = {}
@@ -221,8 +339,11 @@ def _trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]
     """Remove link-dense lists/blocks at the end of the container; their links are headlines."""
     headlines: list[Headline] = []
     while True:
-        blocks = [t for t in container.find_all(["ul", "ol", "div", "section", "p", "h2", "h3", "h4"])
-                  if t.get_text(strip=True)]
+        blocks = [
+            t
+            for t in container.find_all(["ul", "ol", "div", "section", "p", "h2", "h3", "h4"])
+            if t.get_text(strip=True)
+        ]
         if not blocks:
             return headlines
         last = _last_top_block(container)

@@ -16,18 +16,44 @@ from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
 
 ARTICLE_TYPES = {
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "blogposting", "liveblogposting", "backgroundnewsarticle", "reviewnewsarticle", "techarticle",
-    "scholarlyarticle", "socialmediaposting", "webpage", "report",
+    "article",
+    "newsarticle",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "blogposting",
+    "liveblogposting",
+    "backgroundnewsarticle",
+    "reviewnewsarticle",
+    "techarticle",
+    "scholarlyarticle",
+    "socialmediaposting",
+    "webpage",
+    "report",
 }
 TITLE_META = (("property", "og:title"), ("name", "twitter:title"), ("name", "title"))
-AUTHOR_META = (("name", "author"), ("property", "article:author"), ("name", "byl"), ("name", "dc.creator"),
-               ("name", "sailthru.author"), ("name", "parsely-author"))
+AUTHOR_META = (
+    ("name", "author"),
+    ("property", "article:author"),
+    ("name", "byl"),
+    ("name", "dc.creator"),
+    ("name", "sailthru.author"),
+    ("name", "parsely-author"),
+)
 DATE_META = (
-    ("property", "article:published_time"), ("name", "article:published_time"),
-    ("itemprop", "datePublished"), ("name", "pubdate"), ("name", "publishdate"), ("name", "publish-date"),
-    ("name", "date"), ("name", "dc.date"), ("name", "dc.date.issued"), ("name", "sailthru.date"),
-    ("name", "parsely-pub-date"), ("property", "og:published_time"), ("name", "article.published"),
+    ("property", "article:published_time"),
+    ("name", "article:published_time"),
+    ("itemprop", "datePublished"),
+    ("name", "pubdate"),
+    ("name", "publishdate"),
+    ("name", "publish-date"),
+    ("name", "date"),
+    ("name", "dc.date"),
+    ("name", "dc.date.issued"),
+    ("name", "sailthru.date"),
+    ("name", "parsely-pub-date"),
+    ("property", "og:published_time"),
+    ("name", "article.published"),
 )
 BYLINE_CLASS_RE = re.compile(r"\b(?:byline|author|by-line|writer)\b", re.IGNORECASE)
 URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])")
@@ -135,8 +161,9 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
         if not meta.authors:
             meta.authors = _dedupe(_names(obj.get("author")))
         if meta.published is None:
-            meta.published = parse_date(obj.get("datePublished") if isinstance(obj.get("datePublished"), str)
-                                        else None)
+            meta.published = parse_date(
+                obj.get("datePublished") if isinstance(obj.get("datePublished"), str) else None
+            )
         lang = obj.get("inLanguage")
         if isinstance(lang, str) and not meta.language:
             meta.language = lang
@@ -161,7 +188,7 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
         if isinstance(rel, Tag):
             meta.authors = _dedupe([rel.get_text(" ", strip=True)])
     if not meta.authors:
-        byline = soup.find(attrs={"class": BYLINE_CLASS_RE})
+        byline = soup.find(True, attrs={"class": BYLINE_CLASS_RE})
         if isinstance(byline, Tag):
             text = byline.get_text(" ", strip=True)
             if 2 < len(text) < 80:

@@ -39,9 +39,16 @@ class StorePipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         assert self.engine is not None
         new = NewArticle(
-            source=item.source, url=item.url, title=item.title, authors=item.authors,
-            published_at=item.published_at, language=item.language, body=item.body,
-            content_hash=item.content_hash, simhash=item.simhash, headlines=item.headlines,
+            source=item.source,
+            url=item.url,
+            title=item.title,
+            authors=item.authors,
+            published_at=item.published_at,
+            language=item.language,
+            body=item.body,
+            content_hash=item.content_hash,
+            simhash=item.simhash,
+            headlines=item.headlines,
             duplicate_of=item.duplicate_of,
         )
         # One transaction per article: the article and its headlines land together or not at all.

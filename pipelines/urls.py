@@ -5,13 +5,56 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid",
-    "ref", "ref_src", "ref_url", "referrer", "cmp", "cmpid", "ocid", "ito", "itm_source", "itm_medium",
-    "itm_campaign", "itm_content", "smid", "smtyp", "share", "spm", "src", "s_cid", "_ga", "_gl",
-    "ns_mchannel", "ns_source", "ns_campaign", "ns_linkname", "ns_fee", "mbid", "cid", "rss", "at_medium",
-    "at_campaign", "at_custom1", "at_custom2", "at_custom3", "at_custom4", "xtor", "guccounter",
-})
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "referrer",
+        "cmp",
+        "cmpid",
+        "ocid",
+        "ito",
+        "itm_source",
+        "itm_medium",
+        "itm_campaign",
+        "itm_content",
+        "smid",
+        "smtyp",
+        "share",
+        "spm",
+        "src",
+        "s_cid",
+        "_ga",
+        "_gl",
+        "ns_mchannel",
+        "ns_source",
+        "ns_campaign",
+        "ns_linkname",
+        "ns_fee",
+        "mbid",
+        "cid",
+        "rss",
+        "at_medium",
+        "at_campaign",
+        "at_custom1",
+        "at_custom2",
+        "at_custom3",
+        "at_custom4",
+        "xtor",
+        "guccounter",
+    }
+)
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "at_", "oly_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -29,8 +72,11 @@ def canonicalize(url: str, keep_params: frozenset[str] = frozenset()) -> str:
     if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
         host = f"{host}:{parts.port}"
     path = re.sub(r"/{2,}", "/", parts.path) or "/"
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k in keep_params or not is_tracking(k)]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k in keep_params or not is_tracking(k)
+    ]
     return urlunsplit((scheme, host, path, urlencode(query, doseq=True), ""))
 
 

@@ -31,9 +31,9 @@ class NewArticle:
 
 def ensure_source(session: Session, name: str) -> int:
     session.execute(
-        dialect_insert(session, Source).values(name=name, created_at=utcnow()).on_conflict_do_nothing(
-            index_elements=["name"]
-        )
+        dialect_insert(session, Source)
+        .values(name=name, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["name"])
     )
     return session.scalars(select(Source.id).where(Source.name == name)).one()
 
@@ -53,8 +53,14 @@ def find_near_duplicate(session: Session, value: int, max_distance: int) -> int 
     b = bands(value)
     candidates = session.execute(
         select(Article.id, Article.simhash, Article.duplicate_of)
-        .where(or_(Article.sim_band0 == b[0], Article.sim_band1 == b[1],
-                   Article.sim_band2 == b[2], Article.sim_band3 == b[3]))
+        .where(
+            or_(
+                Article.sim_band0 == b[0],
+                Article.sim_band1 == b[1],
+                Article.sim_band2 == b[2],
+                Article.sim_band3 == b[3],
+            )
+        )
         .order_by(Article.id)
         .limit(200)
     ).all()
@@ -79,11 +85,20 @@ def insert_article(session: Session, new: NewArticle) -> int | None:
     result = session.execute(
         dialect_insert(session, Article)
         .values(
-            source_id=source_id, url=new.url, title=new.title, authors=new.authors,
-            published_at=new.published_at, language=new.language, body=new.body,
-            content_hash=new.content_hash, duplicate_of=new.duplicate_of,
-            first_seen_at=new.fetched_at, fetched_at=new.fetched_at,
-            sort_at=new.published_at or new.fetched_at, version=1, **_fingerprint_columns(new.simhash),
+            source_id=source_id,
+            url=new.url,
+            title=new.title,
+            authors=new.authors,
+            published_at=new.published_at,
+            language=new.language,
+            body=new.body,
+            content_hash=new.content_hash,
+            duplicate_of=new.duplicate_of,
+            first_seen_at=new.fetched_at,
+            fetched_at=new.fetched_at,
+            sort_at=new.published_at or new.fetched_at,
+            version=1,
+            **_fingerprint_columns(new.simhash),
         )
         .on_conflict_do_nothing(index_elements=["url"])
         .returning(Article.id)
@@ -97,10 +112,16 @@ def insert_article(session: Session, new: NewArticle) -> int | None:
 
 def update_article(session: Session, article: Article, new: NewArticle) -> int:
     """Keep the current text as a version and store the new one; returns the new version number."""
-    session.add(ArticleVersion(
-        article_id=article.id, version=article.version, title=article.title, body=article.body,
-        content_hash=article.content_hash, fetched_at=article.fetched_at,
-    ))
+    session.add(
+        ArticleVersion(
+            article_id=article.id,
+            version=article.version,
+            title=article.title,
+            body=article.body,
+            content_hash=article.content_hash,
+            fetched_at=article.fetched_at,
+        )
+    )
     article.version += 1
     article.title = new.title
     article.body = new.body
@@ -123,6 +144,8 @@ def _write_headlines(session: Session, article_id: int, headlines: list[tuple[st
     if headlines:
         session.execute(
             dialect_insert(session, Headline),
-            [{"article_id": article_id, "position": i, "text": text, "url": url}
-             for i, (text, url) in enumerate(headlines)],
+            [
+                {"article_id": article_id, "position": i, "text": text, "url": url}
+                for i, (text, url) in enumerate(headlines)
+            ],
         )

@@ -28,8 +28,10 @@ def acquire(session: Session, name: str, owner: str, host: str, pid: int, stale_
         return True
     result = session.execute(
         update(Lock)
-        .where(Lock.name == name,
-               (Lock.owner == owner) | (Lock.heartbeat_at < now - timedelta(seconds=stale_after)))
+        .where(
+            Lock.name == name,
+            (Lock.owner == owner) | (Lock.heartbeat_at < now - timedelta(seconds=stale_after)),
+        )
         .values(owner=owner, host=host, pid=pid, acquired_at=now, heartbeat_at=now)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]  # CursorResult of an UPDATE

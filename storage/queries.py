@@ -114,10 +114,19 @@ def get_article(session: Session, key: str | int) -> dict[str, Any] | None:
 
 def run_record(run: CrawlRun) -> dict[str, Any]:
     return {
-        "id": run.id, "source": run.source, "trigger": run.trigger, "status": run.status,
-        "started_at": iso(run.started_at), "finished_at": iso(run.finished_at), "pages": run.pages,
-        "stored": run.stored, "updated": run.updated, "duplicates": run.duplicates, "skipped": run.skipped,
-        "errors": run.errors, "message": run.message,
+        "id": run.id,
+        "source": run.source,
+        "trigger": run.trigger,
+        "status": run.status,
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "pages": run.pages,
+        "stored": run.stored,
+        "updated": run.updated,
+        "duplicates": run.duplicates,
+        "skipped": run.skipped,
+        "errors": run.errors,
+        "message": run.message,
     }
 
 

@@ -16,8 +16,16 @@ COUNTERS = ("pages", "stored", "updated", "duplicates", "skipped", "errors")
 
 
 def start_run(session: Session, source: str, trigger: str, host: str, pid: int) -> int:
-    run = CrawlRun(source=source, trigger=trigger, status="running", started_at=utcnow(), host=host,
-                   pid=pid, message="", **dict.fromkeys(COUNTERS, 0))
+    run = CrawlRun(
+        source=source,
+        trigger=trigger,
+        status="running",
+        started_at=utcnow(),
+        host=host,
+        pid=pid,
+        message="",
+        **dict.fromkeys(COUNTERS, 0),
+    )
     session.add(run)
     session.flush()
     return run.id
@@ -35,7 +43,9 @@ def finish_run(session: Session, run_id: int, status: str, message: str = "") ->
     if status not in STATUSES[1:]:
         raise ValueError(f"not a final run status: {status}")
     session.execute(
-        update(CrawlRun).where(CrawlRun.id == run_id).values(status=status, finished_at=utcnow(), message=message)
+        update(CrawlRun)
+        .where(CrawlRun.id == run_id)
+        .values(status=status, finished_at=utcnow(), message=message)
     )
 
 

@@ -71,7 +71,8 @@ class Server:
     def __init__(self, folder: Path):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "demo.server", str(folder), "--port", "0"],
-            stdout=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert self.proc.stdout is not None
         self.base_url = self.proc.stdout.readline().strip()
@@ -89,10 +90,12 @@ def news_site() -> Iterator[Server]:
     server.stop()
 
 
-def newsdesk(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120,
-             stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def newsdesk(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real `newsdesk` command."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
     full_env.update(env or {})
-    return subprocess.run([NEWSDESK, *args], cwd=cwd, env=full_env, capture_output=True, text=True,
-                          timeout=timeout, input=stdin)
+    return subprocess.run(
+        [NEWSDESK, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, input=stdin
+    )

@@ -40,8 +40,15 @@ def test_article_in_div_soup_keeps_the_article_and_drops_the_chrome() -> None:
     assert page.body.startswith("The city's tram network will reach the airport by 2028")
     assert page.body.rstrip().endswith("ending the airport bus surcharge.")
     assert "Airport Terminal" in page.body  # a table inside the article stays
-    for chrome in ("cookies", "Home", "Bus fares frozen", "Reader123", "Popular thing", "All rights reserved",
-                   "Tram line extended to the airport"):
+    for chrome in (
+        "cookies",
+        "Home",
+        "Bus fares frozen",
+        "Reader123",
+        "Popular thing",
+        "All rights reserved",
+        "Tram line extended to the airport",
+    ):
         assert chrome not in page.body
     assert "\n\n" in page.body
 
@@ -76,8 +83,10 @@ def test_metadata_falls_back_to_meta_tags_time_and_url() -> None:
     assert page.title == "Floods recede in the valley"
     assert page.authors == ["Maria Gonzalez"]
     assert page.published is not None and page.published.isoformat() == "2026-02-01T06:00:00"
-    no_date = extract(html.replace('<time datetime="2026-02-01T06:00:00Z">1 Feb</time>', ""),
-                      "https://valley.example/2026/02/01/floods")
+    no_date = extract(
+        html.replace('<time datetime="2026-02-01T06:00:00Z">1 Feb</time>', ""),
+        "https://valley.example/2026/02/01/floods",
+    )
     assert no_date.published is not None and no_date.published.date().isoformat() == "2026-02-01"
 
 

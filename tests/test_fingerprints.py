@@ -1,12 +1,52 @@
 from __future__ import annotations
 
-from pipelines.fingerprints import bands, content_hash, distance, simhash, to_signed, to_unsigned
-
 import random
 
-WORDS = ("council budget minister river school road hospital vote plan tax station harbour market winter "
-         "report police court museum farmers rail bridge energy water housing teachers nurses storm park "
-         "library election mayor street festival price bus ferry airport museum union strike factory").split()
+from pipelines.fingerprints import bands, content_hash, distance, simhash, to_signed, to_unsigned
+
+WORDS = [
+    "council",
+    "budget",
+    "minister",
+    "river",
+    "school",
+    "road",
+    "hospital",
+    "vote",
+    "plan",
+    "tax",
+    "station",
+    "harbour",
+    "market",
+    "winter",
+    "report",
+    "police",
+    "court",
+    "museum",
+    "farmers",
+    "rail",
+    "bridge",
+    "energy",
+    "water",
+    "housing",
+    "teachers",
+    "nurses",
+    "storm",
+    "park",
+    "library",
+    "election",
+    "mayor",
+    "street",
+    "festival",
+    "price",
+    "bus",
+    "ferry",
+    "airport",
+    "museum",
+    "union",
+    "strike",
+    "factory",
+]
 _rng = random.Random(7)
 TEXT = " ".join(_rng.choice(WORDS) for _ in range(400))
 

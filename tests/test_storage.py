@@ -15,15 +15,31 @@ from storage.db import DatabaseError, connect
 from storage.models import Article, ArticleVersion, Headline
 from storage.queries import ArticleFilter, get_article, list_articles, list_runs
 
-BODY = ("The council approved the new cycle lanes on Tuesday after a long debate.\n\n"
-        "Work starts in spring and should finish before the summer holidays.")
+BODY = (
+    "The council approved the new cycle lanes on Tuesday after a long debate.\n\n"
+    "Work starts in spring and should finish before the summer holidays."
+)
 
 
-def article(url: str, body: str = BODY, title: str = "Cycle lanes approved", source: str = "city",
-            published: datetime | None = datetime(2026, 11, 20, 9, 0)) -> NewArticle:
-    return NewArticle(source=source, url=url, title=title, authors=["A. Writer"], published_at=published,
-                      language="en", body=body, content_hash=content_hash(title, body), simhash=simhash(body),
-                      headlines=[("Other story one", "https://x.example/1"), ("Other story two", None)])
+def article(
+    url: str,
+    body: str = BODY,
+    title: str = "Cycle lanes approved",
+    source: str = "city",
+    published: datetime | None = datetime(2026, 11, 20, 9, 0),
+) -> NewArticle:
+    return NewArticle(
+        source=source,
+        url=url,
+        title=title,
+        authors=["A. Writer"],
+        published_at=published,
+        language="en",
+        body=body,
+        content_hash=content_hash(title, body),
+        simhash=simhash(body),
+        headlines=[("Other story one", "https://x.example/1"), ("Other story two", None)],
+    )
 
 
 def test_schema_is_created_and_an_article_round_trips(db_url: str) -> None:
@@ -95,15 +111,32 @@ def test_query_filters_sort_and_search(db_url: str) -> None:
     engine = connect(db_url)
     with Session(engine) as s, s.begin():
         insert_article(s, article("https://city.example/old", published=datetime(2026, 1, 5)))
-        insert_article(s, article("https://city.example/new", body="Snow closed the mountain pass overnight.",
-                                  title="Pass closed", published=datetime(2026, 11, 1)))
-        insert_article(s, article("https://other.example/x", body="Harvest festival draws record crowds.",
-                                  title="Festival", source="county", published=None))
+        insert_article(
+            s,
+            article(
+                "https://city.example/new",
+                body="Snow closed the mountain pass overnight.",
+                title="Pass closed",
+                published=datetime(2026, 11, 1),
+            ),
+        )
+        insert_article(
+            s,
+            article(
+                "https://other.example/x",
+                body="Harvest festival draws record crowds.",
+                title="Festival",
+                source="county",
+                published=None,
+            ),
+        )
     with Session(engine) as s:
         urls = [r["url"] for r in list_articles(s, ArticleFilter())]
         # Unknown publication date sorts by fetch time (now): first.
         assert urls == ["https://other.example/x", "https://city.example/new", "https://city.example/old"]
-        assert [r["url"] for r in list_articles(s, ArticleFilter(source="county"))] == ["https://other.example/x"]
+        assert [r["url"] for r in list_articles(s, ArticleFilter(source="county"))] == [
+            "https://other.example/x"
+        ]
         since = list_articles(s, ArticleFilter(since=datetime(2026, 10, 1), until=datetime(2026, 11, 2)))
         assert [r["url"] for r in since] == ["https://city.example/new"]
         found = list_articles(s, ArticleFilter(search="mountain pass"))

@@ -17,6 +17,9 @@ def test_a_kept_parameter_survives() -> None:
 
 def test_canonical_link_is_used_only_on_the_same_site() -> None:
     fetched = "https://www.paper.example/story?utm_medium=rss"
-    assert choose_canonical(fetched, "https://paper.example/story-canonical") == "https://paper.example/story-canonical"
+    assert (
+        choose_canonical(fetched, "https://paper.example/story-canonical")
+        == "https://paper.example/story-canonical"
+    )
     assert choose_canonical(fetched, "https://aggregator.example/copy") == "https://www.paper.example/story"
     assert choose_canonical(fetched, None) == "https://www.paper.example/story"

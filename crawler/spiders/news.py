@@ -34,6 +34,7 @@ class NewsSpider(Spider):
         if not source:
             raise ValueError("the news spider needs a source: scrapy crawl news -a source=NAME")
         self.source_name = source
+        self.allowed_domains: list[str] = []
         self.source: Source
         self.max_pages = 0
         self.scheduled_pages = 0
@@ -66,8 +67,9 @@ class NewsSpider(Spider):
             return False
         return not self.source.allow or any(re.search(p, url) for p in self.source.allow)
 
-    def article_request(self, url: str, via: str, title: str | None = None,
-                        published: str | None = None) -> Request | None:
+    def article_request(
+        self, url: str, via: str, title: str | None = None, published: str | None = None
+    ) -> Request | None:
         if not url.startswith(("http://", "https://")) or not self.is_article_url(url):
             return None
         if self.scheduled_pages >= self.max_pages:
@@ -176,13 +178,16 @@ class NewsSpider(Spider):
 
     # -- articles ----------------------------------------------------------------------------------
 
-    def parse_article(self, response: Response, via: str, title: str | None,
-                      published: str | None, depth: int | None = None) -> Iterator[PageItem | Request]:
+    def parse_article(
+        self, response: Response, via: str, title: str | None, published: str | None, depth: int | None = None
+    ) -> Iterator[PageItem | Request]:
         if depth is not None:
             yield from self.parse_listing(response, depth)
         content_type = response.headers.get(b"Content-Type") or b"text/html"
         if not isinstance(response, TextResponse) or not content_type.lower().startswith(HTML_TYPES):
-            self.logger.info("%s: not an HTML page (%s), skipped", response.url, content_type.decode("latin-1"))
+            self.logger.info(
+                "%s: not an HTML page (%s), skipped", response.url, content_type.decode("latin-1")
+            )
             self.crawler.stats.inc_value("newsdesk/not_html")
             return
         yield PageItem(
@@ -191,8 +196,10 @@ class NewsSpider(Spider):
             final_url=response.url,
             status=response.status,
             html=response.text,
-            headers={k.decode("latin-1"): v.decode("latin-1")
-                     for k, v in ((k, response.headers.get(k) or b"") for k in response.headers)},
+            headers={
+                k.decode("latin-1"): v.decode("latin-1")
+                for k, v in ((k, response.headers.get(k) or b"") for k in response.headers)
+            },
             discovered_via=via,
             listed_title=title,
             listed_published=published,

@@ -66,9 +66,7 @@ def upgrade() -> None:
     op.create_table(
         "article_versions",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("title", sa.Text, nullable=False),
         sa.Column("body", sa.Text, nullable=False),
@@ -79,9 +77,7 @@ def upgrade() -> None:
     op.create_table(
         "headlines",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("url", sa.String(2048)),
@@ -95,8 +91,10 @@ def upgrade() -> None:
         sa.Column("status", sa.String(20), nullable=False, index=True),
         sa.Column("started_at", sa.DateTime, nullable=False),
         sa.Column("finished_at", sa.DateTime),
-        *(sa.Column(n, sa.Integer, nullable=False) for n in (
-            "pages", "stored", "updated", "duplicates", "skipped", "errors")),
+        *(
+            sa.Column(n, sa.Integer, nullable=False)
+            for n in ("pages", "stored", "updated", "duplicates", "skipped", "errors")
+        ),
         sa.Column("message", sa.Text, nullable=False),
         sa.Column("host", sa.String(255), nullable=False),
         sa.Column("pid", sa.Integer),

@@ -1,0 +1,105 @@
+"""clean -> dedupe -> store, built from a crawler's settings, against a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+from sqlalchemy.orm import Session
+
+from crawler.items import ArticleItem, PageItem
+from pipelines.clean import CleanPipeline
+from pipelines.dedupe import DedupePipeline
+from pipelines.store import StorePipeline
+from storage.db import connect
+from storage.queries import ArticleFilter, get_article, list_articles
+
+PAGE = """<html lang="en"><head><title>Dam inspection finds no damage</title>
+<link rel="canonical" href="https://paper.example/2026/dam"></head><body>
+<nav><a href="/">Home</a></nav><article><h1>Dam inspection finds no damage</h1>
+<p>Engineers who inspected the reservoir dam after last week's earthquake found no structural damage.</p>
+<p>The water company said the reservoir would return to its normal level by the end of the month.</p>
+%s
+</article><section class="latest-news"><h2>Latest</h2><ul>
+<li><a href="/2026/a">Ferry services resume after the storm passes</a></li>
+<li><a href="/2026/b">Town hall clock restored to full working order</a></li></ul></section></body></html>"""
+
+
+class Chain:
+    def __init__(self, db_url: str):
+        crawler = get_crawler(settings_dict={"NEWSDESK_DB": db_url})
+        assert crawler.stats is not None
+        crawler.stats.open_spider()
+        self.stats = crawler.stats
+        self.stages = [
+            CleanPipeline.from_crawler(crawler),
+            DedupePipeline.from_crawler(crawler),
+            StorePipeline.from_crawler(crawler),
+        ]
+        for stage in self.stages[1:]:
+            stage.open_spider()  # type: ignore[attr-defined]  # the storage stages own a database
+
+    def process(self, url: str, extra: str = "") -> object:
+        item: object = PageItem(source="paper", url=url, final_url=url, status=200, html=PAGE % extra)
+        for stage in self.stages:
+            item = stage.process_item(item)  # type: ignore[attr-defined]
+        return item
+
+    def close(self) -> None:
+        for stage in self.stages[1:]:
+            stage.close_spider()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def chain(db_url: str) -> Iterator[Chain]:
+    c = Chain(db_url)
+    yield c
+    c.close()
+
+
+def test_a_page_is_cleaned_and_stored_under_its_canonical_url(chain: Chain, db_url: str) -> None:
+    item = chain.process("https://paper.example/2026/dam?utm_source=rss")
+    assert isinstance(item, ArticleItem) and item.url == "https://paper.example/2026/dam"
+    assert chain.stats.get_value("newsdesk/stored") == 1
+    engine = connect(db_url)
+    with Session(engine) as s:
+        record = get_article(s, "https://paper.example/2026/dam")
+    engine.dispose()
+    assert record is not None
+    assert record["body"].startswith("Engineers who inspected")
+    assert "Latest" not in record["body"] and "Home" not in record["body"]
+    assert record["headlines"] == [
+        "Ferry services resume after the storm passes",
+        "Town hall clock restored to full working order",
+    ]
+    assert record["headline_links"][0]["url"] == "https://paper.example/2026/a"
+
+
+def test_the_same_page_again_is_a_duplicate_and_a_changed_one_a_version(chain: Chain, db_url: str) -> None:
+    chain.process("https://paper.example/2026/dam")
+    with pytest.raises(DropItem, match="unchanged"):
+        chain.process("https://paper.example/2026/dam#comments")
+    assert chain.stats.get_value("newsdesk/duplicate") == 1
+    chain.process(
+        "https://paper.example/2026/dam", "<p>Update: a second inspection is planned for the spring.</p>"
+    )
+    assert chain.stats.get_value("newsdesk/updated") == 1
+    engine = connect(db_url)
+    with Session(engine) as s:
+        records = list_articles(s, ArticleFilter())
+    engine.dispose()
+    assert len(records) == 1 and records[0]["version"] == 2 and "second inspection" in records[0]["body"]
+
+
+def test_a_page_without_article_text_is_dropped(chain: Chain) -> None:
+    item = PageItem(
+        source="paper",
+        url="https://paper.example/x",
+        final_url="https://paper.example/x",
+        status=200,
+        html="<html><body><nav><a href='/'>Home</a></nav></body></html>",
+    )
+    with pytest.raises(DropItem, match="no article text"):
+        chain.stages[0].process_item(item)  # type: ignore[attr-defined]

@@ -1,0 +1,125 @@
+"""The news spider's callbacks on built responses: what it requests from feeds, sitemaps and listings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse, TextResponse, XmlResponse
+from scrapy.utils.test import get_crawler
+
+from crawler.items import PageItem
+from crawler.spiders.news import NewsSpider
+
+BASE = "https://paper.example"
+SOURCES = f"""
+[[source]]
+name = "paper"
+feeds = ["{BASE}/rss.xml"]
+sitemaps = ["{BASE}/sitemap.xml"]
+start_urls = ["{BASE}/"]
+allow = ['^{BASE}/\\d{{4}}/']
+deny = ['/video/']
+follow_depth = 2
+max_pages = 4
+"""
+
+
+@pytest.fixture
+def spider(tmp_path: Path) -> NewsSpider:
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES)
+    crawler = get_crawler(NewsSpider, settings_dict={"NEWSDESK_SOURCES": str(path), "NEWSDESK_MAX_PAGES": 4})
+    crawler.stats.open_spider()  # type: ignore[union-attr]  # stats exist once the crawler is built
+    return NewsSpider.from_crawler(crawler, source="paper")
+
+
+def urls(results: Iterable[object]) -> list[str]:
+    return [r.url for r in results if isinstance(r, Request)]
+
+
+def test_rss_atom_and_json_feeds(spider: NewsSpider) -> None:
+    rss = (
+        f'<rss version="2.0"><channel><item><title>One</title><link>{BASE}/2026/one</link>'
+        f"<pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate></item>"
+        f"<item><link>{BASE}/video/2026/clip</link></item></channel></rss>"
+    ).encode()
+    out = list(spider.parse_index(XmlResponse(f"{BASE}/rss.xml", body=rss), via="feed"))
+    assert urls(out) == [f"{BASE}/2026/one"]
+    assert isinstance(out[0], Request)
+    assert out[0].cb_kwargs["title"] == "One" and out[0].cb_kwargs["published"].startswith("2026-11-24T10:00")
+    atom = (
+        f'<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>Two</title>'
+        f'<link href="{BASE}/2026/two"/><updated>2026-11-24T10:00:00Z</updated></entry></feed>'
+    ).encode()
+    assert urls(list(spider.parse_index(XmlResponse(f"{BASE}/atom.xml", body=atom), via="feed"))) == [
+        f"{BASE}/2026/two"
+    ]
+    jf = json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [{"url": f"{BASE}/2026/three"}]})
+    assert urls(
+        list(spider.parse_index(TextResponse(f"{BASE}/feed.json", body=jf.encode()), via="feed"))
+    ) == [f"{BASE}/2026/three"]
+
+
+def test_sitemap_index_and_urlset(spider: NewsSpider) -> None:
+    index = (
+        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>'
+        + f"{BASE}/sitemap-1.xml".encode()
+        + b"</loc></sitemap></sitemapindex>"
+    )
+    assert urls(list(spider.parse_index(XmlResponse(f"{BASE}/sitemap.xml", body=index), via="sitemap"))) == [
+        f"{BASE}/sitemap-1.xml"
+    ]
+    urlset = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + b"".join(f"<url><loc>{BASE}/2026/a{i}</loc></url>".encode() for i in range(6))
+        + b"</urlset>"
+    )
+    out = list(spider.parse_index(XmlResponse(f"{BASE}/sitemap-1.xml", body=urlset), via="sitemap"))
+    assert urls(out) == [f"{BASE}/2026/a{i}" for i in range(4)]  # max_pages
+    assert spider.crawler.stats.get_value("newsdesk/over_max_pages") == 2  # type: ignore[union-attr]
+
+
+def test_broken_index_is_counted_not_raised(spider: NewsSpider) -> None:
+    out = list(spider.parse_index(XmlResponse(f"{BASE}/rss.xml", body=b"<html>oops</html>"), via="feed"))
+    assert out == []
+    assert spider.crawler.stats.get_value("newsdesk/bad_index") == 1  # type: ignore[union-attr]
+
+
+def test_listing_follows_articles_and_listings_within_the_site(spider: NewsSpider) -> None:
+    page = (
+        b'<html><body><a href="/2026/story?utm_source=home">Story</a><a href="/world/">World</a>'
+        b'<a href="/video/2026/x">Clip</a><a href="https://other.example/2026/y">Elsewhere</a></body></html>'
+    )
+    out = list(spider.parse_listing(HtmlResponse(f"{BASE}/", body=page), depth=0))
+    assert urls(out) == [f"{BASE}/2026/story?utm_source=home", f"{BASE}/world/"]
+    deeper = list(spider.parse_listing(HtmlResponse(f"{BASE}/world/", body=page), depth=1))
+    assert urls(deeper) == [f"{BASE}/2026/story?utm_source=home"]  # follow_depth 2: no third level
+
+
+def test_article_pages_become_raw_items(spider: NewsSpider) -> None:
+    request = Request(f"{BASE}/2026/one")
+    response = HtmlResponse(
+        f"{BASE}/2026/one-final",
+        body=b"<html><body><p>Text</p></body></html>",
+        request=request,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+    )
+    (item,) = spider.parse_article(response, via="feed", title="One", published=None)
+    assert isinstance(item, PageItem)
+    assert (
+        item.source == "paper"
+        and item.url == f"{BASE}/2026/one"
+        and item.final_url == f"{BASE}/2026/one-final"
+    )
+    assert "<p>Text</p>" in item.html and item.listed_title == "One"
+    pdf = TextResponse(f"{BASE}/2026/doc", body=b"%PDF", headers={"Content-Type": "application/pdf"})
+    assert list(spider.parse_article(pdf, via="feed", title=None, published=None)) == []
+
+
+def test_a_source_name_is_required() -> None:
+    with pytest.raises(ValueError, match="source=NAME"):
+        NewsSpider()
