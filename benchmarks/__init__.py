@@ -1,0 +1,1 @@
+"""Quality and speed measurements (`make bench`), each side by side with a reference in the same run."""

@@ -1,0 +1,16 @@
+"""Run every benchmark: `python -m benchmarks` (what `make bench` does)."""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import extraction, split
+
+
+def main() -> int:
+    codes = [extraction.main([]), split.main([])]
+    return max(codes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
