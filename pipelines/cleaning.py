@@ -21,156 +21,39 @@ from pipelines.headlines import is_marker, split_text
 from pipelines.metadata import extract_metadata
 
 # Never article text.
-DROP_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "iframe",
-    "svg",
-    "canvas",
-    "form",
-    "button",
-    "select",
-    "input",
-    "textarea",
-    "nav",
-    "footer",
-    "aside",
-    "template",
-    "object",
-    "embed",
-    "video",
-    "audio",
-    "map",
-    "dialog",
-    "link",
-    "meta",
-    "head",
+DROP_TAGS = tuple(
+    "script style noscript iframe svg canvas button select input textarea template object embed video audio "
+    "map link meta head nav dialog".split()
 )
+# Chrome too, unless one wraps most of the page (ASP.NET puts the whole page in a <form>, and some
+# themes put the article inside a <footer> or <aside>).
+LAYOUT_TAGS = ("form", "footer", "aside")
 # class/id words that mark page chrome (matched as whole words of the class/id, split on - and _).
 BOILERPLATE_CLASSES = frozenset(
-    {
-        "nav",
-        "navbar",
-        "navigation",
-        "menu",
-        "breadcrumb",
-        "breadcrumbs",
-        "sidebar",
-        "widget",
-        "footer",
-        "header",
-        "masthead",
-        "share",
-        "sharing",
-        "social",
-        "comments",
-        "comment",
-        "disqus",
-        "related",
-        "recommended",
-        "recommendations",
-        "newsletter",
-        "subscribe",
-        "subscription",
-        "signup",
-        "cookie",
-        "cookies",
-        "consent",
-        "gdpr",
-        "banner",
-        "promo",
-        "promotion",
-        "advert",
-        "advertisement",
-        "ad",
-        "ads",
-        "adslot",
-        "dfp",
-        "sponsored",
-        "outbrain",
-        "taboola",
-        "popup",
-        "modal",
-        "paywall",
-        "tags",
-        "tag",
-        "taglist",
-        "pagination",
-        "pager",
-        "skip",
-        "toolbar",
-        "byline",
-        "author",
-        "dateline",
-        "timestamp",
-        "caption",
-        "credit",
-        "trending",
-        "popular",
-        "mostread",
-        "readmore",
-        "lightbox",
-        "overlay",
-        "login",
-    }
+    "nav navbar navigation menu breadcrumb breadcrumbs sidebar footer header masthead share "
+    "sharing social comments comment disqus related recommended recommendations newsletter subscribe "
+    "subscription signup cookie cookies consent gdpr banner promo promotion advert advertisement ad "
+    "ads adslot dfp sponsored outbrain taboola popup modal paywall tags tag taglist pagination pager "
+    "skip toolbar byline author dateline timestamp caption credit trending popular mostread readmore "
+    "lightbox overlay login".split()
 )
 # class/id words of headline widgets ("Related", "Latest", "Most popular"): their links are headlines
 # when they follow the article, and dropped wherever else they are.
 HEADLINE_CLASSES = frozenset(
-    {
-        "related",
-        "recommended",
-        "recommendations",
-        "trending",
-        "popular",
-        "mostread",
-        "readmore",
-        "latest",
-        "more",
-        "outbrain",
-        "taboola",
-        "teasers",
-        "headlines",
-        "morestories",
-        "relatedstories",
-        "nextread",
-    }
+    "related recommended recommendations trending popular mostread readmore latest more outbrain "
+    "taboola teasers headlines morestories relatedstories nextread".split()
 )
 # ...unless the same class/id also says it is the article itself.
-CONTENT_CLASSES = frozenset({"article", "content", "story", "entry", "post", "body", "text", "main"})
+CONTENT_CLASSES = frozenset("article content story entry post body text main".split())
 CONTAINER_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:article[-_]?(?:body|content|text)|story[-_]?(?:body|content|text)|entry[-_]?content"
     r"|post[-_]?(?:body|content|text)|body[-_]?text|main[-_]?content|content[-_]?body|articlebody"
     r"|article__body|article__content|rich[-_]?text|td-post-content|field--name-body)(?:$|[\s_-])",
     re.IGNORECASE,
 )
-BLOCK_TAGS = (
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "ul",
-    "ol",
-    "blockquote",
-    "pre",
-    "table",
-    "tr",
-    "dl",
-    "dt",
-    "dd",
-    "figure",
-    "figcaption",
-    "header",
-    "address",
+BLOCK_TAGS = tuple(
+    "p div section article main h1 h2 h3 h4 h5 h6 li ul ol blockquote pre table tr dl dt dd figure "
+    "figcaption header address".split()
 )
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")
@@ -219,6 +102,8 @@ def _kind(tag: Tag) -> str:
         return "chrome"
     role = tag.get("role")
     if role in ("navigation", "banner", "contentinfo", "complementary", "dialog", "alert"):
+        return "chrome"
+    if tag.name in LAYOUT_TAGS:
         return "chrome"
     words = _class_words(tag)
     if words & CONTENT_CLASSES:

@@ -95,7 +95,16 @@ def same_site(a: str, b: str) -> bool:
 
 
 def choose_canonical(fetched_url: str, declared: str | None) -> str:
-    """The page's rel=canonical/og:url when it points to the same site, else the fetched URL; canonicalized."""
-    if declared and urlsplit(declared).scheme in ("http", "https") and same_site(declared, fetched_url):
+    """The page's rel=canonical/og:url when it points to the same site, else the fetched URL; canonicalized.
+
+    A canonical naming the site's home page for a deeper URL is a template mistake, not an alias: taking
+    it would store every article of the site under one URL.
+    """
+    if (
+        declared
+        and urlsplit(declared).scheme in ("http", "https")
+        and same_site(declared, fetched_url)
+        and (urlsplit(declared).path not in ("", "/") or urlsplit(fetched_url).path in ("", "/"))
+    ):
         return canonicalize(declared)
     return canonicalize(fetched_url)

@@ -23,3 +23,4 @@ def test_canonical_link_is_used_only_on_the_same_site() -> None:
     )
     assert choose_canonical(fetched, "https://aggregator.example/copy") == "https://www.paper.example/story"
     assert choose_canonical(fetched, None) == "https://www.paper.example/story"
+    assert choose_canonical(fetched, "https://www.paper.example/") == "https://www.paper.example/story"
