@@ -18,6 +18,7 @@ from storage.runs import set_counters
 
 logger = logging.getLogger(__name__)
 
+IGNORED = "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest"
 ERROR_STATS = (
     "downloader/exception_count",
     "spider_exceptions/count",
@@ -35,7 +36,8 @@ def run_counters(stats: dict[str, Any]) -> dict[str, int]:
         "updated": stats.get("newsdesk/updated", 0),
         "duplicates": stats.get("newsdesk/duplicate", 0),
         "skipped": stats.get("newsdesk/skipped", 0),
-        "errors": sum(stats.get(k, 0) for k in ERROR_STATS),
+        # Requests dropped on purpose (already stored, robots.txt) are not errors.
+        "errors": sum(stats.get(k, 0) for k in ERROR_STATS) - stats.get(IGNORED, 0),
     }
 
 

@@ -28,10 +28,15 @@ class CleanPipeline:
 
     def process_item(self, item: PageItem) -> ArticleItem:
         extracted = extract(item.html, item.final_url)
-        if not extracted.body:
-            self.stats.inc_value("newsdesk/no_text")
-            raise DropItem(f"no article text on {item.final_url}")
         title = extracted.title or (item.listed_title or "").strip()
+        if not extracted.body:
+            if not title:
+                self.stats.inc_value("newsdesk/no_text")
+                raise DropItem(f"no article text on {item.final_url}")
+            # Kept: the page is an article the feed or sitemap named, and its metadata is worth having
+            # even when its text could not be extracted (a page rendered by JavaScript, say).
+            self.stats.inc_value("newsdesk/empty_body")
+            logger.warning("no article text extracted from %s; stored with its title only", item.final_url)
         self.stats.inc_value("newsdesk/cleaned")
         return ArticleItem(
             source=item.source,

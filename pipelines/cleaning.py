@@ -22,12 +22,13 @@ from pipelines.metadata import extract_metadata
 
 # Never article text.
 DROP_TAGS = tuple(
-    "script style noscript iframe svg canvas button select input textarea template object embed video audio "
-    "map link meta head nav dialog".split()
+    "script style noscript iframe svg canvas input template object embed video audio map link meta head".split()
 )
-# Chrome too, unless one wraps most of the page (ASP.NET puts the whole page in a <form>, and some
-# themes put the article inside a <footer> or <aside>).
-LAYOUT_TAGS = ("form", "footer", "aside")
+# Page regions and controls that are chrome, unless one wraps most of the article text: ASP.NET puts the
+# whole page in a <form>, and an unclosed <nav> or <button> in a menu makes the parser nest the rest of
+# the page inside it.
+LAYOUT_TAGS = ("nav", "footer", "aside", "form", "dialog", "button", "select", "textarea")
+MIN_PAGE_PARAGRAPH_CHARS = 200  # below this the page has too little paragraph text to guard
 # class/id words that mark page chrome (matched as whole words of the class/id, split on - and _).
 BOILERPLATE_CLASSES = frozenset(
     "nav navbar navigation menu breadcrumb breadcrumbs sidebar footer header masthead share "
@@ -119,7 +120,18 @@ def _strip_chrome(root: Tag) -> list[Tag]:
         comment.extract()
     for tag in root.find_all(DROP_TAGS):
         tag.decompose()
+    paragraph_chars = {id(p): len(p.get_text(" ", strip=True)) for p in root.find_all("p")}
+    page_paragraph_chars = sum(paragraph_chars.values())
     page_chars = _text_len(root)
+
+    def holds_the_article(tag: Tag) -> bool:
+        """A wrapper holding most of the page's paragraph text (or, on a page with few <p>, most of its
+        text and not as links) is layout, whatever its name or class says (id="__next", a page-wide <form>)."""
+        if page_paragraph_chars < MIN_PAGE_PARAGRAPH_CHARS:
+            return _text_len(tag) * 2 >= page_chars and _link_density(tag) < LINK_DENSE
+        inside = sum(paragraph_chars.get(id(p), 0) for p in tag.find_all("p"))
+        return inside * 2 > page_paragraph_chars
+
     widgets: list[Tag] = []
     for tag in root.find_all(True):
         if tag.decomposed or tag.name in ("html", "body", "main", "article"):
@@ -127,8 +139,7 @@ def _strip_chrome(root: Tag) -> list[Tag]:
         if any(w in tag.parents for w in widgets):
             continue
         kind = _kind(tag)
-        # A wrapper holding most of the page is layout, whatever its class says (id="__next").
-        if not kind or _text_len(tag) * 2 >= page_chars:
+        if not kind or holds_the_article(tag):
             continue
         if kind == "widget":
             widgets.append(tag)

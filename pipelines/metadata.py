@@ -223,6 +223,7 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
     href = link.get("href") if isinstance(link, Tag) else None
     if not isinstance(href, str) or not href.strip():
         href = _meta(soup, (("property", "og:url"),))
-    if href:
+    # Only a real URL or an absolute path: some pages put a title or "undefined" in og:url.
+    if href and not re.search(r"\s", href.strip()) and href.strip().startswith(("http://", "https://", "/")):
         meta.canonical_url = urljoin(url or "", href.strip())
     return meta

@@ -45,7 +45,7 @@ def test_a_source_is_crawled_stored_once_and_not_fetched_again(
     sources_file(tmp_path, base, **{k: v.format(base=base) for k, v in keys.items()})
     runs, articles = crawl_and_query(tmp_path, sqlite_url)
     assert [r["status"] for r in runs] == ["ok"]
-    assert runs[0]["stored"] == ARTICLE_COUNT and runs[0]["trigger"] == "manual"
+    assert runs[0]["stored"] == ARTICLE_COUNT and runs[0]["trigger"] == "manual" and runs[0]["errors"] == 0
     assert len(articles) == ARTICLE_COUNT
     urls = {a["url"] for a in articles}
     assert all(u.startswith(f"{base}/2026/11/") and "utm_" not in u and "#" not in u for u in urls)
@@ -59,7 +59,7 @@ def test_a_source_is_crawled_stored_once_and_not_fetched_again(
 
     again, articles_again = crawl_and_query(tmp_path, sqlite_url)
     assert again[0]["status"] == "ok" and again[0]["stored"] == 0
-    assert again[0]["skipped"] == ARTICLE_COUNT
+    assert again[0]["skipped"] == ARTICLE_COUNT and again[0]["errors"] == 0
     assert len(articles_again) == ARTICLE_COUNT
 
     history = newsdesk("--db", sqlite_url, "runs", "--format", "json", cwd=tmp_path)

@@ -93,7 +93,7 @@ def test_the_same_page_again_is_a_duplicate_and_a_changed_one_a_version(chain: C
     assert len(records) == 1 and records[0]["version"] == 2 and "second inspection" in records[0]["body"]
 
 
-def test_a_page_without_article_text_is_dropped(chain: Chain) -> None:
+def test_a_page_without_text_or_title_is_dropped(chain: Chain) -> None:
     item = PageItem(
         source="paper",
         url="https://paper.example/x",
@@ -103,3 +103,17 @@ def test_a_page_without_article_text_is_dropped(chain: Chain) -> None:
     )
     with pytest.raises(DropItem, match="no article text"):
         chain.stages[0].process_item(item)  # type: ignore[attr-defined]
+
+
+def test_a_titled_page_without_extractable_text_is_kept_with_its_title(chain: Chain) -> None:
+    page = "<html><head><title>Rendered by script</title></head><body><div id=app></div></body></html>"
+    item = PageItem(
+        source="paper",
+        url="https://paper.example/y",
+        final_url="https://paper.example/y",
+        status=200,
+        html=page,
+    )
+    kept = chain.stages[0].process_item(item)  # type: ignore[attr-defined]
+    assert kept.title == "Rendered by script" and kept.body == ""
+    assert chain.stats.get_value("newsdesk/empty_body") == 1
