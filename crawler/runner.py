@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from crawler.sources import Source
 from storage import locks, runs
 from storage.db import connect
+from storage.models import CrawlRun
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +100,9 @@ def _tail(path: Path, limit: int = 600) -> str:
         lines = [x for x in path.read_text(errors="replace").splitlines() if x.strip()]
     except OSError:
         return ""
-    errors = [x for x in lines if " ERROR" in x or "Error" in x or "Traceback" in x]
-    text = " | ".join((errors or lines)[-3:])
+    # Scrapy's lines read "<time> [<logger>] ERROR: <message>"; the message is what a person needs.
+    errors = [x.split("] ", 1)[-1] for x in lines if "] ERROR: " in x or "] CRITICAL: " in x]
+    text = " | ".join(errors[-2:] or lines[-3:])
     return text[-limit:]
 
 
@@ -251,6 +253,9 @@ def _run_child(
                 message = f"crawl process exited with code {code}" + (
                     f": {_tail(log_path)}" if _tail(log_path) else ""
                 )
+            if status == "ok" and run is not None and run.errors and not _reached_articles(run):
+                status = "failed"
+                message = f"no article could be fetched ({run.errors} errors): {_tail(log_path)}"
         runs.finish_run(session, run_id, status, message)
     counters = _counters(engine, run_id)
     if status == "ok":
@@ -266,6 +271,10 @@ def _run_child(
         ", ".join(f"{k} {v}" for k, v in counters.items()),
     )
     return RunResult(run_id, source.name, status, message, counters)
+
+
+def _reached_articles(run: CrawlRun) -> bool:
+    return bool(run.stored or run.updated or run.duplicates or run.skipped)
 
 
 def _counters(engine: Engine, run_id: int) -> dict[str, int]:

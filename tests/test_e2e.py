@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,15 @@ def test_query_and_runs_work_without_a_sources_file(tmp_path: Path) -> None:
         result = newsdesk(*command, "--format", "json", cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert json.loads(result.stdout) == []
+
+
+def test_a_source_that_cannot_be_reached_is_recorded_failed(tmp_path: Path, sqlite_url: str) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sources_file(tmp_path, "", feeds=f'["http://127.0.0.1:{port}/feed.xml"]')
+    result = newsdesk("--db", sqlite_url, "crawl", "riverside", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 1
+    (run,) = json.loads(result.stdout)
+    assert run["status"] == "failed" and run["errors"] > 0
+    assert "no article could be fetched" in run["message"] and "Connection refused" in run["message"]
