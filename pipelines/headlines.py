@@ -127,6 +127,11 @@ CREDIT_RE = re.compile(
 SENTENCE_END_RE = re.compile(r"[.;:,…]['\"’”)\]]*$")
 # "U.S." or "Inc." ending a headline is an abbreviation, not a full stop.
 ABBREVIATION_END_RE = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St|vs|Dr|Mr|Mrs|Ms)\.$")
+URL_RE = re.compile(r"https?://|www\.\w")
+CONTENT_WORD_RE = re.compile(r"\w{4,}")
+# A widget lists other stories: a plain block whose words mostly come from the article above it is the
+# article's own list (events, resources, steps), not a widget.
+MAX_TOPIC_OVERLAP = 0.55
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 MIN_PLAIN_ITEMS = 3  # a bare block of headlines needs three lines; a marker or bullets make two enough
@@ -165,6 +170,8 @@ def strip_bullet(line: str) -> tuple[str, str]:
 
 def is_headline(text: str) -> bool:
     """Could this (bullet-stripped) line be one headline of a list?"""
+    if "\t" in text or URL_RE.search(text):  # a table row or a reference, not a headline
+        return False
     text = _norm(text)
     if not text or len(text) > MAX_HEADLINE_CHARS or CREDIT_RE.search(text):
         return False
@@ -181,64 +188,120 @@ def is_headline(text: str) -> bool:
     return not (SENTENCE_END_RE.search(text) and not ABBREVIATION_END_RE.search(text))
 
 
-def _mark_kind(mark: str) -> str:
+def _line_kind(line: str) -> tuple[str, int | None, str]:
+    """(kind, number, text) of a list line: kind is 'bullet:<char>', 'number', 'bare' (a line that is only
+    a number) or 'plain'."""
+    if BARE_NUMBER_RE.match(line):
+        return "bare", int(re.sub(r"\D", "", line)), ""
+    mark, rest = strip_bullet(line)
     if not mark:
-        return ""
-    return "number" if mark[0].isdigit() else "bullet"
+        return "plain", None, rest
+    if mark[0].isdigit():
+        return "number", int(re.sub(r"\D", "", mark)), rest
+    return f"bullet:{mark}", None, rest
+
+
+@dataclass
+class _Block:
+    start: int  # index (into the non-blank lines) of the block's first line: the marker or first item
+    items: list[str]
+    kind: str
+    marker: bool
+    gap_before: int  # blank lines between the body and the block
+
+
+def _find_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
+    """The trailing run of list lines ending at entries[end], read upwards. `entries` are the non-blank
+    lines with the count of blank lines before each. A run has one style (a bullet character, numbers
+    counting down by one, bare number lines alternating with items, or plain lines); a change of style, a
+    line that cannot be a headline, or a double blank line ends it; a marker line above it is taken too."""
+    items: list[str] = []
+    kind = ""
+    expected: int | None = None  # the number the next numbered line up must carry
+    pos = end
+    while pos >= 0:
+        line, gap = entries[pos]
+        line_kind, number, rest = _line_kind(line)
+        if items and is_marker(line):
+            return _Block(pos, items[::-1], kind, True, gap)
+        if line_kind == "bare":
+            # Numbers stand above their items: the first one seen turns the one plain item below into a
+            # bare-number list.
+            if not (kind == "bare" or (kind == "plain" and len(items) == 1)):
+                break
+            if expected is not None and number != expected:
+                break
+            kind, expected = "bare", (number or 0) - 1
+        else:
+            if not is_headline(rest):
+                break
+            if kind == "bare":
+                # In a bare-number list every item has its number above it.
+                above = entries[pos - 1][0] if pos > 0 else ""
+                if not BARE_NUMBER_RE.match(above):
+                    break
+            elif kind and line_kind != kind:
+                break
+            if line_kind == "number":
+                if expected is not None and number != expected:
+                    break
+                expected = (number or 0) - 1
+            if kind != "bare":
+                kind = line_kind
+            items.append(rest)
+        if gap >= 2 and items:
+            # A double blank line separates blocks: the list starts here, unless a marker heads it.
+            if pos > 0 and is_marker(entries[pos - 1][0]):
+                return _Block(pos - 1, items[::-1], kind, True, entries[pos - 1][1])
+            return _Block(pos, items[::-1], kind, False, gap)
+        pos -= 1
+    if not items:
+        return None
+    return _Block(pos + 1, items[::-1], kind, False, entries[pos + 1][1])
 
 
 def split_text(text: str) -> Split:
     """Split `text` into its body and the trailing list of headlines (which may be empty)."""
     lines = text.splitlines()
-    idx = [i for i, line in enumerate(lines) if line.strip()]
-    if len(idx) < 3:
+    entries: list[tuple[str, int]] = []
+    where: list[int] = []
+    blank = 0
+    for i, line in enumerate(lines):
+        if line.strip():
+            entries.append((line, blank))
+            where.append(i)
+            blank = 0
+        else:
+            blank += 1
+    if len(entries) < 3:
         return Split(body=text)
-    pos = len(idx) - 1
-    # 1. footer lines at the very end go with a list, if one is found above them.
-    while pos >= 0 and is_footer(lines[idx[pos]]) and len(idx) - pos <= 3:
-        pos -= 1
-    end = pos
-    # 2. the block of items, read upwards.
-    items: list[str] = []
-    kinds: set[str] = set()
-    marker_at: int | None = None
-    while pos >= 0:
-        line = lines[idx[pos]]
-        if BARE_NUMBER_RE.match(line):
-            kinds.add("bare")
-            pos -= 1
-            continue
-        if is_marker(line) and items:
-            marker_at = pos
-            pos -= 1
-            break
-        mark, rest = strip_bullet(line)
-        if not is_headline(rest):
-            break
-        items.append(rest)
-        kinds.add(_mark_kind(mark))
-        pos -= 1
-    start = marker_at if marker_at is not None else pos + 1
-    if not items or start > end:
+    end = len(entries) - 1
+    # Footer lines at the very end go with a list, if one is found above them.
+    while end >= 0 and is_footer(entries[end][0]) and len(entries) - end <= 3:
+        end -= 1
+    block = _find_block(entries, end) if end >= 0 else None
+    if block is None or block.start == 0:
         return Split(body=text)
-    items.reverse()
-    # 3. is the evidence strong enough?
-    # Bullets, numbers or a marker are evidence of a list in themselves; bare lines need more of them.
-    structured = "bare" in kinds or kinds <= {"bullet"} or kinds <= {"number"}
-    needed = 1 if marker_at is not None else 2 if structured else MIN_PLAIN_ITEMS
-    if len(items) < needed or len(kinds - {"bare"}) > 1:
+    items = block.items
+    # Is the evidence strong enough? A marker is; bullets or numbers are for two items; plain lines need
+    # three, or two set apart from the body by a double blank line.
+    if block.marker:
+        needed = 1
+    elif block.kind != "plain":
+        needed = 2
+    else:
+        needed = 2 if block.gap_before >= 2 else MIN_PLAIN_ITEMS
+    if len(items) < needed:
         return Split(body=text)
-    if start == 0:
-        return Split(body=text)
-    before = _norm(lines[idx[start - 1]])
+    before = _norm(entries[block.start - 1][0])
     # A colon announces a list that belongs to the article ("Qualified teams:"), unless a marker says otherwise.
-    if marker_at is None and before.endswith(":"):
+    if not block.marker and before.endswith(":"):
         return Split(body=text)
-    body = "\n".join(lines[: idx[start - 1] + 1])
-    removed = sum(len(lines[i]) for i in idx[start:])
+    body = "\n".join(lines[: where[block.start - 1] + 1])
+    removed = sum(len(entries[k][0]) for k in range(block.start, len(entries)))
     if removed * 2 > len(text.strip()):
         return Split(body=text)
-    if marker_at is None and not _looks_like_list(items):
+    if not block.marker and (not _looks_like_list(items) or _topic_overlap(items, body) >= MAX_TOPIC_OVERLAP):
         return Split(body=text)
     return Split(body=body.rstrip() + "\n" if text.endswith("\n") else body.rstrip(), headlines=items)
 
@@ -247,3 +310,14 @@ def _looks_like_list(items: list[str]) -> bool:
     """Plain items: mostly title-like lines, not a run of short sentence fragments from the article."""
     words = [len(item.split()) for item in items]
     return sum(words) / len(words) >= 3 or any(CJK_RE.search(i) for i in items)
+
+
+def _topic_overlap(items: list[str], body: str) -> float:
+    """Mean share of each item's content words that occur in the body."""
+    body_words = {w.casefold() for w in CONTENT_WORD_RE.findall(body)}
+    shares = []
+    for item in items:
+        words = [w.casefold() for w in CONTENT_WORD_RE.findall(item)]
+        if words:
+            shares.append(sum(w in body_words for w in words) / len(words))
+    return sum(shares) / len(shares) if shares else 0.0
