@@ -111,6 +111,7 @@ MARKER_PREFIX_RE = re.compile(
 # Lines that close a page after the list: they go with the list, never decide on their own.
 FOOTER_RE = re.compile(
     r"^(?:advertisement|advertising|anzeige|publicidad|sponsored|back to top|top of page|share this"
+    r"|(?:subscribe|sign up) (?:to|for) (?:our|the) newsletter\.?|newsletter sign-?up"
     r"|(?:copyright\s*)?©.*|copyright\b.*|.*all rights reserved\.?)$",
     re.IGNORECASE,
 )
@@ -120,6 +121,9 @@ BARE_NUMBER_RE = re.compile(r"^\s*\d{1,2}[.)]?\s*$")
 CREDIT_RE = re.compile(
     r"^\(?(?:reporting|editing|writing|additional reporting|contributing|compiled|photo|photos|image|"
     r"source|sources|credit|credits|words|by|with|via|text|edited by|written by|follow)\b"
+    r"|^(?:note|editor'?s note|update|updated|last updated|published|posted|correction|disclaimer|disclosure"
+    r"|contact|e-?mail|phone|tel|address)\s*:"
+    r"|[>»→]\s*$"
     r"|^\(.*\)$|getty images|reuters|associated press|\bafp\b|\(ap\)|©",
     re.IGNORECASE,
 )
@@ -127,11 +131,24 @@ CREDIT_RE = re.compile(
 SENTENCE_END_RE = re.compile(r"[.;:,…]['\"’”)\]]*$")
 # "U.S." or "Inc." ending a headline is an abbreviation, not a full stop.
 ABBREVIATION_END_RE = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St|vs|Dr|Mr|Mrs|Ms)\.$")
+# A date in a list item: tour dates and event listings belong to the article.
+DATE_RE = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|\b\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
+    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b",
+    re.IGNORECASE,
+)
 URL_RE = re.compile(r"https?://|www\.\w")
-CONTENT_WORD_RE = re.compile(r"\w{4,}")
+CONTENT_WORD_RE = re.compile(r"[^\W\d_]{4,}")
+# Words too common to tie a headline to the article's topic.
+GENERIC_WORDS = frozenset(
+    "about after also best better from guide have here into just know like make more most need over "
+    "that their them then there these they this ways what when where which while will with without "
+    "your yours year years things tips complete ultimate really every first great good new top".split()
+)
 # A widget lists other stories: a plain block whose words mostly come from the article above it is the
 # article's own list (events, resources, steps), not a widget.
-MAX_TOPIC_OVERLAP = 0.55
+MAX_TOPIC_OVERLAP = 0.5
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 MIN_PLAIN_ITEMS = 3  # a bare block of headlines needs three lines; a marker or bullets make two enough
@@ -175,6 +192,9 @@ def is_headline(text: str) -> bool:
     text = _norm(text)
     if not text or len(text) > MAX_HEADLINE_CHARS or CREDIT_RE.search(text):
         return False
+    parts = text.split(",")
+    if len(parts) >= 4 and ":" not in text and all(len(p.split()) <= 3 for p in parts):
+        return False  # an enumeration ("Carports, Decks, Sheds, Signs"), not a title
     cjk = len(CJK_RE.findall(text))
     if cjk:
         if cjk < 6 or text.endswith(("。", "；", "：", "，")):
@@ -307,9 +327,14 @@ def split_text(text: str) -> Split:
 
 
 def _looks_like_list(items: list[str]) -> bool:
-    """Plain items: mostly title-like lines, not a run of short sentence fragments from the article."""
+    """Items without a marker: title-like lines, not short fragments, a run of questions (a FAQ or a call
+    for comments) or dated entries (tour dates, events)."""
     words = [len(item.split()) for item in items]
-    return sum(words) / len(words) >= 3 or any(CJK_RE.search(i) for i in items)
+    if sum(words) / len(words) < 3 and not any(CJK_RE.search(i) for i in items):
+        return False
+    if len(items) >= 2 and all(item.rstrip().endswith("?") for item in items):
+        return False
+    return sum(bool(DATE_RE.search(item)) for item in items) * 2 < len(items)
 
 
 def _topic_overlap(items: list[str], body: str) -> float:
@@ -317,7 +342,7 @@ def _topic_overlap(items: list[str], body: str) -> float:
     body_words = {w.casefold() for w in CONTENT_WORD_RE.findall(body)}
     shares = []
     for item in items:
-        words = [w.casefold() for w in CONTENT_WORD_RE.findall(item)]
+        words = [w for w in (x.casefold() for x in CONTENT_WORD_RE.findall(item)) if w not in GENERIC_WORDS]
         if words:
             shares.append(sum(w in body_words for w in words) / len(words))
     return sum(shares) / len(shares) if shares else 0.0
