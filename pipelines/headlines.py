@@ -332,17 +332,24 @@ def _looks_like_list(items: list[str]) -> bool:
     words = [len(item.split()) for item in items]
     if sum(words) / len(words) < 3 and not any(CJK_RE.search(i) for i in items):
         return False
-    if len(items) >= 2 and all(item.rstrip().endswith("?") for item in items):
+    # All questions, under at most a heading of their own ("Call for Comments").
+    if len(items[1:]) >= 2 and all(item.rstrip().endswith("?") for item in items[1:]):
         return False
     return sum(bool(DATE_RE.search(item)) for item in items) * 2 < len(items)
 
 
 def _topic_overlap(items: list[str], body: str) -> float:
     """Mean share of each item's content words that occur in the body."""
-    body_words = {w.casefold() for w in CONTENT_WORD_RE.findall(body)}
+    body_words = {_stem(w) for w in CONTENT_WORD_RE.findall(body)}
     shares = []
     for item in items:
-        words = [w for w in (x.casefold() for x in CONTENT_WORD_RE.findall(item)) if w not in GENERIC_WORDS]
+        words = [_stem(w) for w in CONTENT_WORD_RE.findall(item) if w.casefold() not in GENERIC_WORDS]
         if words:
             shares.append(sum(w in body_words for w in words) / len(words))
     return sum(shares) / len(shares) if shares else 0.0
+
+
+def _stem(word: str) -> str:
+    """Case-folded, with a plural 's' dropped ("bugs" meets "bug")."""
+    word = word.casefold()
+    return word[:-1] if len(word) > 4 and word.endswith("s") and not word.endswith("ss") else word
