@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from crawler.sources import Source, SourcesError, find_source, load_sources
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 FORMATS = ("table", "json", "jsonl", "csv")
 DEFAULT_DB = "sqlite:///newsdesk.db"
@@ -231,6 +232,8 @@ def crawl(obj: Context, names: tuple[str, ...], all_sources: bool, fmt: str | No
 
     Example: newsdesk crawl bbc guardian
     """
+    from sqlalchemy.orm import Session
+
     from crawler.runner import SourceBusy, prepare, run_crawl
 
     _setup_logging(obj.verbose, logging.WARNING)
@@ -299,6 +302,8 @@ def query(
 
     Example: newsdesk query --source bbc --since 2026-11-01 --search "climate summit" --format json
     """
+    from sqlalchemy.orm import Session
+
     from storage.queries import ArticleFilter, list_articles
 
     f = ArticleFilter(
@@ -322,6 +327,8 @@ def show(obj: Context, key: str, fmt: str | None) -> None:
 
     Example: newsdesk show 42
     """
+    from sqlalchemy.orm import Session
+
     from storage.queries import get_article
 
     engine = obj.engine()
@@ -364,6 +371,8 @@ def runs(obj: Context, source: str | None, limit: int, fmt: str | None) -> None:
 
     Example: newsdesk runs --source bbc --limit 10
     """
+    from sqlalchemy.orm import Session
+
     from storage.queries import list_runs
 
     engine = obj.engine()
@@ -384,6 +393,8 @@ def sources(obj: Context, check: bool, fmt: str | None) -> None:
 
     Example: newsdesk sources --check
     """
+    from sqlalchemy.orm import Session
+
     try:
         configured = load_sources(obj.sources_path)
     except SourcesError as e:
@@ -531,6 +542,8 @@ def demo(obj: Context, fmt: str | None) -> None:
 
     Example: newsdesk --db sqlite:///demo.db demo
     """
+    from sqlalchemy.orm import Session
+
     from crawler.runner import prepare, run_crawl
     from crawler.sources import parse_sources
     from demo.server import SiteServer

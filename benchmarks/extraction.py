@@ -18,7 +18,7 @@ from benchmarks.common import CORPUS, NEWSDESK, missing_corpus, score, timed
 
 def metadata_accuracy(pred_path: Path, truth: dict[str, dict]) -> dict[str, float]:
     hits = {"title": [0, 0], "author": [0, 0], "published": [0, 0]}
-    for line in pred_path.read_text(encoding="utf-8").splitlines():
+    for line in filter(None, pred_path.read_text(encoding="utf-8").split("\n")):
         pred = json.loads(line)
         gold = truth.get(pred["id"])
         if gold is None:
@@ -49,7 +49,11 @@ def main(argv: list[str]) -> int:
     if missing_corpus(corpus):
         return 0
     truth = {
-        r["id"]: r for r in map(json.loads, (corpus / "truth.jsonl").read_text(encoding="utf-8").splitlines())
+        r["id"]: r
+        for r in map(
+            json.loads,
+            (x for x in (corpus / "truth.jsonl").read_text(encoding="utf-8").split("\n") if x.strip()),
+        )
     }
     commands = {
         "newsdesk": [NEWSDESK, "extract", str(corpus / "html"), "--format", "jsonl"],

@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
     cases_path = CORPUS / "headline-split" / "dev.jsonl"
     if missing_corpus(cases_path):
         return 0
-    cases = [json.loads(line) for line in cases_path.read_text(encoding="utf-8").splitlines()]
+    cases = [json.loads(line) for line in cases_path.read_text(encoding="utf-8").split("\n") if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         inputs = Path(tmp) / "in.jsonl"
         with open(inputs, "w", encoding="utf-8") as f:

@@ -340,7 +340,7 @@ def _looks_like_list(items: list[str]) -> bool:
 
 def _topic_overlap(items: list[str], body: str) -> float:
     """Mean share of each item's content words that occur in the body."""
-    body_words = {_stem(w) for w in CONTENT_WORD_RE.findall(body)}
+    body_words = {_stem(w) for w in set(CONTENT_WORD_RE.findall(body))}
     shares = []
     for item in items:
         words = [_stem(w) for w in CONTENT_WORD_RE.findall(item) if w.casefold() not in GENERIC_WORDS]
