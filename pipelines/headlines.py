@@ -151,6 +151,8 @@ GENERIC_WORDS = frozenset(
 MAX_TOPIC_OVERLAP = 0.5
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
+MAX_DEK_WORDS = 40  # a dek is one short sentence under a headline
+MAX_DEK_BLOCK_LINES = 40
 MIN_PLAIN_ITEMS = 3  # a bare block of headlines needs three lines; a marker or bullets make two enough
 MAX_HEADLINE_CHARS = 220
 MAX_HEADLINE_WORDS = 32
@@ -280,6 +282,37 @@ def _find_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
     return _Block(pos + 1, items[::-1], kind, False, entries[pos + 1][1])
 
 
+def _find_dek_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
+    """A marker followed by headlines, each with at most one short sentence under it (a dek):
+    "More stories / Headline / One sentence about it. / Headline / ..."."""
+    items: list[str] = []
+    deks = 0
+    below_is_dek = False  # the line under the current one is a dek
+    pos = end
+    while pos >= 0 and end - pos <= MAX_DEK_BLOCK_LINES:
+        line = entries[pos][0]
+        rest = strip_bullet(line)[1]
+        if is_marker(line):
+            if len(items) >= 2 and deks and not below_is_dek:
+                return _Block(pos, items[::-1], "dek", True, entries[pos][1])
+            return None
+        if is_headline(rest):
+            items.append(rest)
+            below_is_dek = False
+        elif not below_is_dek and _is_dek(rest):  # two sentences in a row are prose
+            below_is_dek = True
+            deks += 1
+        else:
+            return None
+        pos -= 1
+    return None
+
+
+def _is_dek(text: str) -> bool:
+    words = text.split()
+    return 3 <= len(words) <= MAX_DEK_WORDS and not CREDIT_RE.search(text)
+
+
 def split_text(text: str) -> Split:
     """Split `text` into its body and the trailing list of headlines (which may be empty)."""
     lines = text.splitlines()
@@ -300,9 +333,13 @@ def split_text(text: str) -> Split:
     while end >= 0 and is_footer(entries[end][0]) and len(entries) - end <= 3:
         end -= 1
     block = _find_block(entries, end) if end >= 0 else None
+    if end >= 0 and (block is None or not block.marker):
+        deks = _find_dek_block(entries, end)
+        if deks is not None and (block is None or deks.start < block.start):
+            block = deks
     if block is None or block.start == 0:
         return Split(body=text)
-    items = block.items
+    items = list(dict.fromkeys(block.items))  # a story listed twice is one headline
     # Is the evidence strong enough? A marker is; bullets or numbers are for two items; plain lines need
     # three, or two set apart from the body by a double blank line.
     if block.marker:
