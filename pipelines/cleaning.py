@@ -60,6 +60,9 @@ HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")
 MIN_PARAGRAPH_CHARS = 25  # shorter <p> texts count little when scoring containers (readability's rule)
 LINK_DENSE = 0.6  # a block whose text is mostly link text is navigation or a headline list
+WIDEN_LEVELS = 8  # ancestors looked at when widening the chosen container
+WIDEN_GAIN = 1.3  # an ancestor is taken when it holds this much more paragraph text
+WIDEN_MAX_LINK_DENSITY = 0.35
 
 
 @dataclass
@@ -227,8 +230,32 @@ def _find_container(root: Tag) -> Tag:
         classes = " ".join(node.get("class") or []) + " " + str(node.get("id") or "")
         if CONTAINER_CLASS_RE.search(classes) or node.name == "article":
             scores[key] *= 1.25
-    best = nodes[max(scores, key=lambda k: scores[k])]
-    return best
+    return _widen(nodes[max(scores, key=lambda k: scores[k])])
+
+
+def _paragraph_chars(tag: Tag) -> int:
+    return sum(
+        len(t)
+        for p in tag.find_all(["p", "pre", "blockquote"])
+        if len(t := p.get_text(" ", strip=True)) >= MIN_PARAGRAPH_CHARS
+    )
+
+
+def _widen(best: Tag) -> Tag:
+    """Climb from the best-scoring node to the ancestor that holds the rest of the article: pages that
+    wrap every paragraph or section in its own element spread one article over many siblings."""
+    chosen, chosen_chars = best, _paragraph_chars(best)
+    ancestor = best.parent
+    for _ in range(WIDEN_LEVELS):
+        if not isinstance(ancestor, Tag) or ancestor.name in ("body", "html", "[document]"):
+            break
+        if _link_density(ancestor) >= WIDEN_MAX_LINK_DENSITY:
+            break
+        chars = _paragraph_chars(ancestor)
+        if chars >= chosen_chars * WIDEN_GAIN:
+            chosen, chosen_chars = ancestor, chars
+        ancestor = ancestor.parent
+    return chosen
 
 
 def _trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
