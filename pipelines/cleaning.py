@@ -35,7 +35,7 @@ BOILERPLATE_CLASSES = frozenset(
     "sharing social comments comment disqus related recommended recommendations newsletter subscribe "
     "subscription signup cookie cookies consent gdpr banner promo promotion advert advertisement ad "
     "ads adslot dfp sponsored outbrain taboola popup modal paywall tags tag taglist pagination pager "
-    "skip toolbar byline author dateline timestamp caption credit trending popular mostread readmore "
+    "toolbar byline author dateline timestamp caption credit trending popular mostread readmore "
     "lightbox overlay login".split()
 )
 # class/id words of headline widgets ("Related", "Latest", "Most popular"): their links are headlines
@@ -98,12 +98,13 @@ def _class_words(tag: Tag) -> set[str]:
 
 
 def _kind(tag: Tag) -> str:
-    """'widget' for a headline widget, 'chrome' for other boilerplate, '' for possible content."""
+    """'widget' for a headline widget, 'chrome' for other boilerplate, 'hidden' for an element hidden
+    from view, '' for possible content."""
     if tag.get("hidden") is not None or tag.get("aria-hidden") == "true":
-        return "chrome"
+        return "hidden"
     style = tag.get("style")
     if isinstance(style, str) and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style):
-        return "chrome"
+        return "hidden"
     role = tag.get("role")
     if role in ("navigation", "banner", "contentinfo", "complementary", "dialog", "alert"):
         return "chrome"
@@ -143,6 +144,10 @@ def _strip_chrome(root: Tag) -> list[Tag]:
             continue
         kind = _kind(tag)
         if not kind or holds_the_article(tag):
+            continue
+        # Hidden is not always chrome: server-rendered React pages ship the article in hidden blocks
+        # that a script moves into place.
+        if kind == "hidden" and _paragraph_chars(tag) >= MIN_PAGE_PARAGRAPH_CHARS:
             continue
         if kind == "widget":
             widgets.append(tag)
