@@ -60,6 +60,7 @@ HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")
 MIN_PARAGRAPH_CHARS = 25  # shorter <p> texts count little when scoring containers (readability's rule)
 LINK_DENSE = 0.6  # a block whose text is mostly link text is navigation or a headline list
+MAX_CTA_CHARS = 60
 WIDEN_LEVELS = 8  # ancestors looked at when widening the chosen container
 WIDEN_GAIN = 1.3  # an ancestor is taken when it holds this much more paragraph text
 WIDEN_MAX_LINK_DENSITY = 0.35
@@ -337,6 +338,13 @@ def _drop_link_blocks(container: Tag) -> None:
             continue
         links = tag.find_all("a")
         if len(links) >= 3 and _link_density(tag) >= LINK_DENSE:
+            tag.decompose()
+    # A short block that is nothing but a link is a call to action ("Get a quote", "Sign up").
+    for tag in container.find_all(["p", "div", "span"]):
+        if tag.decomposed:
+            continue
+        text = tag.get_text(" ", strip=True)
+        if text and len(text) <= MAX_CTA_CHARS and _link_density(tag) >= 0.99:
             tag.decompose()
 
 
