@@ -24,6 +24,13 @@ from pipelines.metadata import extract_metadata
 DROP_TAGS = tuple(
     "script style noscript iframe svg canvas input template object embed video audio map link meta head".split()
 )
+JSONLD_RE = re.compile(
+    r"<script[^>]*type\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL
+)
+PRECLEAN_RE = re.compile(
+    r"<script\b[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>|<!--.*?-->|<svg\b[^>]*>.*?</svg\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
 # Page regions and controls that are chrome, unless one wraps most of the article text: ASP.NET puts the
 # whole page in a <form>, and an unclosed <nav> or <button> in a menu makes the parser nest the rest of
 # the page inside it.
@@ -89,6 +96,12 @@ def decode_html(data: bytes, content_type: str | None = None) -> str:
     return text
 
 
+def _gone(tag: Tag) -> bool:
+    """Whether `tag` was decomposed. (bs4's own `decomposed` looks the flag up through Tag.__getattr__,
+    which searches the whole subtree for a <_decomposed> tag when the flag is unset.)"""
+    return bool(tag.__dict__.get("_decomposed", False))
+
+
 def _class_words(tag: Tag) -> set[str]:
     classes: Any = tag.get("class") or []
     ident = tag.get("id") or ""
@@ -139,7 +152,7 @@ def _strip_chrome(root: Tag) -> list[Tag]:
 
     widgets: list[Tag] = []
     for tag in root.find_all(True):
-        if tag.decomposed or tag.name in ("html", "body", "main", "article"):
+        if _gone(tag) or tag.name in ("html", "body", "main", "article"):
             continue
         if any(w in tag.parents for w in widgets):
             continue
@@ -154,7 +167,7 @@ def _strip_chrome(root: Tag) -> list[Tag]:
             widgets.append(tag)
         else:
             tag.decompose()
-    return [w for w in widgets if not w.decomposed]
+    return [w for w in widgets if not _gone(w)]
 
 
 def _widget_headlines(widget: Tag, base_url: str | None) -> list[Headline]:
@@ -334,14 +347,14 @@ def _paragraphs(container: Tag) -> list[str]:
 def _drop_link_blocks(container: Tag) -> None:
     """In-body boxes of links ("Read more: ...", related boxes) are not article text."""
     for tag in container.find_all(["ul", "ol", "div", "section", "table"]):
-        if tag.decomposed:
+        if _gone(tag):
             continue
         links = tag.find_all("a")
         if len(links) >= 3 and _link_density(tag) >= LINK_DENSE:
             tag.decompose()
     # A short block that is nothing but a link is a call to action ("Get a quote", "Sign up").
     for tag in container.find_all(["p", "div", "span"]):
-        if tag.decomposed:
+        if _gone(tag):
             continue
         text = tag.get_text(" ", strip=True)
         if text and len(text) <= MAX_CTA_CHARS and _link_density(tag) >= 0.99:
@@ -350,8 +363,11 @@ def _drop_link_blocks(container: Tag) -> None:
 
 def extract(html: str, url: str | None = None) -> Extracted:
     """Extract the article and its metadata from a page's HTML."""
-    soup = BeautifulSoup(html, "lxml")
-    meta = extract_metadata(soup, url)
+    # Scripts, styles, comments and inline SVG are often most of a page's bytes and never article
+    # text: cut them before the tree is built (JSON-LD is kept aside for the metadata).
+    jsonld = JSONLD_RE.findall(html)
+    soup = BeautifulSoup(PRECLEAN_RE.sub(" ", html), "lxml")
+    meta = extract_metadata(soup, url, jsonld)
     root = soup.body or soup
     widgets = _strip_chrome(root)
     container = _find_container(root)

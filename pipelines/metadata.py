@@ -95,7 +95,7 @@ def parse_date(text: str | None) -> datetime | None:
     return value
 
 
-def _jsonld_objects(soup: BeautifulSoup) -> list[dict[str, Any]]:
+def _jsonld_objects(soup: BeautifulSoup, jsonld: list[str] | None) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
 
     def walk(node: Any) -> None:
@@ -109,9 +109,12 @@ def _jsonld_objects(soup: BeautifulSoup) -> list[dict[str, Any]]:
             if isinstance(node.get("mainEntity"), dict):
                 walk(node["mainEntity"])
 
-    for script in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.IGNORECASE)}):
+    if jsonld is None:
+        scripts = soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.IGNORECASE)})
+        jsonld = [script.string or script.get_text() for script in scripts]
+    for text in jsonld:
         try:
-            walk(json.loads(script.string or script.get_text() or "null"))
+            walk(json.loads(text or "null"))
         except (ValueError, RecursionError):
             continue
     return found
@@ -147,10 +150,11 @@ def _dedupe(names: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def extract_metadata(soup: BeautifulSoup, url: str | None = None) -> Metadata:
-    """Read metadata from the (unmodified) page tree."""
+def extract_metadata(soup: BeautifulSoup, url: str | None = None, jsonld: list[str] | None = None) -> Metadata:
+    """Read metadata from the (unmodified) page tree; `jsonld` holds the page's JSON-LD texts when its
+    scripts were removed before parsing."""
     meta = Metadata()
-    article_ld = [o for o in _jsonld_objects(soup) if _types(o) & ARTICLE_TYPES]
+    article_ld = [o for o in _jsonld_objects(soup, jsonld) if _types(o) & ARTICLE_TYPES]
     # Prefer real article types over WebPage.
     article_ld.sort(key=lambda o: "webpage" in _types(o))
 
