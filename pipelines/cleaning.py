@@ -19,6 +19,7 @@ from w3lib.encoding import html_to_unicode
 
 from pipelines.headlines import is_marker, split_text
 from pipelines.metadata import extract_metadata
+from pipelines.textstats import MIN_PARAGRAPH_CHARS, TextStats
 
 # Never article text.
 DROP_TAGS = tuple(
@@ -65,7 +66,6 @@ BLOCK_TAGS = tuple(
 )
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")
-MIN_PARAGRAPH_CHARS = 25  # shorter <p> texts count little when scoring containers (readability's rule)
 LINK_DENSE = 0.6  # a block whose text is mostly link text is navigation or a headline list
 MAX_CTA_CHARS = 60
 WIDEN_LEVELS = 8  # ancestors looked at when widening the chosen container
@@ -138,17 +138,17 @@ def _strip_chrome(root: Tag) -> list[Tag]:
         comment.extract()
     for tag in root.find_all(DROP_TAGS):
         tag.decompose()
-    paragraph_chars = {id(p): len(p.get_text(" ", strip=True)) for p in root.find_all("p")}
-    page_paragraph_chars = sum(paragraph_chars.values())
-    page_chars = _text_len(root)
+    # Elements are visited parents first, so an element's sizes are exact when it is judged.
+    stats = TextStats(root)
+    page_paragraph_chars = stats.paragraph_chars(root)
+    page_chars = stats.text_len(root)
 
     def holds_the_article(tag: Tag) -> bool:
         """A wrapper holding most of the page's paragraph text (or, on a page with few <p>, most of its
         text and not as links) is layout, whatever its name or class says (id="__next", a page-wide <form>)."""
         if page_paragraph_chars < MIN_PAGE_PARAGRAPH_CHARS:
-            return _text_len(tag) * 2 >= page_chars and _link_density(tag) < LINK_DENSE
-        inside = sum(paragraph_chars.get(id(p), 0) for p in tag.find_all("p"))
-        return inside * 2 > page_paragraph_chars
+            return stats.text_len(tag) * 2 >= page_chars and stats.link_density(tag) < LINK_DENSE
+        return stats.paragraph_chars(tag) * 2 > page_paragraph_chars
 
     widgets: list[Tag] = []
     for tag in root.find_all(True):
@@ -161,7 +161,7 @@ def _strip_chrome(root: Tag) -> list[Tag]:
             continue
         # Hidden is not always chrome: server-rendered React pages ship the article in hidden blocks
         # that a script moves into place.
-        if kind == "hidden" and _paragraph_chars(tag) >= MIN_PAGE_PARAGRAPH_CHARS:
+        if kind == "hidden" and stats.paragraph_chars(tag) >= MIN_PAGE_PARAGRAPH_CHARS:
             continue
         if kind == "widget":
             widgets.append(tag)
@@ -224,15 +224,16 @@ def _link_density(tag: Tag) -> float:
 def _find_container(root: Tag) -> Tag:
     """The element holding the article: schema.org articleBody, a known class, <article>, else the best
     scoring parent of paragraphs."""
+    stats = TextStats(root)
     body_prop = root.find(True, attrs={"itemprop": "articleBody"})
-    if isinstance(body_prop, Tag) and _text_len(body_prop) > 200:
+    if isinstance(body_prop, Tag) and stats.text_len(body_prop) > 200:
         return body_prop
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
     for p in root.find_all(["p", "pre", "blockquote"]):
-        text = p.get_text(" ", strip=True)
-        if len(text) < MIN_PARAGRAPH_CHARS:
+        if stats.text_len(p) < MIN_PARAGRAPH_CHARS:
             continue
+        text = p.get_text(" ", strip=True)
         score = 1 + len(text) / 100 + text.count(",") * 0.5
         parent = p.parent
         for share in (1.0, 0.5, 0.25):
@@ -245,32 +246,24 @@ def _find_container(root: Tag) -> Tag:
     if not scores:
         return root
     for key, node in nodes.items():
-        scores[key] *= 1 - min(_link_density(node), 0.9)
+        scores[key] *= 1 - min(stats.link_density(node), 0.9)
         classes = " ".join(node.get("class") or []) + " " + str(node.get("id") or "")
         if CONTAINER_CLASS_RE.search(classes) or node.name == "article":
             scores[key] *= 1.25
-    return _widen(nodes[max(scores, key=lambda k: scores[k])])
+    return _widen(nodes[max(scores, key=lambda k: scores[k])], stats)
 
 
-def _paragraph_chars(tag: Tag) -> int:
-    return sum(
-        len(t)
-        for p in tag.find_all(["p", "pre", "blockquote"])
-        if len(t := p.get_text(" ", strip=True)) >= MIN_PARAGRAPH_CHARS
-    )
-
-
-def _widen(best: Tag) -> Tag:
+def _widen(best: Tag, stats: TextStats) -> Tag:
     """Climb from the best-scoring node to the ancestor that holds the rest of the article: pages that
     wrap every paragraph or section in its own element spread one article over many siblings."""
-    chosen, chosen_chars = best, _paragraph_chars(best)
+    chosen, chosen_chars = best, stats.paragraph_chars(best)
     ancestor = best.parent
     for _ in range(WIDEN_LEVELS):
         if not isinstance(ancestor, Tag) or ancestor.name in ("body", "html", "[document]"):
             break
-        if _link_density(ancestor) >= WIDEN_MAX_LINK_DENSITY:
+        if stats.link_density(ancestor) >= WIDEN_MAX_LINK_DENSITY:
             break
-        chars = _paragraph_chars(ancestor)
+        chars = stats.paragraph_chars(ancestor)
         if chars >= chosen_chars * WIDEN_GAIN:
             chosen, chosen_chars = ancestor, chars
         ancestor = ancestor.parent
@@ -346,15 +339,16 @@ def _paragraphs(container: Tag) -> list[str]:
 
 def _drop_link_blocks(container: Tag) -> None:
     """In-body boxes of links ("Read more: ...", related boxes) are not article text."""
+    stats = TextStats(container)  # exact for each element when judged: parents come first
     for tag in container.find_all(["ul", "ol", "div", "section", "table"]):
-        if _gone(tag):
+        if _gone(tag) or stats.link_density(tag) < LINK_DENSE:
             continue
-        links = tag.find_all("a")
-        if len(links) >= 3 and _link_density(tag) >= LINK_DENSE:
+        if len(tag.find_all("a")) >= 3:
             tag.decompose()
     # A short block that is nothing but a link is a call to action ("Get a quote", "Sign up").
     for tag in container.find_all(["p", "div", "span"]):
-        if _gone(tag):
+        # The sizes may be stale (too large) after the removals above: a cheap, safe first filter.
+        if _gone(tag) or stats.text_len(tag) > 2 * MAX_CTA_CHARS:
             continue
         text = tag.get_text(" ", strip=True)
         if text and len(text) <= MAX_CTA_CHARS and _link_density(tag) >= 0.99:

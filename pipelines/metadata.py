@@ -70,13 +70,28 @@ class Metadata:
     canonical_url: str | None = None
 
 
-def _meta(soup: BeautifulSoup, pairs: tuple[tuple[str, str], ...]) -> str | None:
+MetaTags = dict[tuple[str, str], str]
+META_ATTRS = ("name", "property", "itemprop", "http-equiv")
+
+
+def meta_tags(soup: BeautifulSoup) -> MetaTags:
+    """Every <meta> with content, keyed by (attribute, lower-cased value); the first of each wins."""
+    found: MetaTags = {}
+    for tag in soup.find_all("meta"):
+        content = tag.get("content")
+        if not isinstance(content, str) or not content.strip():
+            continue
+        for attr in META_ATTRS:
+            value = tag.get(attr)
+            if isinstance(value, str):
+                found.setdefault((attr, value.strip().lower()), content.strip())
+    return found
+
+
+def _meta(tags: MetaTags, pairs: tuple[tuple[str, str], ...]) -> str | None:
     for attr, value in pairs:
-        tag = soup.find("meta", attrs={attr: re.compile(f"^{re.escape(value)}$", re.IGNORECASE)})
-        if isinstance(tag, Tag):
-            content = tag.get("content")
-            if isinstance(content, str) and content.strip():
-                return content.strip()
+        if (attr, value.lower()) in tags:
+            return tags[(attr, value.lower())]
     return None
 
 
@@ -154,6 +169,7 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None, jsonld: list[s
     """Read metadata from the (unmodified) page tree; `jsonld` holds the page's JSON-LD texts when its
     scripts were removed before parsing."""
     meta = Metadata()
+    tags = meta_tags(soup)
     article_ld = [o for o in _jsonld_objects(soup, jsonld) if _types(o) & ARTICLE_TYPES]
     # Prefer real article types over WebPage.
     article_ld.sort(key=lambda o: "webpage" in _types(o))
@@ -173,7 +189,7 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None, jsonld: list[s
             meta.language = lang
 
     if not meta.title:
-        og = _meta(soup, TITLE_META)
+        og = _meta(tags, TITLE_META)
         h1 = soup.find("h1")
         if og:
             meta.title = og
@@ -184,7 +200,7 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None, jsonld: list[s
     meta.title = re.sub(r"\s+", " ", meta.title).strip()
 
     if not meta.authors:
-        author = _meta(soup, AUTHOR_META)
+        author = _meta(tags, AUTHOR_META)
         if author and not author.startswith("http"):
             meta.authors = _dedupe(re.split(r"\s*(?:,|;|\band\b|&)\s*", author))
     if not meta.authors:
@@ -199,7 +215,7 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None, jsonld: list[s
                 meta.authors = _dedupe([text])
 
     if meta.published is None:
-        meta.published = parse_date(_meta(soup, DATE_META))
+        meta.published = parse_date(_meta(tags, DATE_META))
     if meta.published is None:
         time_tag = soup.find("time", attrs={"datetime": True})
         if isinstance(time_tag, Tag):
@@ -219,14 +235,14 @@ def extract_metadata(soup: BeautifulSoup, url: str | None = None, jsonld: list[s
         if isinstance(lang, str) and lang.strip():
             meta.language = lang.strip()
         else:
-            meta.language = _meta(soup, (("http-equiv", "content-language"), ("property", "og:locale")))
+            meta.language = _meta(tags, (("http-equiv", "content-language"), ("property", "og:locale")))
     if meta.language:
         meta.language = meta.language.replace("_", "-").split(",")[0].strip()[:20].lower() or None
 
     link = soup.find("link", attrs={"rel": re.compile("^canonical$", re.IGNORECASE), "href": True})
     href = link.get("href") if isinstance(link, Tag) else None
     if not isinstance(href, str) or not href.strip():
-        href = _meta(soup, (("property", "og:url"),))
+        href = _meta(tags, (("property", "og:url"),))
     # Only a real URL or an absolute path: some pages put a title or "undefined" in og:url.
     if href and not re.search(r"\s", href.strip()) and href.strip().startswith(("http://", "https://", "/")):
         meta.canonical_url = urljoin(url or "", href.strip())
