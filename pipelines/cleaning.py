@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 from w3lib.encoding import html_to_unicode
 
 from pipelines.headlines import is_marker, split_text
@@ -134,8 +134,6 @@ def _kind(tag: Tag) -> str:
 
 def _strip_chrome(root: Tag) -> list[Tag]:
     """Remove page chrome; return the headline widgets, left in place for _take_widgets."""
-    for comment in root.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
     for tag in root.find_all(DROP_TAGS):
         tag.decompose()
     # Elements are visited parents first, so an element's sizes are exact when it is judged.
@@ -151,10 +149,11 @@ def _strip_chrome(root: Tag) -> list[Tag]:
         return stats.paragraph_chars(tag) * 2 > page_paragraph_chars
 
     widgets: list[Tag] = []
+    in_widgets: set[int] = set()
     for tag in root.find_all(True):
         if _gone(tag) or tag.name in ("html", "body", "main", "article"):
             continue
-        if any(w in tag.parents for w in widgets):
+        if id(tag) in in_widgets:
             continue
         kind = _kind(tag)
         if not kind or holds_the_article(tag):
@@ -165,6 +164,7 @@ def _strip_chrome(root: Tag) -> list[Tag]:
             continue
         if kind == "widget":
             widgets.append(tag)
+            in_widgets.update(id(t) for t in tag.find_all(True))
         else:
             tag.decompose()
     return [w for w in widgets if not _gone(w)]
