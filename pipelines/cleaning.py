@@ -68,6 +68,14 @@ HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")
 LINK_DENSE = 0.6  # a block whose text is mostly link text is navigation or a headline list
 MAX_CTA_CHARS = 60
+BYLINE_RE = re.compile(r"^(?:by|von|par|por|di|de|door|av|af)\s+\S", re.IGNORECASE)
+# A line that is only a date, with an optional label ("Posted on", "Updated:").
+DATELINE_RE = re.compile(
+    r"^(?:(?:published|posted|updated|last updated|modified|date)(?:\s+on)?\s*:?\s*)?"
+    r"(?:\w+,?\s+)?(?:\d{1,2}[./ -]\w+[./ -]\d{2,4}|\w+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2})(?:[ ,T]+\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm)?(?:\s*[A-Z]{2,4})?)?$",
+    re.IGNORECASE,
+)
 WIDEN_LEVELS = 8  # ancestors looked at when widening the chosen container
 WIDEN_GAIN = 1.3  # an ancestor is taken when it holds this much more paragraph text
 WIDEN_MAX_LINK_DENSITY = 0.35
@@ -337,6 +345,31 @@ def _paragraphs(container: Tag) -> list[str]:
     return out
 
 
+def _is_lead_chrome(paragraph: str) -> bool:
+    """A line that heads an article page without being its text: a date, a byline, a section label."""
+    words = paragraph.split()
+    if BYLINE_RE.match(paragraph) and len(words) <= 8:
+        return True
+    if len(words) <= 2 and not paragraph.endswith((".", "!", "?", ":")):
+        return True
+    return bool(DATELINE_RE.match(paragraph))
+
+
+def _tidy(paragraphs: list[str], title: str) -> list[str]:
+    """Drop the title and the date/byline/label lines before the first paragraph, repeats of the
+    paragraph before, and headings left with nothing under them at the end."""
+    out: list[str] = []
+    for paragraph in paragraphs:
+        if out and paragraph == out[-1]:
+            continue
+        if not out and (_is_lead_chrome(paragraph) or paragraph.casefold() == title.casefold()):
+            continue
+        out.append(paragraph)
+    while out and (is_marker(out[-1]) or _is_lead_chrome(out[-1]) and len(out[-1]) < 40):
+        out.pop()
+    return out
+
+
 def _drop_link_blocks(container: Tag) -> None:
     """In-body boxes of links ("Read more: ...", related boxes) are not article text."""
     stats = TextStats(container)  # exact for each element when judged: parents come first
@@ -368,10 +401,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
     html_headlines = _take_widgets(root, container, widgets, url)
     html_headlines += _trailing_link_lists(container, url)
     _drop_link_blocks(container)
-    paragraphs = _paragraphs(container)
-    title_key = meta.title.casefold()
-    if paragraphs and title_key and paragraphs[0].casefold() == title_key:
-        paragraphs = paragraphs[1:]
+    paragraphs = _tidy(_paragraphs(container), meta.title)
     split = split_text("\n\n".join(paragraphs))
     headlines: list[Headline] = []
     seen: set[str] = set()
