@@ -19,7 +19,7 @@ from w3lib.encoding import html_to_unicode
 
 from pipelines.headlines import is_marker, split_text
 from pipelines.metadata import extract_metadata
-from pipelines.textstats import MIN_PARAGRAPH_CHARS, TextStats
+from pipelines.textstats import TextStats
 
 # Never article text.
 DROP_TAGS = tuple(
@@ -238,9 +238,7 @@ def _find_container(root: Tag) -> Tag:
         return body_prop
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
-    for p in root.find_all(["p", "pre", "blockquote"]):
-        if stats.text_len(p) < MIN_PARAGRAPH_CHARS:
-            continue
+    for p in stats.paragraph_nodes:
         text = p.get_text(" ", strip=True)
         score = 1 + len(text) / 100 + text.count(",") * 0.5
         parent = p.parent

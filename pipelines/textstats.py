@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from bs4 import Comment, NavigableString, Tag
 
-PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote"})
+# Elements whose text is a paragraph of an article...
+PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote", "li", "dd"})
+# ...unless they hold other paragraphs (a <li> wrapping <p>s counts through its <p>s).
+NESTED_BLOCKS = ["p", "div", "ul", "ol", "table", "pre", "blockquote"]
+# Elements that are paragraphs when text sits directly in them (pages that separate lines with <br>).
+TEXT_CONTAINERS = frozenset({"div", "span", "section", "td", "article", "font"})
 MIN_PARAGRAPH_CHARS = 25  # shorter paragraphs count little (readability's rule)
 
 
@@ -17,14 +22,18 @@ class TextStats:
         self.text: dict[int, int] = {}
         self.links: dict[int, int] = {}
         self.paragraphs: dict[int, int] = {}
+        self.paragraph_nodes: list[Tag] = []
+        own: dict[int, int] = {}  # text directly inside an element, outside its child elements
         for node in root.descendants:
             if not isinstance(node, NavigableString) or isinstance(node, Comment):
                 continue
             size = len(node.strip())
             if not size:
                 continue
-            in_link = False
             parent = node.parent
+            if parent is not None:
+                own[id(parent)] = own.get(id(parent), 0) + size
+            in_link = False
             while parent is not None:
                 key = id(parent)
                 if parent.name == "a":
@@ -35,11 +44,19 @@ class TextStats:
                 if parent is root:
                     break
                 parent = parent.parent
-        for paragraph in root.find_all(PARAGRAPH_TAGS):
-            size = self.text.get(id(paragraph), 0)
+        for tag in root.find_all(True):
+            if tag.name in PARAGRAPH_TAGS:
+                if tag.name in ("li", "dd") and tag.find(NESTED_BLOCKS) is not None:
+                    continue
+                size = self.text.get(id(tag), 0) - self.links.get(id(tag), 0)
+            elif tag.name in TEXT_CONTAINERS:
+                size = own.get(id(tag), 0)
+            else:
+                continue
             if size < MIN_PARAGRAPH_CHARS:
                 continue
-            parent = paragraph
+            self.paragraph_nodes.append(tag)
+            parent = tag
             while parent is not None:
                 key = id(parent)
                 self.paragraphs[key] = self.paragraphs.get(key, 0) + size
