@@ -76,7 +76,7 @@ DATELINE_RE = re.compile(
     r"|\d{4}-\d{2}-\d{2})(?:[ ,T]+\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm)?(?:\s*[A-Z]{2,4})?)?$",
     re.IGNORECASE,
 )
-WIDEN_LEVELS = 8  # ancestors looked at when widening the chosen container
+WIDEN_LEVELS = 12  # ancestors looked at when widening the chosen container
 WIDEN_GAIN = 1.3  # an ancestor is taken when it holds this much more paragraph text
 WIDEN_MAX_LINK_DENSITY = 0.35
 
@@ -267,10 +267,8 @@ def _widen(best: Tag, stats: TextStats) -> Tag:
     for _ in range(WIDEN_LEVELS):
         if not isinstance(ancestor, Tag) or ancestor.name in ("body", "html", "[document]"):
             break
-        if stats.link_density(ancestor) >= WIDEN_MAX_LINK_DENSITY:
-            break
         chars = stats.paragraph_chars(ancestor)
-        if chars >= chosen_chars * WIDEN_GAIN:
+        if chars >= chosen_chars * WIDEN_GAIN and stats.link_density(ancestor) < WIDEN_MAX_LINK_DENSITY:
             chosen, chosen_chars = ancestor, chars
         ancestor = ancestor.parent
     return chosen
