@@ -68,6 +68,16 @@ HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")
 LINK_DENSE = 0.6  # a block whose text is mostly link text is navigation or a headline list
 MAX_CTA_CHARS = 60
+# Lines of page furniture that survive in article containers.
+UI_LINE_RE = re.compile(
+    r"^(?:[-–—•·|*]+|share(?: this(?: article| story| post)?)?(?: on \w+)?|print|email|tweet|copy link"
+    r"|advertisement|sponsored|skip to (?:main )?content|back to top|back|next|previous|read more|see more"
+    r"|show more|load more|comments?|\d+ comments?|leave a (?:comment|reply)|log ?in|sign ?in|sign up|subscribe"
+    r"|(?:estimated )?reading time:?|\d+\s*(?:-\s*\d+\s*)?min(?:ute)?s?(?: read)?|listen(?: to this article)?"
+    r"|table of contents|contents|follow us|related|tags?:?)[.:!]?$",
+    re.IGNORECASE,
+)
+JSON_LINE_RE = re.compile(r'^\s*[\[{]\s*"[^"]+"\s*:')
 BYLINE_RE = re.compile(r"^(?:by|von|par|por|di|de|door|av|af)\s+\S", re.IGNORECASE)
 # A line that is only a date, with an optional label ("Posted on", "Updated:").
 DATELINE_RE = re.compile(
@@ -356,7 +366,7 @@ def _tidy(paragraphs: list[str], title: str) -> list[str]:
     paragraph before, and headings left with nothing under them at the end."""
     out: list[str] = []
     for paragraph in paragraphs:
-        if out and paragraph == out[-1]:
+        if out and paragraph == out[-1] or UI_LINE_RE.match(paragraph) or JSON_LINE_RE.match(paragraph):
             continue
         if not out and (_is_lead_chrome(paragraph) or paragraph.casefold() == title.casefold()):
             continue
