@@ -37,6 +37,9 @@ PRECLEAN_RE = re.compile(
 # the page inside it.
 LAYOUT_TAGS = ("nav", "footer", "aside", "form", "dialog", "button", "select", "textarea")
 MIN_PAGE_PARAGRAPH_CHARS = 200  # below this the page has too little paragraph text to guard
+INLINE_TAGS = frozenset(
+    "span a em strong b i u code small sup sub label time abbr mark q cite kbd var".split()
+)
 # class/id words that mark page chrome (matched as whole words of the class/id, split on - and _).
 BOILERPLATE_CLASSES = frozenset(
     "nav navbar navigation menu breadcrumb breadcrumbs sidebar footer header masthead share "
@@ -142,6 +145,8 @@ def _kind(tag: Tag) -> str:
         return "chrome"
     if tag.name in LAYOUT_TAGS:
         return "chrome"
+    if tag.name in INLINE_TAGS:  # class words on inline markup name styles ("hljs-comment"), not regions
+        return ""
     words = _class_words(tag)
     if words & CONTENT_CLASSES:
         return ""
@@ -341,6 +346,9 @@ def _paragraphs(container: Tag) -> list[str]:
         tag.insert_after("\n\n")
     for li in container.find_all("li"):
         li.insert(0, "- " if li.parent is None or li.parent.name != "ol" else "")
+    for cell in container.find_all(["td", "th"]):
+        if cell.find_previous_sibling(["td", "th"]) is not None:
+            cell.insert(0, " | ")  # table rows read "cell | cell"
     text = container.get_text()
     out = []
     for chunk in re.split(r"\n\s*\n", text):

@@ -165,7 +165,9 @@ def _dedupe(names: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def extract_metadata(soup: BeautifulSoup, url: str | None = None, jsonld: list[str] | None = None) -> Metadata:
+def extract_metadata(
+    soup: BeautifulSoup, url: str | None = None, jsonld: list[str] | None = None
+) -> Metadata:
     """Read metadata from the (unmodified) page tree; `jsonld` holds the page's JSON-LD texts when its
     scripts were removed before parsing."""
     meta = Metadata()
