@@ -155,8 +155,9 @@ def _kind(tag: Tag) -> str:
     return "chrome" if words & BOILERPLATE_CLASSES else ""
 
 
-def _strip_chrome(root: Tag) -> list[Tag]:
-    """Remove page chrome; return the headline widgets, left in place for _take_widgets."""
+def _strip_chrome(root: Tag) -> tuple[list[Tag], TextStats]:
+    """Remove page chrome; return the headline widgets, left in place for _take_widgets, and the sizes
+    of what is left."""
     for tag in root.find_all(DROP_TAGS):
         tag.decompose()
     # Elements are visited parents first, so an element's sizes are exact when it is judged.
@@ -189,8 +190,9 @@ def _strip_chrome(root: Tag) -> list[Tag]:
             widgets.append(tag)
             in_widgets.update(id(t) for t in tag.find_all(True))
         else:
+            stats.discount(tag)
             tag.decompose()
-    return [w for w in widgets if not _gone(w)]
+    return [w for w in widgets if not _gone(w)], stats
 
 
 def _widget_headlines(widget: Tag, base_url: str | None) -> list[Headline]:
@@ -244,16 +246,17 @@ def _link_density(tag: Tag) -> float:
     return sum(_text_len(a) for a in tag.find_all("a")) / total
 
 
-def _find_container(root: Tag) -> Tag:
+def _find_container(root: Tag, stats: TextStats) -> Tag:
     """The element holding the article: schema.org articleBody, a known class, <article>, else the best
     scoring parent of paragraphs."""
-    stats = TextStats(root)
     body_prop = root.find(True, attrs={"itemprop": "articleBody"})
     if isinstance(body_prop, Tag) and stats.text_len(body_prop) > 200:
         return body_prop
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
     for p in stats.paragraph_nodes:
+        if _gone(p):
+            continue
         text = p.get_text(" ", strip=True)
         score = 1 + len(text) / 100 + text.count(",") * 0.5
         parent = p.parent
@@ -410,8 +413,8 @@ def extract(html: str, url: str | None = None) -> Extracted:
     soup = BeautifulSoup(PRECLEAN_RE.sub(" ", html), "lxml")
     meta = extract_metadata(soup, url, jsonld)
     root = soup.body or soup
-    widgets = _strip_chrome(root)
-    container = _find_container(root)
+    widgets, stats = _strip_chrome(root)
+    container = _find_container(root, stats)
     html_headlines = _take_widgets(root, container, widgets, url)
     html_headlines += _trailing_link_lists(container, url)
     _drop_link_blocks(container)

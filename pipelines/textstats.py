@@ -11,58 +11,55 @@ from bs4 import Comment, NavigableString, Tag
 # Elements whose text is a paragraph of an article...
 PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote", "li", "dd"})
 # ...unless they hold other paragraphs (a <li> wrapping <p>s counts through its <p>s).
-NESTED_BLOCKS = ["p", "div", "ul", "ol", "table", "pre", "blockquote"]
+NESTED_BLOCKS = frozenset({"p", "div", "ul", "ol", "table", "pre", "blockquote"})
 # Elements that are paragraphs when text sits directly in them (pages that separate lines with <br>).
 TEXT_CONTAINERS = frozenset({"div", "span", "section", "td", "article", "font"})
 MIN_PARAGRAPH_CHARS = 25  # shorter paragraphs count little (readability's rule)
 
 
 class TextStats:
+    """Sizes in characters of whitespace-stripped strings; one iterative post-order walk (no recursion,
+    so deeply nested pages are fine)."""
+
     def __init__(self, root: Tag):
+        self.root = root
         self.text: dict[int, int] = {}
         self.links: dict[int, int] = {}
         self.paragraphs: dict[int, int] = {}
         self.paragraph_nodes: list[Tag] = []
-        own: dict[int, int] = {}  # text directly inside an element, outside its child elements
-        for node in root.descendants:
-            if not isinstance(node, NavigableString) or isinstance(node, Comment):
+        has_block: dict[int, bool] = {}
+        stack: list[tuple[Tag, bool]] = [(root, False)]
+        while stack:
+            node, children_done = stack.pop()
+            if not children_done:
+                stack.append((node, True))
+                stack.extend((c, False) for c in reversed(node.contents) if isinstance(c, Tag))
                 continue
-            size = len(node.strip())
-            if not size:
-                continue
-            parent = node.parent
-            if parent is not None:
-                own[id(parent)] = own.get(id(parent), 0) + size
-            in_link = False
-            while parent is not None:
-                key = id(parent)
-                if parent.name == "a":
-                    in_link = True
-                self.text[key] = self.text.get(key, 0) + size
-                if in_link:
-                    self.links[key] = self.links.get(key, 0) + size
-                if parent is root:
-                    break
-                parent = parent.parent
-        for tag in root.find_all(True):
-            if tag.name in PARAGRAPH_TAGS:
-                if tag.name in ("li", "dd") and tag.find(NESTED_BLOCKS) is not None:
-                    continue
-                size = self.text.get(id(tag), 0) - self.links.get(id(tag), 0)
-            elif tag.name in TEXT_CONTAINERS:
-                size = own.get(id(tag), 0)
-            else:
-                continue
-            if size < MIN_PARAGRAPH_CHARS:
-                continue
-            self.paragraph_nodes.append(tag)
-            parent = tag
-            while parent is not None:
-                key = id(parent)
-                self.paragraphs[key] = self.paragraphs.get(key, 0) + size
-                if parent is root:
-                    break
-                parent = parent.parent
+            text = links = paragraphs = own = 0
+            block = False
+            for child in node.contents:
+                if isinstance(child, Tag):
+                    key = id(child)
+                    text += self.text[key]
+                    links += self.links[key]
+                    paragraphs += self.paragraphs[key]
+                    block = block or child.name in NESTED_BLOCKS or has_block[key]
+                elif isinstance(child, NavigableString) and not isinstance(child, Comment):
+                    own += len(child.strip())
+            text += own
+            if node.name == "a":
+                links = text
+            size = 0
+            if node.name in PARAGRAPH_TAGS:
+                if not (block and node.name in ("li", "dd")):
+                    size = text - links
+            elif node.name in TEXT_CONTAINERS:
+                size = own
+            if size >= MIN_PARAGRAPH_CHARS:
+                paragraphs += size
+                self.paragraph_nodes.append(node)
+            key = id(node)
+            self.text[key], self.links[key], self.paragraphs[key], has_block[key] = text, links, paragraphs, block
 
     def text_len(self, tag: Tag) -> int:
         return self.text.get(id(tag), 0)
@@ -73,3 +70,18 @@ class TextStats:
 
     def paragraph_chars(self, tag: Tag) -> int:
         return self.paragraphs.get(id(tag), 0)
+
+    def discount(self, tag: Tag) -> None:
+        """Take `tag`'s sizes off its ancestors: call before removing it from the tree."""
+        key = id(tag)
+        text, links, paragraphs = self.text.get(key, 0), self.links.get(key, 0), self.paragraphs.get(key, 0)
+        parent = tag.parent
+        while parent is not None:
+            pkey = id(parent)
+            if pkey in self.text:
+                self.text[pkey] -= text
+                self.links[pkey] -= links
+                self.paragraphs[pkey] -= paragraphs
+            if parent is self.root:
+                break
+            parent = parent.parent
