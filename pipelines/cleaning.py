@@ -208,6 +208,8 @@ def _widget_headlines(widget: Tag, base_url: str | None) -> list[Headline]:
 def _take_widgets(root: Tag, container: Tag, widgets: list[Tag], base_url: str | None) -> list[Headline]:
     """Widgets after the article's last text (inside the container, or after it within the enclosing
     <article>/<main>) give their links as headlines; every widget leaves the tree."""
+    if not widgets:
+        return []
     order = {id(t): i for i, t in enumerate(root.find_all(True))}
     inside = [t for t in container.find_all(True) if id(t) in order]
     end = order[id(inside[-1])] if inside else order.get(id(container), 0)
@@ -296,13 +298,6 @@ def _trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]
     """Remove link-dense lists/blocks at the end of the container; their links are headlines."""
     headlines: list[Headline] = []
     while True:
-        blocks = [
-            t
-            for t in container.find_all(["ul", "ol", "div", "section", "p", "h2", "h3", "h4"])
-            if t.get_text(strip=True)
-        ]
-        if not blocks:
-            return headlines
         last = _last_top_block(container)
         if last is None:
             return headlines
