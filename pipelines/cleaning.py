@@ -23,7 +23,8 @@ from pipelines.textstats import TextStats
 
 # Never article text.
 DROP_TAGS = tuple(
-    "script style noscript iframe svg canvas input template object embed video audio map link meta head".split()
+    "script style noscript iframe svg canvas input template object embed video audio map link meta head "
+    "amp-ad amp-analytics amp-consent amp-sidebar amp-social-share amp-embed amp-sticky-ad".split()
 )
 JSONLD_RE = re.compile(
     r"<script[^>]*type\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL
@@ -32,10 +33,10 @@ PRECLEAN_RE = re.compile(
     r"<script\b[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>|<!--.*?-->|<svg\b[^>]*>.*?</svg\s*>",
     re.IGNORECASE | re.DOTALL,
 )
-# Page regions and controls that are chrome, unless one wraps most of the article text: ASP.NET puts the
+# Page regions, controls and photo captions that are not article text, unless one wraps most of the article text: ASP.NET puts the
 # whole page in a <form>, and an unclosed <nav> or <button> in a menu makes the parser nest the rest of
 # the page inside it.
-LAYOUT_TAGS = ("nav", "footer", "aside", "form", "dialog", "button", "select", "textarea")
+LAYOUT_TAGS = ("nav", "footer", "aside", "form", "dialog", "button", "select", "textarea", "figcaption")
 MIN_PAGE_PARAGRAPH_CHARS = 200  # below this the page has too little paragraph text to guard
 INLINE_TAGS = frozenset(
     "span a em strong b i u code small sup sub label time abbr mark q cite kbd var".split()
@@ -70,6 +71,7 @@ BLOCK_TAGS = tuple(
 HEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")
 LINK_DENSE = 0.6  # a block whose text is mostly link text is navigation or a headline list
+DETECT_BYTES = 64 * 1024  # enough text to tell an encoding, little enough to stay fast
 MAX_CTA_CHARS = 60
 # Lines of page furniture that survive in article containers.
 UI_LINE_RE = re.compile(
@@ -112,9 +114,23 @@ class Extracted:
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> str:
-    """Bytes -> text by HTTP header, BOM, <meta charset>, else detection (w3lib's rules, as Scrapy does)."""
-    _, text = html_to_unicode(content_type, data)
+    """Bytes -> text: the BOM, the HTTP header or <meta charset> when one is given (w3lib's rules, as
+    Scrapy applies them); else UTF-8 when the bytes are valid UTF-8; else the encoding
+    charset-normalizer detects (an undeclared cp1251, Shift_JIS or GB2312 page)."""
+    _, text = html_to_unicode(content_type, data, auto_detect_fun=_detect_encoding)
     return text
+
+
+def _detect_encoding(data: bytes) -> str | None:
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:DETECT_BYTES]).best()
+    return best.encoding if best is not None else None
 
 
 def _gone(tag: Tag) -> bool:
@@ -362,7 +378,12 @@ def _is_lead_chrome(paragraph: str) -> bool:
     words = paragraph.split()
     if BYLINE_RE.match(paragraph) and len(words) <= 8:
         return True
-    if len(words) <= 2 and not paragraph.endswith((".", "!", "?", ":")):
+    # A label: one or two short words without a sentence's end (CJK text has no spaces: length decides).
+    if (
+        len(words) <= 2
+        and len(paragraph) <= 30
+        and not paragraph.endswith((".", "!", "?", ":", "。", "！", "？"))
+    ):
         return True
     return bool(DATELINE_RE.match(paragraph))
 

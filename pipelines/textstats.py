@@ -59,7 +59,12 @@ class TextStats:
                 paragraphs += size
                 self.paragraph_nodes.append(node)
             key = id(node)
-            self.text[key], self.links[key], self.paragraphs[key], has_block[key] = text, links, paragraphs, block
+            self.text[key], self.links[key], self.paragraphs[key], has_block[key] = (
+                text,
+                links,
+                paragraphs,
+                block,
+            )
 
     def text_len(self, tag: Tag) -> int:
         return self.text.get(id(tag), 0)

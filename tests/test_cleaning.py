@@ -137,3 +137,132 @@ def test_empty_and_garbage_input_do_not_raise() -> None:
     assert extract("").body == ""
     assert extract("<html><body></body></html>").body == ""
     extract("<<<>>> \x00 not html at all")
+
+
+def page(body: str, head: str = "", lang: str = "en") -> str:
+    return f'<!doctype html><html lang="{lang}"><head><title>Test page</title>{head}</head><body>{body}</body></html>'
+
+
+STORY = [
+    "The regional parliament approved the new water charter on Thursday after a debate lasting two days.",
+    "The charter sets limits on how much farms may draw from the river during the summer months.",
+    "Environmental groups called the vote a turning point, while farmers' unions asked for more time.",
+    "The first limits take effect next June, and a review is planned after three years of operation.",
+]
+
+
+def test_photo_captions_and_credits_are_not_body() -> None:
+    html = page(
+        "<article><h1>Water charter approved</h1>"
+        f"<p>{STORY[0]}</p><figure><img src='a.jpg'><figcaption>The river at low water in August. "
+        "Photo: Jan Novak / Getty Images</figcaption></figure>"
+        f"<p>{STORY[1]}</p><p>{STORY[2]}</p><div class='image-credit'>Credit: Regional Archive</div>"
+        f"<p>{STORY[3]}</p></article>"
+    )
+    body = extract(html).body
+    assert STORY[0] in body and STORY[3] in body
+    assert "Getty Images" not in body and "Regional Archive" not in body
+
+
+def test_comments_section_is_not_body() -> None:
+    comments = "".join(
+        f"<li class='comment'><p>Reader {i}: I think this charter is long overdue and very welcome indeed.</p></li>"
+        for i in range(8)
+    )
+    html = page(
+        "<main><article>" + "".join(f"<p>{s}</p>" for s in STORY) + "</article>"
+        f"<section id='comments'><h3>8 comments</h3><ol>{comments}</ol></section></main>"
+    )
+    body = extract(html).body
+    assert body.endswith(STORY[3]) and "Reader 3" not in body
+
+
+def test_cookie_and_newsletter_banners_are_not_body() -> None:
+    html = page(
+        "<div id='cookie-banner' class='consent'><p>We and our 842 partners use cookies to personalise "
+        "content and ads. By clicking accept you agree to this.</p><button>Accept</button></div>"
+        "<article>"
+        + "".join(f"<p>{s}</p>" for s in STORY[:2])
+        + "<div class='newsletter-signup'><p>Get our morning briefing: the day's top stories in your inbox "
+        "before breakfast.</p><form><input type='email'><button>Sign up</button></form></div>"
+        + "".join(f"<p>{s}</p>" for s in STORY[2:])
+        + "</article>"
+    )
+    body = extract(html).body
+    assert all(s in body for s in STORY)
+    assert "cookies" not in body and "morning briefing" not in body and "Sign up" not in body
+
+
+def test_paywall_teaser_keeps_the_visible_text_only() -> None:
+    html = page(
+        "<article><h1>Water charter approved</h1>"
+        + "".join(f"<p>{s}</p>" for s in STORY[:2])
+        + "<div class='paywall'><h3>Subscribe to continue reading</h3><p>Get unlimited access to our "
+        "journalism for just 1 euro a week. Cancel anytime.</p><a href='/subscribe'>Subscribe now</a></div>"
+        "</article>"
+    )
+    body = extract(html).body
+    assert STORY[0] in body and STORY[1] in body
+    assert "unlimited access" not in body and "Subscribe" not in body
+
+
+def test_amp_page() -> None:
+    html = (
+        "<!doctype html><html amp lang='en'><head><meta charset='utf-8'><title>Charter | Paper</title>"
+        "<link rel='canonical' href='https://paper.example/2026/03/charter'></head><body>"
+        "<amp-sidebar id='menu' layout='nodisplay'><ul><li><a href='/'>Home</a></li><li><a href='/news'>News"
+        "</a></li></ul></amp-sidebar><header><a href='/'>Paper</a></header><article><h1>Water charter</h1>"
+        f"<p>{STORY[0]}</p><amp-img src='a.jpg' width='600' height='400'></amp-img>"
+        f"<amp-ad type='doubleclick' data-slot='/1/news'><div fallback>Advertisement loading</div></amp-ad>"
+        + "".join(f"<p>{s}</p>" for s in STORY[1:])
+        + "</article></body></html>"
+    )
+    page_ = extract(html, "https://paper.example/amp/2026/03/charter")
+    assert all(s in page_.body for s in STORY)
+    assert "Advertisement" not in page_.body and "Home" not in page_.body
+    assert page_.canonical_url == "https://paper.example/2026/03/charter"
+
+
+def test_spanish_and_german_pages() -> None:
+    spanish = [
+        "El parlamento regional aprobó el jueves la nueva carta del agua tras un debate de dos días.",
+        "La carta fija límites a lo que las explotaciones agrícolas pueden extraer del río en verano.",
+    ]
+    html = page(
+        "<nav><a href='/'>Portada</a></nav><article>"
+        + "".join(f"<p>{s}</p>" for s in spanish)
+        + "</article><aside><h3>Lo más leído</h3><ol><li><a href='/x'>Otra noticia del día de hoy</a>"
+        "</li></ol></aside>",
+        lang="es",
+    )
+    page_ = extract(html)
+    assert page_.body == "\n\n".join(spanish) and page_.language == "es"
+    german = [
+        "Der Landtag hat am Donnerstag nach zweitägiger Debatte die neue Wassercharta beschlossen.",
+        "Die Charta begrenzt, wie viel Wasser Betriebe im Sommer aus dem Fluss entnehmen dürfen.",
+    ]
+    assert extract(page("<article>" + "".join(f"<p>{s}</p>" for s in german) + "</article>", "de")).body == (
+        "\n\n".join(german)
+    )
+
+
+def test_undeclared_east_asian_encodings_are_detected() -> None:
+    japanese = (
+        "市議会は月曜日、深夜バス路線を東部郊外まで延長することを決めた。新路線は三月に運行を始める予定だ。"
+    )
+    chinese = "市议会周一投票决定将夜间公交网络延伸至东部郊区。新线路将于三月开通，午夜后每三十分钟一班。"
+    for text, encoding in ((japanese, "shift_jis"), (chinese, "gb2312")):
+        html = f"<html><body><article><p>{text}</p></article></body></html>".encode(encoding)
+        assert extract(decode_html(html)).body == text
+    cyrillic = "Новый мост через реку откроют для движения весной, сообщили в городской администрации."
+    assert cyrillic in decode_html(f"<html><body><p>{cyrillic}</p></body></html>".encode("cp1251"))
+
+
+def test_a_table_keeps_its_cells_apart() -> None:
+    html = page(
+        "<article>"
+        + "".join(f"<p>{s}</p>" for s in STORY)
+        + "<table><tr><th>Month</th><th>Limit</th></tr><tr><td>June</td><td>40%</td></tr></table></article>"
+    )
+    body = extract(html).body
+    assert "June | 40%" in body and "Month | Limit" in body

@@ -20,6 +20,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from crawler.items import PageItem
 from crawler.sources import Source, find_source, load_sources
+from pipelines.cleaning import decode_html
 
 SITEMAP_RE = re.compile(rb"<\s*(?:\w+:)?(?:urlset|sitemapindex)\b")
 JSON_FEED_RE = re.compile(rb'^\s*\{[^{]*"version"\s*:\s*"https?://jsonfeed\.org')
@@ -195,7 +196,8 @@ class NewsSpider(Spider):
             url=response.request.url if response.request else response.url,
             final_url=response.url,
             status=response.status,
-            html=response.text,
+            # Decoded as `newsdesk extract` decodes saved pages: declared charset, else UTF-8, else detection.
+            html=decode_html(response.body, content_type.decode("latin-1")),
             headers={
                 k.decode("latin-1"): v.decode("latin-1")
                 for k, v in ((k, response.headers.get(k) or b"") for k in response.headers)
