@@ -33,9 +33,9 @@ PRECLEAN_RE = re.compile(
     r"<script\b[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>|<!--.*?-->|<svg\b[^>]*>.*?</svg\s*>",
     re.IGNORECASE | re.DOTALL,
 )
-# Page regions, controls and photo captions that are not article text, unless one wraps most of the article text: ASP.NET puts the
-# whole page in a <form>, and an unclosed <nav> or <button> in a menu makes the parser nest the rest of
-# the page inside it.
+# Page regions, controls and photo captions: not article text, unless one wraps most of the article
+# text (ASP.NET puts the whole page in a <form>; an unclosed <nav> or <button> in a menu makes the
+# parser nest the rest of the page inside it).
 LAYOUT_TAGS = ("nav", "footer", "aside", "form", "dialog", "button", "select", "textarea", "figcaption")
 MIN_PAGE_PARAGRAPH_CHARS = 200  # below this the page has too little paragraph text to guard
 INLINE_TAGS = frozenset(
