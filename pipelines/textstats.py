@@ -15,6 +15,7 @@ NESTED_BLOCKS = frozenset({"p", "div", "ul", "ol", "table", "pre", "blockquote"}
 # Elements that are paragraphs when text sits directly in them (pages that separate lines with <br>).
 TEXT_CONTAINERS = frozenset({"div", "span", "section", "td", "article", "font"})
 MIN_PARAGRAPH_CHARS = 25  # shorter paragraphs count little (readability's rule)
+LINK_DENSE = 0.6  # a block whose text is mostly link text is navigation or a headline list
 
 
 class TextStats:

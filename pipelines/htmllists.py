@@ -1,0 +1,135 @@
+"""Lists of links in and around the article: headline widgets and trailing link lists become
+headlines; in-body link boxes and calls to action are dropped."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from bs4 import NavigableString, Tag
+
+from pipelines.chrome import gone
+from pipelines.headlines import is_marker
+from pipelines.textstats import LINK_DENSE, TextStats
+
+MAX_CTA_CHARS = 60
+
+
+@dataclass
+class Headline:
+    text: str
+    url: str | None = None
+
+
+def widget_headlines(widget: Tag, base_url: str | None) -> list[Headline]:
+    out = []
+    for a in widget.find_all("a"):
+        text = re.sub(r"\s+", " ", a.get_text(" ", strip=True))
+        if len(text.split()) >= 3 or len(text) >= 15:
+            href = a.get("href")
+            out.append(Headline(text, urljoin(base_url or "", str(href)) if href else None))
+    return out
+
+
+def take_widgets(root: Tag, container: Tag, widgets: list[Tag], base_url: str | None) -> list[Headline]:
+    """Widgets after the article's last text (inside the container, or after it within the enclosing
+    <article>/<main>) give their links as headlines; every widget leaves the tree."""
+    if not widgets:
+        return []
+    order = {id(t): i for i, t in enumerate(root.find_all(True))}
+    inside = [t for t in container.find_all(True) if id(t) in order]
+    end = order[id(inside[-1])] if inside else order.get(id(container), 0)
+    text_end = 0
+    for t in container.find_all(["p", "h2", "h3", "h4", "blockquote", "li", "pre", "table"]):
+        if not any(w in t.parents or w is t for w in widgets) and t.get_text(strip=True):
+            text_end = max(text_end, order.get(id(t), 0))
+    scope: Tag = container
+    for parent in container.parents:
+        if parent.name in ("article", "main"):
+            scope = parent
+            break
+    else:
+        scope = container.parent if isinstance(container.parent, Tag) else container
+    headlines: list[Headline] = []
+    for widget in widgets:
+        position = order.get(id(widget), 0)
+        in_container = container in widget.parents
+        trailing = (in_container and position > text_end) or (
+            not in_container and position > end and scope in widget.parents
+        )
+        if trailing:
+            headlines.extend(widget_headlines(widget, base_url))
+        widget.decompose()
+    return headlines
+
+
+def text_len(tag: Tag) -> int:
+    return len(tag.get_text(" ", strip=True))
+
+
+def link_density(tag: Tag) -> float:
+    total = text_len(tag)
+    if not total:
+        return 0.0
+    return sum(text_len(a) for a in tag.find_all("a")) / total
+
+
+def trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
+    """Remove link-dense lists/blocks at the end of the container; their links are headlines."""
+    headlines: list[Headline] = []
+    while True:
+        last = last_top_block(container)
+        if last is None:
+            return headlines
+        links = [a for a in last.find_all("a") if a.get_text(strip=True)]
+        text = last.get_text(" ", strip=True)
+        if links and link_density(last) >= LINK_DENSE and (len(links) >= 2 or len(text) < 120):
+            items = [
+                Headline(
+                    re.sub(r"\s+", " ", a.get_text(" ", strip=True)),
+                    urljoin(base_url or "", str(a["href"])) if a.get("href") else None,
+                )
+                for a in links
+                if len(a.get_text(" ", strip=True).split()) >= 3
+            ]
+            headlines[:0] = items
+            last.decompose()
+            continue
+        if is_marker(text) and headlines:
+            last.decompose()
+            continue
+        return headlines
+
+
+def last_top_block(container: Tag) -> Tag | None:
+    """The last child (descending through single wrappers) that holds text."""
+    node: Tag = container
+    while True:
+        children = [c for c in node.children if isinstance(c, Tag) and c.get_text(strip=True)]
+        loose = [c for c in node.children if isinstance(c, NavigableString) and c.strip()]
+        if not children or loose:
+            return node if node is not container else None
+        last = children[-1]
+        if len(children) == 1 and last.name in ("div", "section", "article", "main"):
+            node = last
+            continue
+        return last
+
+
+def drop_link_blocks(container: Tag) -> None:
+    """In-body boxes of links ("Read more: ...", related boxes) are not article text."""
+    stats = TextStats(container)  # exact for each element when judged: parents come first
+    for tag in container.find_all(["ul", "ol", "div", "section", "table"]):
+        if gone(tag) or stats.link_density(tag) < LINK_DENSE:
+            continue
+        if len(tag.find_all("a")) >= 3:
+            tag.decompose()
+    # A short block that is nothing but a link is a call to action ("Get a quote", "Sign up").
+    for tag in container.find_all(["p", "div", "span"]):
+        # The sizes may be stale (too large) after the removals above: a cheap, safe first filter.
+        if gone(tag) or stats.text_len(tag) > 2 * MAX_CTA_CHARS:
+            continue
+        text = tag.get_text(" ", strip=True)
+        if text and len(text) <= MAX_CTA_CHARS and link_density(tag) >= 0.99:
+            tag.decompose()
