@@ -149,6 +149,7 @@ GENERIC_WORDS = frozenset(
 # A widget lists other stories: a plain block whose words mostly come from the article above it is the
 # article's own list (events, resources, steps), not a widget.
 MAX_TOPIC_OVERLAP = 0.5
+MAX_TOPIC_OVERLAP_UNDER_HEADING = 0.3
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 MAX_DEK_WORDS = 40  # a dek is one short sentence under a headline
@@ -359,6 +360,10 @@ def split_text(text: str) -> Split:
     if removed * 2 > len(text.strip()):
         return Split(body=text)
     if not block.marker and (not _looks_like_list(items) or _topic_overlap(items, body) >= MAX_TOPIC_OVERLAP):
+        return Split(body=text)
+    # Under a heading that is not a known widget title, a list on the article's own topic is a section
+    # of the article ("My other tricks for battling bugs").
+    if not block.marker and is_headline(before) and _topic_overlap(items, body) >= MAX_TOPIC_OVERLAP_UNDER_HEADING:
         return Split(body=text)
     return Split(body=body.rstrip() + "\n" if text.endswith("\n") else body.rstrip(), headlines=items)
 
