@@ -166,7 +166,7 @@ class Split:
 
 
 def _norm(line: str) -> str:
-    return re.sub(r"\s+", " ", line).strip()
+    return " ".join(line.split())
 
 
 def is_marker(line: str) -> bool:
@@ -359,12 +359,14 @@ def split_text(text: str) -> Split:
     removed = sum(len(entries[k][0]) for k in range(block.start, len(entries)))
     if removed * 2 > len(text.strip()):
         return Split(body=text)
-    if not block.marker and (not _looks_like_list(items) or _topic_overlap(items, body) >= MAX_TOPIC_OVERLAP):
-        return Split(body=text)
-    # Under a heading that is not a known widget title, a list on the article's own topic is a section
-    # of the article ("My other tricks for battling bugs").
-    if not block.marker and is_headline(before) and _topic_overlap(items, body) >= MAX_TOPIC_OVERLAP_UNDER_HEADING:
-        return Split(body=text)
+    if not block.marker:
+        if not _looks_like_list(items):
+            return Split(body=text)
+        # Under a heading that is not a known widget title, a list on the article's own topic is a
+        # section of the article ("My other tricks for battling bugs").
+        limit = MAX_TOPIC_OVERLAP_UNDER_HEADING if is_headline(before) else MAX_TOPIC_OVERLAP
+        if _topic_overlap(items, body) >= limit:
+            return Split(body=text)
     return Split(body=body.rstrip() + "\n" if text.endswith("\n") else body.rstrip(), headlines=items)
 
 
@@ -382,12 +384,13 @@ def _looks_like_list(items: list[str]) -> bool:
 
 def _topic_overlap(items: list[str], body: str) -> float:
     """Mean share of each item's content words that occur in the body."""
-    body_words = {_stem(w) for w in set(CONTENT_WORD_RE.findall(body))}
+    body_words = set(CONTENT_WORD_RE.findall(body.casefold()))
     shares = []
     for item in items:
         words = [_stem(w) for w in CONTENT_WORD_RE.findall(item) if w.casefold() not in GENERIC_WORDS]
         if words:
-            shares.append(sum(w in body_words for w in words) / len(words))
+            # A stem is in the body as itself or with its plural 's'.
+            shares.append(sum(w in body_words or w + "s" in body_words for w in words) / len(words))
     return sum(shares) / len(shares) if shares else 0.0
 
 
