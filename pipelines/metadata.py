@@ -61,6 +61,23 @@ BY_PREFIX_RE = re.compile(r"^\s*(?:by|von|par|por|di|de|автор)\s*[:\s]\s*",
 TITLE_SUFFIX_RE = re.compile(r"\s+[|\-–—•·:]\s+[^|\-–—•·]{2,40}$")
 
 
+MODIFIED_META = (
+    ("property", "article:modified_time"),
+    ("property", "og:updated_time"),
+    ("name", "last-modified"),
+    ("itemprop", "dateModified"),
+)
+DATELINE_CLASS_RE = re.compile(r"date|time|publish|posted|dateline|byline|meta", re.IGNORECASE)
+# A written date: "March 4, 2025", "4 March 2025", "2025-03-04", "04/03/2025".
+WRITTEN_DATE_RE = re.compile(
+    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
+    r"|\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
+    r"|\d{4}-\d{2}-\d{2})\b",
+    re.IGNORECASE,
+)
+MAX_DATELINE_CANDIDATES = 30
+
+
 @dataclass
 class Metadata:
     title: str = ""
@@ -165,6 +182,22 @@ def _dedupe(names: list[str]) -> list[str]:
     return list(seen.values())
 
 
+def _written_date(soup: BeautifulSoup) -> datetime | None:
+    """A date written in a <time> element or a date/byline element near the top of the page."""
+    candidates = soup.find_all("time", limit=MAX_DATELINE_CANDIDATES)
+    candidates += soup.find_all(True, attrs={"class": DATELINE_CLASS_RE}, limit=MAX_DATELINE_CANDIDATES)
+    for tag in candidates:
+        text = tag.get_text(" ", strip=True)
+        if len(text) > 200:
+            continue
+        m = WRITTEN_DATE_RE.search(text)
+        if m:
+            value = parse_date(m.group(0))
+            if value is not None:
+                return value
+    return None
+
+
 def extract_metadata(
     soup: BeautifulSoup, url: str | None = None, jsonld: list[str] | None = None
 ) -> Metadata:
@@ -182,10 +215,9 @@ def extract_metadata(
             meta.title = re.sub(r"\s+", " ", headline).strip()
         if not meta.authors:
             meta.authors = _dedupe(_names(obj.get("author")))
-        if meta.published is None:
-            meta.published = parse_date(
-                obj.get("datePublished") if isinstance(obj.get("datePublished"), str) else None
-            )
+        for key in ("datePublished", "dateCreated", "uploadDate"):
+            if meta.published is None and isinstance(obj.get(key), str):
+                meta.published = parse_date(obj[key])
         lang = obj.get("inLanguage")
         if isinstance(lang, str) and not meta.language:
             meta.language = lang
@@ -230,6 +262,16 @@ def extract_metadata(
                 meta.published = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
                 meta.published = None
+    # Last resorts: when the page was last changed (better than no date for sorting), then a date
+    # written in a dateline or a <time> element.
+    if meta.published is None:
+        for obj in article_ld:
+            if meta.published is None and isinstance(obj.get("dateModified"), str):
+                meta.published = parse_date(obj["dateModified"])
+    if meta.published is None:
+        meta.published = parse_date(_meta(tags, MODIFIED_META))
+    if meta.published is None:
+        meta.published = _written_date(soup)
 
     if not meta.language:
         html = soup.find("html")

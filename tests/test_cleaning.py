@@ -266,3 +266,13 @@ def test_a_table_keeps_its_cells_apart() -> None:
     )
     body = extract(html).body
     assert "June | 40%" in body and "Month | Limit" in body
+
+
+def test_a_date_written_in_a_dateline_is_the_last_resort() -> None:
+    html = page(
+        "<article><h1>Water charter approved</h1><div class='post-date'>Posted on March 4, 2026</div>"
+        + "".join(f"<p>{s}</p>" for s in STORY)
+        + "</article>"
+    )
+    published = extract(html).published
+    assert published is not None and published.date().isoformat() == "2026-03-04"
