@@ -191,3 +191,19 @@ def test_bad_database_urls_are_clear_errors(tmp_path: object) -> None:
         connect("sqlite:////no/such/folder/x.db")
     with pytest.raises(DatabaseError, match="cannot use database"):
         connect("postgresql+psycopg://nobody@127.0.0.1:1/none")
+
+
+def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(db_url: str) -> None:
+    engine = connect(db_url)
+    with Session(engine) as s, s.begin():
+        assert locks.acquire(s, "daemon", "old", "host-a", 111, stale_after=3600)
+    with Session(engine) as s, s.begin():
+        # Alive on this host, or on another host however dead: held.
+        assert not locks.acquire(s, "daemon", "new", "host-a", 222, stale_after=3600, alive=lambda pid: True)
+        assert not locks.acquire(s, "daemon", "new", "host-b", 222, stale_after=3600, alive=lambda pid: False)
+        assert locks.acquire(
+            s, "daemon", "new", "host-a", 222, stale_after=3600, alive=lambda pid: pid != 111
+        )
+        held = locks.holder(s, "daemon")
+        assert held is not None and held.owner == "new"
+    engine.dispose()
