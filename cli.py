@@ -9,9 +9,11 @@ import json
 import logging
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
+from datetime import time as clock
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,13 +74,30 @@ def _version() -> str:
         return "unknown"
 
 
-def _setup_logging(verbose: bool, level: int) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        datefmt="%Y-%m-%dT%H:%M:%S",
-        stream=sys.stderr,
-    )
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC), level, logger, message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def _setup_logging(verbose: bool, level: int, log_format: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonLogFormatter())
+    else:
+        formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
+        formatter.converter = time.gmtime  # type: ignore[assignment]  # UTC timestamps, like everything else
+        handler.setFormatter(formatter)
+    logging.basicConfig(level=logging.DEBUG if verbose else level, handlers=[handler])
     for noisy in ("apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)  # SQL echo is never what a user wants
@@ -151,7 +170,7 @@ def parse_when(value: str | None, end_of_day: bool = False) -> datetime | None:
     try:
         if len(value) == 10:
             day = datetime.fromisoformat(value).date()
-            return datetime.combine(day, time.max if end_of_day else time.min)
+            return datetime.combine(day, clock.max if end_of_day else clock.min)
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(
@@ -197,16 +216,24 @@ def main(ctx: click.Context, db: str, sources_path: str, verbose: bool) -> None:
 
 
 @main.command()
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object a line, for log collectors.",
+)
 @click.pass_obj
-def daemon(obj: Context) -> None:
-    """Run every source on its schedule until SIGINT/SIGTERM.
+def daemon(obj: Context, log_format: str) -> None:
+    """Run every source on its schedule until SIGINT/SIGTERM; SIGHUP (or saving the sources file)
+    reloads the sources.
 
-    Example: newsdesk --sources sources.toml daemon
+    Example: newsdesk --sources sources.toml daemon --log-format json
     """
     from scheduler import Daemon, DaemonRunning
     from storage.db import DatabaseError
 
-    _setup_logging(obj.verbose, logging.INFO)
+    _setup_logging(obj.verbose, logging.INFO, log_format)
     obj.sources()  # a bad sources file is an Error: before anything starts
     try:
         code = Daemon(obj.db_url, obj.sources_path, verbose=obj.verbose).run()

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crawler.runner import HOST, SourceBusy, prepare, run_crawl
-from crawler.sources import Source, load_sources
+from crawler.sources import Source, SourcesError, load_sources
 from storage import locks, runs
 from storage.db import connect, utcnow
 
@@ -33,7 +33,6 @@ logger = logging.getLogger(__name__)
 DAEMON_LEASE = "daemon"
 LEASE_STALE_AFTER = 60.0  # a daemon lease without a heartbeat for this long was left by a dead daemon
 HEARTBEAT_EVERY = 10.0
-MISFIRE_GRACE = 300  # seconds: a run this late (daemon busy or briefly down) still happens, once
 MAX_PARALLEL_CRAWLS = 4
 
 
@@ -42,25 +41,42 @@ class DaemonRunning(Exception):
 
 
 def make_trigger(source: Source) -> BaseTrigger:
+    jitter = source.jitter or None
     if source.schedule.every is not None:
-        return IntervalTrigger(seconds=source.schedule.every, timezone="UTC")
+        return IntervalTrigger(seconds=source.schedule.every, timezone=source.timezone, jitter=jitter)
     assert source.schedule.cron is not None
-    return CronTrigger.from_crontab(source.schedule.cron, timezone="UTC")
+    trigger = CronTrigger.from_crontab(source.schedule.cron, timezone=source.timezone)
+    trigger.jitter = jitter
+    return trigger
 
 
 def first_run_time(source: Source, last_started: datetime | None, now: datetime) -> datetime | None:
-    """When an interval source first runs: now if it never ran or its last run is older than the
-    interval, else one interval after the last start. Cron sources follow their expression (None)."""
-    if source.schedule.every is None:
-        return None
+    """When a source first runs after the daemon starts (naive UTC), or None to follow its schedule.
+
+    An interval source runs now if it never ran or its last run is older than the interval, else one
+    interval after its last start. A cron source whose last run is older than a fire time that passed
+    while the daemon was down runs once now, if that fire time is within the misfire grace.
+    """
+    if source.schedule.every is not None:
+        if last_started is None:
+            return now
+        return max(last_started + timedelta(seconds=source.schedule.every), now)
     if last_started is None:
+        return None
+    trigger = CronTrigger.from_crontab(source.schedule.cron or "", timezone=source.timezone)
+    missed = trigger.get_next_fire_time(None, last_started.replace(tzinfo=UTC) + timedelta(seconds=1))
+    if missed is None:
+        return None
+    missed_utc = missed.astimezone(UTC).replace(tzinfo=None)
+    if missed_utc <= now and (now - missed_utc).total_seconds() <= source.misfire_grace:
         return now
-    due = last_started + timedelta(seconds=source.schedule.every)
-    return max(due, now)
+    return None
 
 
 class Daemon:
     def __init__(self, db_url: str, sources_path: str, verbose: bool = False, stop_grace: float = 30.0):
+        self.reload_event = threading.Event()
+        self.sources_mtime = 0.0
         self.db_url = db_url
         self.sources_path = sources_path
         self.verbose = verbose
@@ -76,6 +92,7 @@ class Daemon:
     def run(self) -> int:
         """Schedule every source until SIGINT/SIGTERM; returns the exit code."""
         self.sources = {s.name: s for s in load_sources(self.sources_path)}
+        self.sources_mtime = self._mtime()
         self.engine = connect(self.db_url)
         with Session(self.engine) as session, session.begin():
             if not locks.acquire(session, DAEMON_LEASE, self.owner, HOST, os.getpid(), LEASE_STALE_AFTER):
@@ -91,7 +108,9 @@ class Daemon:
             self.scheduler.start()
             self._log_next_runs()
             while not self.stop_event.wait(1.0):
-                pass
+                if self.reload_event.is_set() or self._mtime() != self.sources_mtime:
+                    self.reload_event.clear()
+                    self.reload()
             logger.info("stopping: no new runs; running crawls get %.0fs to finish", self.stop_grace)
             self.scheduler.shutdown(wait=True)
             logger.info("daemon stopped")
@@ -106,34 +125,76 @@ class Daemon:
             logger.info("received %s", signal.Signals(signum).name)
             self.stop_event.set()
 
+        def reload_handler(signum: int, _frame: FrameType | None) -> None:
+            logger.info("received SIGHUP: reloading %s", self.sources_path)
+            self.reload_event.set()
+
         signal.signal(signal.SIGINT, handler)
         signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGHUP, reload_handler)
+
+    def _mtime(self) -> float:
+        try:
+            return os.stat(self.sources_path).st_mtime
+        except OSError:
+            return 0.0
+
+    def reload(self) -> None:
+        """Apply the sources file as it is now: new sources are scheduled, removed ones unscheduled,
+        changed ones rescheduled. Running crawls go on undisturbed. A broken file changes nothing."""
+        assert self.scheduler is not None and self.engine is not None
+        self.sources_mtime = self._mtime()
+        try:
+            fresh = {s.name: s for s in load_sources(self.sources_path)}
+        except SourcesError as e:
+            logger.error("sources not reloaded, the file has problems: %s", "; ".join(e.problems))
+            return
+        now = utcnow()
+        for name in self.sources.keys() - fresh.keys():
+            self.scheduler.remove_job(name)
+            logger.info("source %s removed", name)
+        with Session(self.engine) as session:
+            for name, source in fresh.items():
+                if self.sources.get(name) == source:
+                    continue
+                if name in self.sources:
+                    self.scheduler.remove_job(name)
+                self._add_job(source, session, now)
+                logger.info("source %s %s", name, "rescheduled" if name in self.sources else "added")
+        self.sources = fresh
+        self._log_next_runs()
 
     def _build_scheduler(self) -> BackgroundScheduler:
         assert self.engine is not None
         scheduler = BackgroundScheduler(
             timezone="UTC",
             executors={"default": ThreadPoolExecutor(max_workers=MAX_PARALLEL_CRAWLS)},
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
+            job_defaults={"coalesce": True, "max_instances": 1},
         )
+        self.scheduler = scheduler
         now = utcnow()
         with Session(self.engine) as session:
             for source in self.sources.values():
-                last = runs.last_started(session, source.name)
-                kwargs: dict[str, Any] = {}
-                first = first_run_time(source, last.started_at if last else None, now)
-                if first is not None:
-                    kwargs["next_run_time"] = first.replace(tzinfo=UTC)
-                scheduler.add_job(
-                    self.run_source,
-                    make_trigger(source),
-                    args=[source.name],
-                    id=source.name,
-                    name=f"crawl {source.name}",
-                    **kwargs,
-                )
+                self._add_job(source, session, now)
         scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=HEARTBEAT_EVERY), id="_heartbeat")
         return scheduler
+
+    def _add_job(self, source: Source, session: Session, now: datetime) -> None:
+        assert self.scheduler is not None
+        last = runs.last_started(session, source.name)
+        kwargs: dict[str, Any] = {}
+        first = first_run_time(source, last.started_at if last else None, now)
+        if first is not None:
+            kwargs["next_run_time"] = first.replace(tzinfo=UTC)
+        self.scheduler.add_job(
+            self.run_source,
+            make_trigger(source),
+            args=[source.name],
+            id=source.name,
+            name=f"crawl {source.name}",
+            misfire_grace_time=source.misfire_grace,
+            **kwargs,
+        )
 
     def _log_next_runs(self) -> None:
         assert self.scheduler is not None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
 EVERY_RE = re.compile(r"^every\s+(\d+)\s*([smh])$")
@@ -19,7 +20,11 @@ DEFAULTS: dict[str, Any] = {
     "obey_robots": True,
     "follow_depth": 1,
     "timeout": "1h",
+    "timezone": "UTC",
+    "jitter": "0s",
+    "misfire_grace": "5m",
 }
+DURATION_KEYS = {"timeout": 1, "jitter": 0, "misfire_grace": 1}  # key -> smallest allowed seconds
 DEFAULT_KEYS = set(DEFAULTS)
 LIST_KEYS = ("feeds", "sitemaps", "start_urls", "allow", "deny")
 SOURCE_KEYS = {"name", *LIST_KEYS, *DEFAULT_KEYS}
@@ -58,6 +63,9 @@ class Source:
     max_pages: int = 500
     obey_robots: bool = True
     timeout: int = 3600  # seconds a run may take before it is killed
+    timezone: str = "UTC"  # the zone cron expressions are read in
+    jitter: int = 0  # seconds of random delay added to each run (spreads sources that share a schedule)
+    misfire_grace: int = 300  # a run this many seconds late (daemon busy or down) still happens, once
 
     @property
     def domains(self) -> list[str]:
@@ -66,11 +74,11 @@ class Source:
         return sorted(h for h in hosts if h)
 
 
-def parse_duration(text: str) -> int:
+def parse_duration(text: str, minimum: int = 1) -> int:
     """'90s', '15m', '2h' (optionally prefixed by 'every ') -> seconds; ValueError otherwise."""
     m = EVERY_RE.match(text.strip() if text.strip().startswith("every") else f"every {text.strip()}")
-    if not m or int(m.group(1)) <= 0:
-        raise ValueError(f"{text!r} is not a duration like '90s', '15m' or '2h'")
+    if not m or int(m.group(1)) * UNIT_SECONDS[m.group(2)] < minimum:
+        raise ValueError(f"{text!r} is not a duration like '90s', '15m' or '2h' (at least {minimum}s)")
     return int(m.group(1)) * UNIT_SECONDS[m.group(2)]
 
 
@@ -121,12 +129,21 @@ def _check_value(where: str, key: str, value: Any, problems: list[str]) -> Any:
         except ValueError as e:
             problems.append(f"{where}: 'schedule' {e}")
             return None
-    if key == "timeout":
+    if key in DURATION_KEYS:
         try:
-            return parse_duration(value) if isinstance(value, str) else None
+            if not isinstance(value, str):
+                raise ValueError(f"must be a duration string like '90s', '15m' or '2h', not {value!r}")
+            return parse_duration(value, DURATION_KEYS[key])
         except ValueError as e:
-            problems.append(f"{where}: 'timeout' {e}")
+            problems.append(f"{where}: '{key}' {e}")
             return None
+    if key == "timezone":
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            problems.append(f"{where}: 'timezone' {value!r} is not a time zone name like 'Europe/Berlin'")
+            return None
+        return value
     if key in ("max_pages", "follow_depth"):
         minimum = 1 if key == "max_pages" else 0
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
