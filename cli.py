@@ -223,8 +223,15 @@ def main(ctx: click.Context, db: str, sources_path: str, verbose: bool) -> None:
     show_default=True,
     help="json: one JSON object a line, for log collectors.",
 )
+@click.option(
+    "--grace",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Seconds running crawls get to finish after SIGTERM/SIGINT before they are stopped.",
+)
 @click.pass_obj
-def daemon(obj: Context, log_format: str) -> None:
+def daemon(obj: Context, log_format: str, grace: float) -> None:
     """Run every source on its schedule until SIGINT/SIGTERM; SIGHUP (or saving the sources file)
     reloads the sources.
 
@@ -236,7 +243,7 @@ def daemon(obj: Context, log_format: str) -> None:
     _setup_logging(obj.verbose, logging.INFO, log_format)
     obj.sources()  # a bad sources file is an Error: before anything starts
     try:
-        code = Daemon(obj.db_url, obj.sources_path, verbose=obj.verbose).run()
+        code = Daemon(obj.db_url, obj.sources_path, verbose=obj.verbose, stop_grace=grace).run()
     except (DaemonRunning, DatabaseError) as e:
         raise click.ClickException(str(e)) from None
     sys.exit(code)

@@ -35,7 +35,7 @@ HOST = socket.gethostname()
 LEASE_STALE_AFTER = 60.0  # seconds without a heartbeat before a crawl lease counts as abandoned
 HEARTBEAT_EVERY = 10.0
 POLL_EVERY = 0.25
-KILL_GRACE = 10.0  # seconds between SIGTERM and SIGKILL when a child must stop
+KILL_GRACE = 5.0  # seconds between SIGTERM and SIGKILL when a hung or abandoned child must stop
 
 
 class SourceBusy(Exception):
