@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,35 @@ def newsdesk(
     return subprocess.run(
         [NEWSDESK, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, input=stdin
     )
+
+
+@pytest.fixture(scope="session")
+def slow_site() -> Iterator[Server]:
+    """A site whose article answers after a minute: crawls of it stay running."""
+    server = Server(SITES / "slow")
+    yield server
+    server.stop()
+
+
+def crawl_children(source: str) -> list[int]:
+    """Pids of running crawl processes of `source` (read from /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"crawler" in cmdline and f"source={source}".encode() in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+def wait_for(predicate: Callable[[], object], timeout: float = 60.0, what: str = "condition") -> None:
+    """Poll `predicate` until it holds; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.2)
