@@ -440,12 +440,13 @@ def sources(obj: Context, check: bool, fmt: str | None) -> None:
         return
     from scheduler import first_run_time, make_trigger
     from storage.db import utcnow
-    from storage.queries import last_runs
+    from storage.queries import last_runs, source_health
 
     engine = obj.engine()
     try:
         with Session(engine) as session:
             last = last_runs(session)
+            health = {s.name: source_health(session, s.name) for s in configured}
     finally:
         engine.dispose()
     now = utcnow()
@@ -467,9 +468,10 @@ def sources(obj: Context, check: bool, fmt: str | None) -> None:
                 "next_run": first.strftime("%Y-%m-%dT%H:%M:%SZ") if first else None,
                 "last_status": run["status"] if run else None,
                 "last_run": run["started_at"] if run else None,
+                "health": health[s.name],
             }
         )
-    emit(records, fmt, ("name", "schedule", "feeds", "sitemaps", "start_urls", "next_run", "last_status"))
+    emit(records, fmt, ("name", "schedule", "next_run", "last_status", "last_run", "health"))
 
 
 def _html_files(paths: tuple[str, ...]) -> Iterator[Path]:

@@ -27,6 +27,7 @@ from crawler.runner import HOST, SourceBusy, prepare, run_crawl
 from crawler.sources import Source, SourcesError, load_sources
 from storage import locks, runs
 from storage.db import connect, utcnow
+from storage.queries import source_health
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +218,7 @@ class Daemon:
         if source is None or self.stop_event.is_set():
             return
         try:
-            run_crawl(
+            result = run_crawl(
                 source,
                 self.db_url,
                 self.sources_path,
@@ -233,3 +234,8 @@ class Daemon:
         except Exception:  # the schedule must go on whatever one run does
             logger.exception("run of %s failed", name)
             return
+        assert self.engine is not None
+        with Session(self.engine) as session:
+            health = source_health(session, result.source)
+        if health != "ok":
+            logger.warning("source %s needs a look: %s", name, health)

@@ -142,3 +142,24 @@ def last_runs(session: Session) -> dict[str, dict[str, Any]]:
     latest = select(CrawlRun.source, func.max(CrawlRun.id).label("id")).group_by(CrawlRun.source).subquery()
     rows = session.scalars(select(CrawlRun).join(latest, CrawlRun.id == latest.c.id))
     return {r.source: run_record(r) for r in rows}
+
+
+FAILING_AFTER = 3  # consecutive failed runs that flag a source
+IDLE_AFTER = 10  # consecutive finished runs that stored nothing new
+
+
+def source_health(session: Session, source: str) -> str:
+    """'ok', or why the source needs a look: its last runs all failed, or none of them stored anything."""
+    recent = session.scalars(
+        select(CrawlRun)
+        .where(CrawlRun.source == source, CrawlRun.status != "running")
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(max(FAILING_AFTER, IDLE_AFTER))
+    ).all()
+    failed = recent[:FAILING_AFTER]
+    if len(failed) == FAILING_AFTER and all(r.status in ("failed", "timeout") for r in failed):
+        return f"failing: last {FAILING_AFTER} runs {failed[0].status} ({failed[0].message[:120]})"
+    idle = recent[:IDLE_AFTER]
+    if len(idle) == IDLE_AFTER and all(r.stored == 0 and r.updated == 0 for r in idle):
+        return f"idle: last {IDLE_AFTER} runs stored nothing new"
+    return "ok"

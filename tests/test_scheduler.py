@@ -116,6 +116,12 @@ def test_sigterm_during_a_crawl_stops_it_and_exits_0(
     daemon = start_daemon(tmp_path, sqlite_url, "--grace", "1")
     try:
         wait_for(lambda: crawl_children("term"), what="a running crawl")
+        # A manual crawl of the source the daemon is crawling is refused, with who holds it.
+        manual = newsdesk("--db", sqlite_url, "crawl", "term", cwd=tmp_path, timeout=30)
+        assert manual.returncode == 1 and "is being crawled now by pid" in manual.stderr
+        listed = newsdesk("--db", sqlite_url, "sources", "--format", "json", cwd=tmp_path)
+        (entry,) = json.loads(listed.stdout)
+        assert entry["name"] == "term" and entry["last_status"] == "running" and entry["health"] == "ok"
     finally:
         daemon.send_signal(signal.SIGTERM)
         _, stderr = daemon.communicate(timeout=60)

@@ -13,7 +13,7 @@ from storage import locks, runs
 from storage.articles import NewArticle, find_by_url, find_near_duplicate, insert_article, update_article
 from storage.db import DatabaseError, connect
 from storage.models import Article, ArticleVersion, Headline
-from storage.queries import ArticleFilter, get_article, list_articles, list_runs
+from storage.queries import ArticleFilter, get_article, list_articles, list_runs, source_health
 
 BODY = (
     "The council approved the new cycle lanes on Tuesday after a long debate.\n\n"
@@ -206,4 +206,23 @@ def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(db_url: st
         )
         held = locks.holder(s, "daemon")
         assert held is not None and held.owner == "new"
+    engine.dispose()
+
+
+def test_source_health_flags_failing_and_idle_sources(db_url: str) -> None:
+    engine = connect(db_url)
+    with Session(engine) as s, s.begin():
+        for status, stored in [("ok", 4)] + [("failed", 0)] * 3:
+            run_id = runs.start_run(s, "broken", "schedule", "h", 1)
+            runs.set_counters(s, run_id, {"stored": stored})
+            runs.finish_run(s, run_id, status, "DNS lookup failed" if status == "failed" else "finished")
+        for _ in range(10):
+            runs.finish_run(s, runs.start_run(s, "quiet", "schedule", "h", 1), "ok", "finished")
+        runs.finish_run(s, runs.start_run(s, "fine", "schedule", "h", 1), "failed", "timeout")
+        runs.finish_run(s, runs.start_run(s, "fine", "schedule", "h", 1), "ok", "finished")
+    with Session(engine) as s:
+        assert source_health(s, "broken").startswith("failing: last 3 runs failed (DNS lookup failed)")
+        assert source_health(s, "quiet") == "idle: last 10 runs stored nothing new"
+        assert source_health(s, "fine") == "ok"
+        assert source_health(s, "never-ran") == "ok"
     engine.dispose()
