@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import extraction, split
+from benchmarks import daemon, extraction, split
 
 
 def main() -> int:
-    codes = [extraction.main([]), split.main([])]
+    codes = [extraction.main([]), split.main([]), daemon.main([])]
     return max(codes)
 
 
