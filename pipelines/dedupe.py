@@ -5,20 +5,17 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem
+from pipelines.database import DatabaseStage
 from storage.articles import find_by_hash, find_by_url, find_near_duplicate
-from storage.db import connect
 
 
-class DedupePipeline:
+class DedupePipeline(DatabaseStage):
     def __init__(self, db_url: str, max_distance: int, stats: StatsCollector):
-        self.db_url = db_url
+        super().__init__(db_url, stats)
         self.max_distance = max_distance
-        self.stats = stats
-        self.engine: Engine | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
@@ -29,15 +26,7 @@ class DedupePipeline:
             crawler.stats,
         )
 
-    def open_spider(self) -> None:
-        self.engine = connect(self.db_url)
-
-    def close_spider(self) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
-
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        assert self.engine is not None
         with Session(self.engine) as session:
             stored = find_by_url(session, item.url)
             if stored is not None:

@@ -6,38 +6,23 @@ import logging
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.statscollectors import StatsCollector
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem
+from pipelines.database import DatabaseStage
 from storage.articles import NewArticle, insert_article, update_article
-from storage.db import connect
 from storage.models import Article
 
 logger = logging.getLogger(__name__)
 
 
-class StorePipeline:
-    def __init__(self, db_url: str, stats: StatsCollector):
-        self.db_url = db_url
-        self.stats = stats
-        self.engine: Engine | None = None
-
+class StorePipeline(DatabaseStage):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
         assert crawler.stats is not None
         return cls(crawler.settings.get("NEWSDESK_DB"), crawler.stats)
 
-    def open_spider(self) -> None:
-        self.engine = connect(self.db_url)
-
-    def close_spider(self) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
-
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        assert self.engine is not None
         new = NewArticle(
             source=item.source,
             url=item.url,
