@@ -1,0 +1,70 @@
+"""Bad input never raises: extraction and splitting on random, empty, huge and deeply nested input."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipelines.cleaning import decode_html, extract
+from pipelines.headlines import split_text
+
+WORDS = re.compile(r"\w+")
+TAGS = ["div", "p", "span", "article", "nav", "li", "ul", "h2", "a", "section", "footer", "table", "td"]
+text_node = st.text(
+    alphabet=st.characters(blacklist_characters="<>&", blacklist_categories=["Cs"]), max_size=80
+)
+
+
+@st.composite
+def html_pages(draw: st.DrawFn) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 40))):
+        tag = draw(st.sampled_from(TAGS))
+        cls = draw(st.sampled_from(["", " class='related'", " class='article-body'", " hidden", " id='nav'"]))
+        parts.append(f"<{tag}{cls}>{draw(text_node)}")
+        if draw(st.booleans()):
+            parts.append(f"</{tag}>")
+    return "<html><body>" + "".join(parts) + "</body></html>"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html_pages())
+def test_extraction_never_raises_and_draws_its_body_from_the_page(html: str) -> None:
+    page = extract(html, "https://example.com/a")
+    assert set(WORDS.findall(page.body)) <= set(WORDS.findall(html))
+    for headline in page.headlines:
+        assert set(WORDS.findall(headline.text)) <= set(WORDS.findall(html))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_splitting_never_raises_and_keeps_the_texts_own_lines(text: str) -> None:
+    result = split_text(text)
+    body_lines = result.body.splitlines()
+    assert body_lines == text.splitlines()[: len(body_lines)]
+    assert all(h.strip() and h.strip() in text for h in result.headlines)
+    assert len(result.body) * 2 >= len(text.strip()) or result.body == text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=3000))
+def test_random_bytes_decode_and_extract(data: bytes) -> None:
+    extract(decode_html(data))
+
+
+def test_empty_huge_and_deeply_nested_pages() -> None:
+    assert extract("").body == ""
+    deep = (
+        "<div>" * 20000
+        + "<p>Deep inside twenty thousand elements, the text is still found here.</p>"
+        + "</div>" * 20000
+    )
+    extract(deep)
+    paragraph = (
+        "<p>" + "A sentence that repeats to make a very large page of text for the extractor. " * 40 + "</p>"
+    )
+    big = "<html><body><article>" + paragraph * 3300 + "</article></body></html>"
+    assert len(big) > 10_000_000
+    assert extract(big).body.startswith("A sentence that repeats")
