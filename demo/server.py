@@ -6,7 +6,7 @@ A site is a mapping of paths to responses; `{{BASE}}` in a text body becomes the
     python -m demo.server FOLDER [--port 0]     # prints the base URL on its first line, then serves
 
 where FOLDER/_routes.json may add {"/path": {"redirect": "/other"}} or {"/path": {"status": 500}}
-or {"/path": {"delay": 2.5}} entries.
+or {"/path": {"delay": 2.5}} or {"/path": {"content_type": "application/pdf"}} entries.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ def load_folder(folder: Path) -> Site:
             if "status" in spec and "redirect" not in spec:
                 page.status = spec["status"]
             page.delay = float(spec.get("delay", 0.0))
+            page.content_type = spec.get("content_type", page.content_type)
             site[route] = page
     return site
 
