@@ -187,6 +187,7 @@ def _run_child(
     last_counters: dict[str, int] = {}
     status = ""
     message = ""
+    stopping_since: float | None = None
     with open(log_path, "wb") as log_file, open(log_path, "rb") as reader:
         child = subprocess.Popen(
             crawl_command(source, db_url, sources_path, run_id, log_level),
@@ -219,10 +220,15 @@ def _run_child(
                     status, message = "timeout", f"killed after the {source.timeout}s timeout"
                     break
                 if stop is not None and stop.is_set():
-                    logger.info("run %d: stopping %s (shutdown)", run_id, source.name)
-                    _stop(child, stop_grace)
-                    status, message = "interrupted", "stopped by shutdown"
-                    break
+                    # Shutdown: the crawl may finish on its own within the grace, else it is stopped.
+                    if stopping_since is None:
+                        stopping_since = now
+                        logger.info("run %d: %s gets %.0fs to finish", run_id, source.name, stop_grace)
+                    elif now - stopping_since >= stop_grace:
+                        logger.info("run %d: stopping %s (shutdown)", run_id, source.name)
+                        _stop(child, KILL_GRACE)
+                        status, message = "interrupted", "stopped by shutdown"
+                        break
                 if now - last_beat >= HEARTBEAT_EVERY:
                     last_beat = now
                     with Session(engine) as session, session.begin():
