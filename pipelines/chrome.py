@@ -43,6 +43,15 @@ CONTENT_CLASSES = frozenset("article content story entry post body text main".sp
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")
 
 
+def remove(tag: Tag) -> None:
+    """Take `tag` out of the tree, leaving a space so the words on either side do not run together."""
+    if gone(tag):
+        return
+    if tag.parent is not None:
+        tag.insert_before(" ")
+    tag.decompose()
+
+
 def gone(tag: Tag) -> bool:
     """Whether `tag` was decomposed. (bs4's own `decomposed` looks the flag up through Tag.__getattr__,
     which searches the whole subtree for a <_decomposed> tag when the flag is unset.)"""
@@ -85,7 +94,7 @@ def strip_chrome(root: Tag) -> tuple[list[Tag], TextStats]:
     """Remove page chrome; return the headline widgets, left in place for take_widgets, and the sizes
     of what is left."""
     for tag in root.find_all(DROP_TAGS):
-        tag.decompose()
+        remove(tag)
     # Elements are visited parents first, so an element's sizes are exact when it is judged.
     stats = TextStats(root)
     page_paragraph_chars = stats.paragraph_chars(root)
@@ -117,5 +126,5 @@ def strip_chrome(root: Tag) -> tuple[list[Tag], TextStats]:
             in_widgets.update(id(t) for t in tag.find_all(True))
         else:
             stats.discount(tag)
-            tag.decompose()
+            remove(tag)
     return [w for w in widgets if not gone(w)], stats

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 from bs4 import NavigableString, Tag
 
-from pipelines.chrome import gone
+from pipelines.chrome import gone, remove
 from pipelines.headlines import is_marker
 from pipelines.textstats import LINK_DENSE, TextStats
 
@@ -60,7 +60,7 @@ def take_widgets(root: Tag, container: Tag, widgets: list[Tag], base_url: str | 
         )
         if trailing:
             headlines.extend(widget_headlines(widget, base_url))
-        widget.decompose()
+        remove(widget)
     return headlines
 
 
@@ -94,10 +94,10 @@ def trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
                 if len(a.get_text(" ", strip=True).split()) >= 3
             ]
             headlines[:0] = items
-            last.decompose()
+            remove(last)
             continue
         if is_marker(text) and headlines:
-            last.decompose()
+            remove(last)
             continue
         return headlines
 
@@ -124,7 +124,7 @@ def drop_link_blocks(container: Tag) -> None:
         if gone(tag) or stats.link_density(tag) < LINK_DENSE:
             continue
         if len(tag.find_all("a")) >= 3:
-            tag.decompose()
+            remove(tag)
     # A short block that is nothing but a link is a call to action ("Get a quote", "Sign up").
     for tag in container.find_all(["p", "div", "span"]):
         # The sizes may be stale (too large) after the removals above: a cheap, safe first filter.
@@ -132,4 +132,4 @@ def drop_link_blocks(container: Tag) -> None:
             continue
         text = tag.get_text(" ", strip=True)
         if text and len(text) <= MAX_CTA_CHARS and link_density(tag) >= 0.99:
-            tag.decompose()
+            remove(tag)

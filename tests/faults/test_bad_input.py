@@ -29,16 +29,17 @@ def html_pages(draw: st.DrawFn) -> str:
     return "<html><body>" + "".join(parts) + "</body></html>"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(html_pages())
 def test_extraction_never_raises_and_draws_its_body_from_the_page(html: str) -> None:
     page = extract(html, "https://example.com/a")
-    assert set(WORDS.findall(page.body)) <= set(WORDS.findall(html))
-    for headline in page.headlines:
-        assert set(WORDS.findall(headline.text)) <= set(WORDS.findall(html))
+    # Every word comes from the page's text (inline markup joins words as a browser would).
+    visible = re.sub(r"<[^>]*>", "", html)
+    for word in WORDS.findall(page.body + " " + " ".join(h.text for h in page.headlines)):
+        assert word in visible
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(st.text())
 def test_splitting_never_raises_and_keeps_the_texts_own_lines(text: str) -> None:
     result = split_text(text)
@@ -48,7 +49,7 @@ def test_splitting_never_raises_and_keeps_the_texts_own_lines(text: str) -> None
     assert len(result.body) * 2 >= len(text.strip()) or result.body == text
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.binary(max_size=3000))
 def test_random_bytes_decode_and_extract(data: bytes) -> None:
     extract(decode_html(data))
