@@ -256,9 +256,8 @@ def _run_child(
                 status, message = ("interrupted" if reason == "shutdown" else "ok"), reason
             else:
                 status = "failed"
-                message = f"crawl process exited with code {code}" + (
-                    f": {_tail(log_path)}" if _tail(log_path) else ""
-                )
+                tail = _tail(log_path)
+                message = f"crawl process exited with code {code}" + (f": {tail}" if tail else "")
             if status == "ok" and run is not None and run.errors and not _reached_articles(run):
                 status = "failed"
                 message = f"no article could be fetched ({run.errors} errors): {_tail(log_path)}"
@@ -267,7 +266,13 @@ def _run_child(
     if status == "ok":
         log_path.unlink(missing_ok=True)
     else:
-        logger.warning("run %d of %s ended %s: %s (log: %s)", run_id, source.name, status, message, log_path)
+        # One log kept per source, the last run that did not end ok: bounded however long the daemon runs.
+        kept = Path(tempfile.gettempdir()) / f"newsdesk-{source.name}-last-{status}.log"
+        try:
+            log_path.replace(kept)
+        except OSError as e:  # the temporary folder was cleaned meanwhile: the message has the tail
+            logger.debug("could not keep the crawl log %s: %s", log_path, e)
+        logger.warning("run %d of %s ended %s: %s (log: %s)", run_id, source.name, status, message, kept)
     logger.info(
         "run %d: %s %s in %.1fs: %s",
         run_id,
