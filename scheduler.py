@@ -107,7 +107,6 @@ class Daemon:
             self._install_signals()
             self.scheduler = self._build_scheduler()
             self.scheduler.start()
-            self._log_next_runs()
             while not self.stop_event.wait(1.0):
                 if self.reload_event.is_set() or self._mtime() != self.sources_mtime:
                     self.reload_event.clear()
@@ -163,7 +162,6 @@ class Daemon:
                 self._add_job(source, session, now)
                 logger.info("source %s %s", name, "rescheduled" if name in self.sources else "added")
         self.sources = fresh
-        self._log_next_runs()
 
     def _build_scheduler(self) -> BackgroundScheduler:
         assert self.engine is not None
@@ -187,22 +185,31 @@ class Daemon:
         first = first_run_time(source, last.started_at if last else None, now)
         if first is not None:
             kwargs["next_run_time"] = first.replace(tzinfo=UTC)
+        trigger = make_trigger(source)
+        when = (
+            first.replace(tzinfo=UTC)
+            if first is not None
+            else trigger.get_next_fire_time(None, now.replace(tzinfo=UTC))
+        )
+        logger.info(
+            "source %s (%s): %s",
+            source.name,
+            source.schedule,
+            "runs now"
+            if first == now
+            else f"next run at {when.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+            if when
+            else "never runs",
+        )
         self.scheduler.add_job(
             self.run_source,
-            make_trigger(source),
+            trigger,
             args=[source.name],
             id=source.name,
             name=f"crawl {source.name}",
             misfire_grace_time=source.misfire_grace,
             **kwargs,
         )
-
-    def _log_next_runs(self) -> None:
-        assert self.scheduler is not None
-        for job in self.scheduler.get_jobs():
-            if job.id in self.sources:
-                when = job.next_run_time.strftime("%Y-%m-%dT%H:%M:%SZ") if job.next_run_time else "never"
-                logger.info("source %s (%s): next run at %s", job.id, self.sources[job.id].schedule, when)
 
     # -- jobs --------------------------------------------------------------------------------------
 

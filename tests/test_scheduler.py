@@ -58,7 +58,7 @@ def test_daemon_runs_an_every_second_source_twice_and_stops_cleanly_on_sigterm(
         daemon.send_signal(signal.SIGTERM)
         _, stderr = daemon.communicate(timeout=60)
     assert daemon.returncode == 0, stderr
-    assert "next run at" in stderr
+    assert "source riverside (every 1s): runs now" in stderr
     records = runs_of(sqlite_url)
     assert all(r["trigger"] == "schedule" for r in records)
     assert all(r["status"] in ("ok", "interrupted") for r in records)
@@ -151,7 +151,7 @@ def test_a_daemon_killed_with_sigkill_is_replaced_at_once(
         _, stderr = second.communicate(timeout=60)
     assert second.returncode == 0, stderr
     logs = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
-    assert any("next run at" in entry["message"] for entry in logs)
+    assert any(entry["message"].startswith("source killed-daemon (every 1s): ") for entry in logs)
     assert all(entry["time"].endswith("Z") and entry["level"] for entry in logs)
 
 
