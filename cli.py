@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from datetime import time as clock
@@ -24,6 +25,7 @@ from crawler.sources import Source, SourcesError, find_source, load_sources
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 FORMATS = ("table", "json", "jsonl", "csv")
 DEFAULT_DB = "sqlite:///newsdesk.db"
@@ -59,6 +61,18 @@ class Context:
             return connect(self.db_url)
         except DatabaseError as e:
             raise click.ClickException(f"{e} (set --db or NEWSDESK_DB)") from None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session on the database, closed (with its engine) afterwards."""
+        from sqlalchemy.orm import Session
+
+        engine = self.engine()
+        try:
+            with Session(engine) as session:
+                yield session
+        finally:
+            engine.dispose()
 
     def sources(self) -> list[Source]:
         try:
@@ -336,19 +350,14 @@ def query(
 
     Example: newsdesk query --source bbc --since 2026-11-01 --search "climate summit" --format json
     """
-    from sqlalchemy.orm import Session
 
     from storage.queries import ArticleFilter, list_articles
 
     f = ArticleFilter(
         source, parse_when(since), parse_when(until, end_of_day=True), search, with_duplicates, limit, offset
     )
-    engine = obj.engine()
-    try:
-        with Session(engine) as session:
-            records = list_articles(session, f)
-    finally:
-        engine.dispose()
+    with obj.session() as session:
+        records = list_articles(session, f)
     emit(records, fmt, ARTICLE_TABLE)
 
 
@@ -361,16 +370,11 @@ def show(obj: Context, key: str, fmt: str | None) -> None:
 
     Example: newsdesk show 42
     """
-    from sqlalchemy.orm import Session
 
     from storage.queries import get_article
 
-    engine = obj.engine()
-    try:
-        with Session(engine) as session:
-            record = get_article(session, key)
-    finally:
-        engine.dispose()
+    with obj.session() as session:
+        record = get_article(session, key)
     if record is None:
         raise click.ClickException(f"no article with id or URL {key!r} (see newsdesk query)")
     fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
@@ -405,16 +409,11 @@ def runs(obj: Context, source: str | None, limit: int, fmt: str | None) -> None:
 
     Example: newsdesk runs --source bbc --limit 10
     """
-    from sqlalchemy.orm import Session
 
     from storage.queries import list_runs
 
-    engine = obj.engine()
-    try:
-        with Session(engine) as session:
-            records = list_runs(session, source, limit)
-    finally:
-        engine.dispose()
+    with obj.session() as session:
+        records = list_runs(session, source, limit)
     emit(records, fmt, RUN_TABLE)
 
 
@@ -427,7 +426,6 @@ def sources(obj: Context, check: bool, fmt: str | None) -> None:
 
     Example: newsdesk sources --check
     """
-    from sqlalchemy.orm import Session
 
     try:
         configured = load_sources(obj.sources_path)
@@ -442,13 +440,9 @@ def sources(obj: Context, check: bool, fmt: str | None) -> None:
     from storage.db import utcnow
     from storage.queries import last_runs, source_health
 
-    engine = obj.engine()
-    try:
-        with Session(engine) as session:
-            last = last_runs(session)
-            health = {s.name: source_health(session, s.name) for s in configured}
-    finally:
-        engine.dispose()
+    with obj.session() as session:
+        last = last_runs(session)
+        health = {s.name: source_health(session, s.name) for s in configured}
     now = utcnow()
     records = []
     for s in configured:

@@ -107,8 +107,13 @@ class Daemon:
             self._install_signals()
             self.scheduler = self._build_scheduler()
             self.scheduler.start()
+            seen_mtime = self.sources_mtime
             while not self.stop_event.wait(1.0):
-                if self.reload_event.is_set() or self._mtime() != self.sources_mtime:
+                # A changed file is reloaded once it has stopped changing (not half-way through a save).
+                mtime = self._mtime()
+                settled = mtime != self.sources_mtime and mtime == seen_mtime
+                seen_mtime = mtime
+                if self.reload_event.is_set() or settled:
                     self.reload_event.clear()
                     self.reload()
             logger.info("stopping: no new runs; running crawls get %.0fs to finish", self.stop_grace)
