@@ -35,9 +35,8 @@ HOST = socket.gethostname()
 LEASE_STALE_AFTER = 60.0  # seconds without a heartbeat before a crawl lease counts as abandoned
 HEARTBEAT_EVERY = 10.0
 POLL_EVERY = 0.25
-PROGRESS_EVERY = (
-    1.0  # the child refreshes its run row every 2 s (NEWSDESK_PROGRESS_INTERVAL): no need to read it 4x/s
-)
+# The child refreshes its run row every 2 s (NEWSDESK_PROGRESS_INTERVAL): no need to read it 4 times a second.
+PROGRESS_EVERY = 1.0
 KILL_GRACE = 5.0  # seconds between SIGTERM and SIGKILL when a hung or abandoned child must stop
 
 
