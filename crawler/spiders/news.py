@@ -199,8 +199,8 @@ class NewsSpider(Spider):
             # Decoded as `newsdesk extract` decodes saved pages: declared charset, else UTF-8, else detection.
             html=decode_html(response.body, content_type.decode("latin-1")),
             headers={
-                k.decode("latin-1"): v.decode("latin-1")
-                for k, v in ((k, response.headers.get(k) or b"") for k in response.headers)
+                k.decode("latin-1"): (response.headers.get(k) or b"").decode("latin-1")
+                for k in response.headers
             },
             discovered_via=via,
             listed_title=title,
