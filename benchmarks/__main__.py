@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import daemon, extraction, split
+from benchmarks import daemon, extraction, near_duplicates, split
 
 
 def main() -> int:
-    codes = [extraction.main([]), split.main([]), daemon.main([])]
+    codes = [extraction.main([]), split.main([]), near_duplicates.main([]), daemon.main([])]
     return max(codes)
 
 

@@ -23,6 +23,7 @@ ERROR_STATS = (
     "downloader/exception_count",
     "spider_exceptions/count",
     "httperror/response_ignored_count",
+    "newsdesk/http_error",
     "newsdesk/store_error",
     "item_error_count",
 )

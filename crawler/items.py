@@ -9,10 +9,11 @@ from datetime import datetime
 @dataclass
 class PageItem:
     source: str
-    url: str  # as requested (from the feed, sitemap or listing)
+    url: str  # as linked (from the feed, sitemap or listing)
     final_url: str  # after redirects
     status: int
     html: str
+    redirects: list[str] = field(default_factory=list)  # the URLs in between, if any
     headers: dict[str, str] = field(default_factory=dict)
     discovered_via: str = ""  # feed | sitemap | listing
     listed_title: str | None = None  # the feed/sitemap entry's title
@@ -33,6 +34,7 @@ class ArticleItem:
     body: str
     headlines: list[tuple[str, str | None]]
     content_hash: str
-    simhash: int  # unsigned 64-bit
+    minhash: bytes | None  # see pipelines.fingerprints.minhash
+    seen_urls: list[str] = field(default_factory=list)  # canonical forms of every URL that led here
     duplicate_of: int | None = None  # set by the dedupe stage: an earlier copy of the same story
     existing_id: int | None = None  # set by the dedupe stage: this URL is stored and its text changed

@@ -15,9 +15,6 @@ NEWSDESK_RUN_ID = 0
 NEWSDESK_MAX_PAGES = 500
 # How often the run row's counters are refreshed while the crawl goes on (seconds).
 NEWSDESK_PROGRESS_INTERVAL = 2.0
-# Hamming distance under which two SimHashes count as the same story (4 bands of 16 bits find every
-# pair within 3 bits: pigeonhole).
-NEWSDESK_NEAR_DUPLICATE_DISTANCE = 3
 
 USER_AGENT = "newsdesk/0.1 (news archiver; Scrapy)"
 ROBOTSTXT_OBEY = True
@@ -51,6 +48,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.KnownUrlsMiddleware": 50,
+    "crawler.middlewares.ConditionalGetMiddleware": 60,
 }
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 # Duplicates and pages without an article are routine, not warnings.

@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
-EVERY_RE = re.compile(r"^every\s+(\d+)\s*([smh])$")
-UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600}
+EVERY_RE = re.compile(r"^every\s+(\d+)\s*([smhdw])$")
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 DEFAULTS: dict[str, Any] = {
     "schedule": "*/30 * * * *",
@@ -25,9 +25,14 @@ DEFAULTS: dict[str, Any] = {
     "misfire_grace": "5m",
 }
 DURATION_KEYS = {"timeout": 1, "jitter": 0, "misfire_grace": 1}  # key -> smallest allowed seconds
-DEFAULT_KEYS = set(DEFAULTS)
-LIST_KEYS = ("feeds", "sitemaps", "start_urls", "allow", "deny")
+# Durations that may be left out (no refresh, no age limit) or written as "never".
+OPTIONAL_DURATION_KEYS = ("refresh_after", "max_age")
+DEFAULT_KEYS = {*DEFAULTS, *OPTIONAL_DURATION_KEYS}
+LIST_KEYS = ("feeds", "sitemaps", "start_urls", "allow", "deny", "keep_params")
 SOURCE_KEYS = {"name", *LIST_KEYS, *DEFAULT_KEYS}
+
+
+NEVER = 0  # what "never" reads as for an optional duration; stored as None on the Source
 
 
 class SourcesError(Exception):
@@ -66,6 +71,9 @@ class Source:
     timezone: str = "UTC"  # the zone cron expressions are read in
     jitter: int = 0  # seconds of random delay added to each run (spreads sources that share a schedule)
     misfire_grace: int = 300  # a run this many seconds late (daemon busy or down) still happens, once
+    keep_params: list[str] = field(default_factory=list)  # query parameters that name an article here
+    refresh_after: int | None = None  # seconds after which a stored article is fetched again
+    max_age: int | None = None  # feed/sitemap entries dated older than this many seconds are not fetched
 
     @property
     def domains(self) -> list[str]:
@@ -75,10 +83,10 @@ class Source:
 
 
 def parse_duration(text: str, minimum: int = 1) -> int:
-    """'90s', '15m', '2h' (optionally prefixed by 'every ') -> seconds; ValueError otherwise."""
+    """'90s', '15m', '2h', '3d', '1w' (optionally prefixed by 'every ') -> seconds; ValueError otherwise."""
     m = EVERY_RE.match(text.strip() if text.strip().startswith("every") else f"every {text.strip()}")
     if not m or int(m.group(1)) * UNIT_SECONDS[m.group(2)] < minimum:
-        raise ValueError(f"{text!r} is not a duration like '90s', '15m' or '2h' (at least {minimum}s)")
+        raise ValueError(f"{text!r} is not a duration like '90s', '15m', '2h' or '3d' (at least {minimum}s)")
     return int(m.group(1)) * UNIT_SECONDS[m.group(2)]
 
 
@@ -113,7 +121,7 @@ def _check_value(where: str, key: str, value: Any, problems: list[str]) -> Any:
                 except re.error as e:
                     problems.append(f"{where}: '{key}' has a bad regex {pattern!r}: {e}")
                     return None
-        else:
+        elif key != "keep_params":
             for url in value:
                 parts = urlsplit(url)
                 if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -128,6 +136,16 @@ def _check_value(where: str, key: str, value: Any, problems: list[str]) -> Any:
             return parse_schedule(value)
         except ValueError as e:
             problems.append(f"{where}: 'schedule' {e}")
+            return None
+    if key in OPTIONAL_DURATION_KEYS:
+        if value == "never":
+            return NEVER
+        try:
+            if not isinstance(value, str):
+                raise ValueError(f"must be a duration like '12h' or '2d', or 'never', not {value!r}")
+            return parse_duration(value, 60)
+        except ValueError as e:
+            problems.append(f"{where}: '{key}' {e}")
             return None
     if key in DURATION_KEYS:
         try:
@@ -178,7 +196,9 @@ def parse_sources(data: dict[str, Any]) -> list[Source]:
     resolved_defaults: dict[str, Any] = {}
     for key, value in defaults.items():
         checked = _check_value("[defaults]", key, value, problems)
-        resolved_defaults[key] = checked if checked is not None else _check_value("", key, DEFAULTS[key], [])
+        if checked is None and key in DEFAULTS:
+            checked = _check_value("", key, DEFAULTS[key], [])
+        resolved_defaults[key] = checked
 
     raw_sources = data.get("source", [])
     if not isinstance(raw_sources, list):
@@ -211,6 +231,8 @@ def parse_sources(data: dict[str, Any]) -> list[Source]:
                 values[key] = checked
         if not any(raw.get(k) for k in ("feeds", "sitemaps", "start_urls")):
             problems.append(f"{where}: needs at least one of 'feeds', 'sitemaps', 'start_urls'")
+        for key in OPTIONAL_DURATION_KEYS:
+            values[key] = values.get(key) or None
         if len(problems) == before:
             sources.append(Source(name=name, **values))  # type: ignore[arg-type]  # name checked above
     if problems:

@@ -60,6 +60,9 @@ OPENERS = [
     "{actor} said on {day} that the plan for {place} would go ahead after months of debate.",
     "Officials in {place} confirmed the news on {day}, ending weeks of uncertainty for residents.",
     "The decision, announced by {actor} on {day}, was welcomed by most people in {place}.",
+    "In {place}, {actor} spent {day} explaining what happens next and who pays for it.",
+    "News from {place} on {day}: {actor} has settled a question that divided the area for years.",
+    "{actor} put the final figures for {place} on the table on {day}, after a long wait.",
 ]
 SENTENCES = [
     "Local leaders said the change had been discussed at public meetings since the spring.",
@@ -83,6 +86,9 @@ QUOTES = [
     '"This is a good day for {place}, and it has been a long time coming," said one resident.',
     '"We listened carefully, and the plan is better for it," a representative of {actor} said.',
     '"Nobody expected it to be easy, but the work is worth doing," said a local organiser.',
+    '"I will believe it when I see the first spade in the ground," one shopkeeper in {place} said.',
+    '"Our members asked for exactly this," a spokesperson for {actor} told reporters.',
+    '"It is a start, and we will hold them to every line of it," said a neighbourhood campaigner.',
 ]
 
 
@@ -116,11 +122,9 @@ def build_articles(now: datetime) -> list[Article]:
         fill = {"actor": actor, "place": place, "day": day}
         opener = OPENERS[i % len(OPENERS)].format(**fill)
         paragraphs = [opener[0].upper() + opener[1:]]
-        pool = rng.sample(SENTENCES, 9)
-        for k in range(0, 9, 3):
-            paragraphs.append(" ".join(pool[k : k + 3]))
-        paragraphs.insert(2, QUOTES[i % len(QUOTES)].format(**fill))
-        paragraphs.append(f"The next update on the work in {place} is expected in the coming weeks.")
+        # Few shared sentences per story: different stories must not read as copies of each other.
+        paragraphs.extend(rng.sample(SENTENCES, 3))
+        paragraphs.insert(2, QUOTES[i // len(OPENERS) % len(QUOTES)].format(**fill))
         articles.append(
             Article(
                 i,

@@ -1,13 +1,23 @@
-"""Content fingerprints: an exact hash of the normalised text and a 64-bit SimHash for near-duplicates."""
+"""Content fingerprints: an exact hash of the normalised text, and a MinHash signature with LSH band keys
+for near-duplicates (the same story edited, truncated or in another page template)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
 
+import numpy as np
+from datasketch import MinHash
+
 WORD_RE = re.compile(r"\w+")
 SHINGLE = 3  # word 3-grams: robust to small edits, sensitive to different stories
-MASK64 = (1 << 64) - 1
+NUM_PERM = 64  # signature slots: 256 bytes per article
+BANDS, ROWS = 16, 4  # LSH bands x slots per band = NUM_PERM
+MIN_SHINGLES = 20  # shorter texts are compared by their exact hash only
+# Estimated Jaccard resemblance from which a text is the same story as a stored one (edited, truncated
+# or re-templated copies sit above it, other articles of the same site far below: see BENCHMARKS.md).
+NEAR_DUPLICATE_RESEMBLANCE = 0.4
+_SEED_SKETCH = MinHash(num_perm=NUM_PERM, seed=1)  # permutations made once, shared by every sketch
 
 
 def normalise(text: str) -> str:
@@ -19,33 +29,37 @@ def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{normalise(title)}\n{normalise(body)}".encode()).hexdigest()
 
 
-def simhash(text: str) -> int:
-    """Charikar's SimHash over word 3-gram shingles, as an unsigned 64-bit integer."""
+def shingles(text: str) -> set[str]:
     words = WORD_RE.findall(text.casefold())
-    if not words:
-        return 0
-    grams = {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
-    weights = [0] * 64
-    for gram in grams:
-        h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=8).digest(), "big")
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
 
 
-def to_signed(value: int) -> int:
-    """Unsigned 64-bit -> signed (what BIGINT columns hold)."""
-    return value - (1 << 64) if value >= 1 << 63 else value
+def minhash(text: str) -> bytes | None:
+    """MinHash signature of the text's word 3-grams (NUM_PERM 32-bit values), or None for a text too
+    short to compare by resemblance (exact duplicates of those are still caught by the content hash)."""
+    grams = shingles(text)
+    if len(grams) < MIN_SHINGLES:
+        return None
+    sketch = MinHash(num_perm=NUM_PERM, permutations=_SEED_SKETCH.permutations, scheme=_SEED_SKETCH.scheme)
+    sketch.update_batch([g.encode() for g in grams])
+    return sketch.hashvalues.astype("<u4").tobytes()
 
 
-def to_unsigned(value: int) -> int:
-    return value & MASK64
+def resemblance(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of the two texts' 3-gram sets (share of equal signature slots)."""
+    return float(np.mean(np.frombuffer(a, "<u4") == np.frombuffer(b, "<u4")))
 
 
-def bands(value: int) -> tuple[int, int, int, int]:
-    """Four 16-bit bands of an unsigned SimHash: texts within 3 bits share at least one band."""
-    return (value & 0xFFFF, value >> 16 & 0xFFFF, value >> 32 & 0xFFFF, value >> 48 & 0xFFFF)
-
-
-def distance(a: int, b: int) -> int:
-    return ((a ^ b) & MASK64).bit_count()
+def band_keys(signature: bytes) -> list[int]:
+    """LSH band keys: BANDS hashes of ROWS slots each, as signed 64-bit integers. Two texts with
+    resemblance s share at least one key with probability 1 - (1 - s**ROWS)**BANDS: 0.99 at s = 0.7,
+    0.64 at 0.5, 0.12 at 0.3 (candidates are then checked against NEAR_DUPLICATE_RESEMBLANCE)."""
+    size = 4 * ROWS
+    return [
+        int.from_bytes(
+            hashlib.blake2b(bytes([i]) + signature[i * size : (i + 1) * size], digest_size=8).digest(),
+            "big",
+            signed=True,
+        )
+        for i in range(BANDS)
+    ]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem
 from pipelines.database import DatabaseStage
-from storage.articles import NewArticle, insert_article, update_article
+from storage.articles import NewArticle, insert_article, mark_seen, update_article
 from storage.models import Article
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class StorePipeline(DatabaseStage):
             language=item.language,
             body=item.body,
             content_hash=item.content_hash,
-            simhash=item.simhash,
+            minhash=item.minhash,
             headlines=item.headlines,
             duplicate_of=item.duplicate_of,
         )
@@ -43,10 +43,13 @@ class StorePipeline(DatabaseStage):
                 if article is None:
                     raise DropItem(f"article {item.existing_id} vanished while {item.url} was crawled")
                 version = update_article(session, article, new)
+                mark_seen(session, item.source, item.seen_urls, article.id)
                 self.stats.inc_value("newsdesk/updated")
                 logger.info("updated %s (version %d)", item.url, version)
                 return item
             article_id = insert_article(session, new)
+            if article_id is not None:
+                mark_seen(session, item.source, item.seen_urls, article_id)
         if article_id is None:
             self.stats.inc_value("newsdesk/duplicate")
             raise DropItem(f"duplicate: {item.url} was stored meanwhile")

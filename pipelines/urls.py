@@ -65,18 +65,19 @@ def is_tracking(name: str) -> bool:
 
 
 def canonicalize(url: str, keep_params: frozenset[str] = frozenset()) -> str:
-    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
+    """One spelling per address: lower-case scheme and host, no default port, no fragment, no tracking
+    parameters (unless listed in `keep_params`), parameters sorted, no trailing slash but on the root."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
     if parts.port and parts.port != DEFAULT_PORTS.get(scheme):
         host = f"{host}:{parts.port}"
-    path = re.sub(r"/{2,}", "/", parts.path) or "/"
-    query = [
+    path = re.sub(r"/{2,}", "/", parts.path).rstrip("/") or "/"
+    query = sorted(
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if k in keep_params or not is_tracking(k)
-    ]
+    )
     return urlunsplit((scheme, host, path, urlencode(query, doseq=True), ""))
 
 
@@ -94,7 +95,9 @@ def same_site(a: str, b: str) -> bool:
     return bool(ha) and (ha == hb or ha.endswith("." + hb) or hb.endswith("." + ha))
 
 
-def choose_canonical(fetched_url: str, declared: str | None) -> str:
+def choose_canonical(
+    fetched_url: str, declared: str | None, keep_params: frozenset[str] = frozenset()
+) -> str:
     """The page's rel=canonical/og:url when it points to the same site, else the fetched URL; canonicalized.
 
     A canonical naming the site's home page for a deeper URL is a template mistake, not an alias: taking
@@ -106,5 +109,5 @@ def choose_canonical(fetched_url: str, declared: str | None) -> str:
         and same_site(declared, fetched_url)
         and (urlsplit(declared).path not in ("", "/") or urlsplit(fetched_url).path in ("", "/"))
     ):
-        return canonicalize(declared)
-    return canonicalize(fetched_url)
+        return canonicalize(declared, keep_params)
+    return canonicalize(fetched_url, keep_params)

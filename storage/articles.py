@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from pipelines.fingerprints import bands, distance, to_signed, to_unsigned
+from pipelines.fingerprints import NEAR_DUPLICATE_RESEMBLANCE, band_keys, resemblance
 from storage.db import dialect_insert, utcnow
-from storage.models import Article, ArticleVersion, Headline, Source
+from storage.models import Article, ArticleBand, ArticleVersion, Headline, SeenUrl, Source
+
+MAX_CANDIDATES = 20  # band-sharing articles checked per lookup, most shared bands first
 
 
 @dataclass
@@ -23,7 +26,7 @@ class NewArticle:
     language: str | None
     body: str
     content_hash: str
-    simhash: int  # unsigned
+    minhash: bytes | None  # see pipelines.fingerprints.minhash
     headlines: list[tuple[str, str | None]] = field(default_factory=list)
     duplicate_of: int | None = None
     fetched_at: datetime = field(default_factory=utcnow)
@@ -48,35 +51,59 @@ def find_by_hash(session: Session, content_hash: str) -> Article | None:
     ).first()
 
 
-def find_near_duplicate(session: Session, value: int, max_distance: int) -> int | None:
-    """The earliest original article whose SimHash is within `max_distance` bits of `value`."""
-    b = bands(value)
-    candidates = session.execute(
-        select(Article.id, Article.simhash, Article.duplicate_of)
-        .where(
-            or_(
-                Article.sim_band0 == b[0],
-                Article.sim_band1 == b[1],
-                Article.sim_band2 == b[2],
-                Article.sim_band3 == b[3],
+def find_near_duplicate(
+    session: Session, signature: bytes | None, threshold: float = NEAR_DUPLICATE_RESEMBLANCE
+) -> int | None:
+    """The original article whose text resembles `signature`'s most (at least `threshold`), found
+    through the LSH band index: one indexed lookup whatever the size of the store."""
+    if signature is None:
+        return None
+    candidates = (
+        select(ArticleBand.article_id)
+        .where(ArticleBand.key.in_(band_keys(signature)))
+        .group_by(ArticleBand.article_id)
+        .order_by(func.count().desc(), ArticleBand.article_id)
+        .limit(MAX_CANDIDATES)
+    )
+    best: tuple[float, int] | None = None
+    for article_id, other in session.execute(
+        select(Article.id, Article.minhash).where(Article.id.in_(candidates.scalar_subquery()))
+    ):
+        score = resemblance(signature, other) if other is not None else 0.0
+        if score >= threshold and (best is None or (score, -article_id) > (best[0], -best[1])):
+            best = (score, article_id)
+    return best[1] if best else None
+
+
+def is_seen(session: Session, source: str, url: str, fresh_since: datetime | None) -> bool:
+    """Whether `source` fetched `url` already (since `fresh_since` when given: older ones are due again)."""
+    stmt = select(SeenUrl.fetched_at).join(Source).where(Source.name == source, SeenUrl.url == url)
+    if fresh_since is not None:
+        stmt = stmt.where(SeenUrl.fetched_at >= fresh_since)
+    return session.execute(stmt.limit(1)).first() is not None
+
+
+def mark_seen(session: Session, source: str, urls: Iterable[str], article_id: int | None) -> None:
+    """Record that `source` fetched these URLs now (and which article they gave)."""
+    source_id = ensure_source(session, source)
+    now = utcnow()
+    for url in sorted(set(urls)):
+        session.execute(
+            dialect_insert(session, SeenUrl)
+            .values(source_id=source_id, url=url, article_id=article_id, fetched_at=now)
+            .on_conflict_do_update(
+                index_elements=["source_id", "url"], set_={"article_id": article_id, "fetched_at": now}
             )
         )
-        .order_by(Article.id)
-        .limit(200)
-    ).all()
-    for article_id, other, duplicate_of in candidates:
-        if distance(value, to_unsigned(other)) <= max_distance:
-            return duplicate_of or article_id
-    return None
 
 
-def known_urls(session: Session, source: str) -> set[str]:
-    return set(session.scalars(select(Article.url).join(Source).where(Source.name == source)))
-
-
-def _fingerprint_columns(value: int) -> dict[str, int]:
-    b = bands(value)
-    return {"simhash": to_signed(value), **{f"sim_band{i}": b[i] for i in range(4)}}
+def _index_bands(session: Session, article_id: int, signature: bytes | None) -> None:
+    session.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
+    if signature is not None:
+        session.execute(
+            dialect_insert(session, ArticleBand),
+            [{"key": key, "article_id": article_id} for key in sorted(set(band_keys(signature)))],
+        )
 
 
 def insert_article(session: Session, new: NewArticle) -> int | None:
@@ -98,7 +125,7 @@ def insert_article(session: Session, new: NewArticle) -> int | None:
             fetched_at=new.fetched_at,
             sort_at=new.published_at or new.fetched_at,
             version=1,
-            **_fingerprint_columns(new.simhash),
+            minhash=new.minhash,
         )
         .on_conflict_do_nothing(index_elements=["url"])
         .returning(Article.id)
@@ -107,6 +134,8 @@ def insert_article(session: Session, new: NewArticle) -> int | None:
     if article_id is None:
         return None
     _write_headlines(session, article_id, new.headlines)
+    if new.duplicate_of is None:  # copies are found through their original
+        _index_bands(session, article_id, new.minhash)
     return article_id
 
 
@@ -132,8 +161,9 @@ def update_article(session: Session, article: Article, new: NewArticle) -> int:
     if new.published_at is not None:
         article.published_at = new.published_at
     article.sort_at = article.published_at or article.fetched_at
-    for key, value in _fingerprint_columns(new.simhash).items():
-        setattr(article, key, value)
+    article.minhash = new.minhash
+    if article.duplicate_of is None:
+        _index_bands(session, article.id, new.minhash)
     session.execute(delete(Headline).where(Headline.article_id == article.id))
     session.flush()
     _write_headlines(session, article.id, new.headlines)

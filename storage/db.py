@@ -95,14 +95,15 @@ def alembic_config() -> Any:
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (an empty database gets the whole schema)."""
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`, the newest migration by default (an empty database gets the
+    whole schema)."""
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
     config = alembic_config()
-    head = ScriptDirectory.from_config(config).get_current_head()
+    head = ScriptDirectory.from_config(config).get_current_head() if revision == "head" else revision
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
     if current == head:
@@ -115,7 +116,7 @@ def upgrade(engine: Engine) -> None:
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
         config.attributes["connection"] = conn
         logger.info("upgrading database schema from %s to %s", current or "empty", head)
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 @contextmanager

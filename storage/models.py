@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -32,13 +43,9 @@ class Article(Base):
     language: Mapped[str | None] = mapped_column(String(20))
     body: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
-    # 64-bit SimHash as a signed integer, and its four 16-bit bands: two texts within 3 bits share a
-    # band, so a near-duplicate lookup is four indexed equality probes, whatever the store's size.
-    simhash: Mapped[int] = mapped_column(BigInteger)
-    sim_band0: Mapped[int] = mapped_column(Integer, index=True)
-    sim_band1: Mapped[int] = mapped_column(Integer, index=True)
-    sim_band2: Mapped[int] = mapped_column(Integer, index=True)
-    sim_band3: Mapped[int] = mapped_column(Integer, index=True)
+    # MinHash signature of the body's word 3-grams (None for texts too short to compare); its LSH band
+    # keys live in article_bands, for originals only, so a near-duplicate lookup is one indexed probe.
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
@@ -53,6 +60,41 @@ class Article(Base):
     versions: Mapped[list[ArticleVersion]] = relationship(
         order_by="ArticleVersion.version", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+class ArticleBand(Base):
+    """One LSH band key of an original article's MinHash (see pipelines.fingerprints.band_keys)."""
+
+    __tablename__ = "article_bands"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class SeenUrl(Base):
+    """Every URL a source fetched (as linked, after redirects, and canonical) with the article it gave:
+    what is here and fresh is not fetched again."""
+
+    __tablename__ = "seen_urls"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class IndexValidator(Base):
+    """A feed's or sitemap's ETag and Last-Modified from its last complete read: sent back as a
+    conditional GET, so an unchanged index costs a 304 and no parsing."""
+
+    __tablename__ = "index_validators"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(1024))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class ArticleVersion(Base):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from pipelines.fingerprints import bands, content_hash, distance, simhash, to_signed, to_unsigned
+from pipelines.fingerprints import BANDS, band_keys, content_hash, minhash, resemblance
 
 WORDS = [
     "council",
@@ -56,19 +56,28 @@ def test_content_hash_ignores_whitespace_case_and_punctuation() -> None:
     assert content_hash("Title", "Some text here") != content_hash("Title", "Other text here")
 
 
-def test_simhash_ignores_formatting_and_separates_other_texts() -> None:
+def signature(text: str) -> bytes:
+    value = minhash(text)
+    assert value is not None
+    return value
+
+
+def test_minhash_ignores_formatting_and_tells_copies_from_other_texts() -> None:
     words = TEXT.split()
-    words[200] = "changed"
-    edited = " ".join(words)
-    other = " ".join(random.Random(8).choice(WORDS) for _ in range(400))
-    assert distance(simhash(TEXT), simhash(TEXT.replace(" ", "  ").upper())) == 0
-    assert distance(simhash(TEXT), simhash(edited)) < distance(simhash(TEXT), simhash(other))
-    assert distance(simhash(TEXT), simhash(other)) > 10
+    edited = " ".join(words[:200] + ["changed"] + words[201:])
+    truncated = " ".join(words[:300])
+    rng = random.Random(8)
+    other = " ".join(rng.choice(WORDS) for _ in range(400))
+    assert resemblance(signature(TEXT), signature(TEXT.replace(" ", "  ").upper())) == 1.0
+    assert resemblance(signature(TEXT), signature(edited)) > 0.85
+    assert resemblance(signature(TEXT), signature(truncated)) > 0.55
+    assert resemblance(signature(TEXT), signature(other)) < 0.2
 
 
-def test_signed_round_trip_and_bands() -> None:
-    value = simhash(TEXT)
-    assert to_unsigned(to_signed(value)) == value
-    assert -(2**63) <= to_signed(value) < 2**63
-    b = bands(value)
-    assert sum(part << (16 * i) for i, part in enumerate(b)) == value
+def test_band_keys_are_shared_by_copies_and_short_texts_are_not_signed() -> None:
+    keys = band_keys(signature(TEXT))
+    assert len(keys) == BANDS and all(-(2**63) <= k < 2**63 for k in keys)
+    words = TEXT.split()
+    edited = " ".join(words[:100] + ["changed"] + words[101:])
+    assert set(keys) & set(band_keys(signature(edited)))
+    assert minhash("Too short to tell a copy from a coincidence.") is None

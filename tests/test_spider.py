@@ -101,7 +101,10 @@ def test_listing_follows_articles_and_listings_within_the_site(spider: NewsSpide
 
 
 def test_article_pages_become_raw_items(spider: NewsSpider) -> None:
-    request = Request(f"{BASE}/2026/one")
+    # As Scrapy's redirect middleware leaves it: the request that was answered, and where it started.
+    request = Request(
+        f"{BASE}/2026/one-final", meta={"redirect_urls": [f"{BASE}/2026/one", f"{BASE}/2026/one-moved"]}
+    )
     response = HtmlResponse(
         f"{BASE}/2026/one-final",
         body=b"<html><body><p>Text</p></body></html>",
@@ -114,6 +117,7 @@ def test_article_pages_become_raw_items(spider: NewsSpider) -> None:
         item.source == "paper"
         and item.url == f"{BASE}/2026/one"
         and item.final_url == f"{BASE}/2026/one-final"
+        and item.redirects == [f"{BASE}/2026/one-moved"]
     )
     assert "<p>Text</p>" in item.html and item.listed_title == "One"
     pdf = TextResponse(f"{BASE}/2026/doc", body=b"%PDF", headers={"Content-Type": "application/pdf"})

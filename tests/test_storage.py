@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipelines.fingerprints import content_hash, simhash
+from pipelines.fingerprints import content_hash, minhash
 from storage import locks, runs
 from storage.articles import NewArticle, find_by_url, find_near_duplicate, insert_article, update_article
 from storage.db import DatabaseError, connect
@@ -37,7 +37,7 @@ def article(
         language="en",
         body=body,
         content_hash=content_hash(title, body),
-        simhash=simhash(body),
+        minhash=minhash(body),
         headlines=[("Other story one", "https://x.example/1"), ("Other story two", None)],
     )
 
@@ -96,14 +96,28 @@ def test_a_changed_article_gets_a_new_version_and_keeps_the_old_text(db_url: str
 
 def test_near_duplicates_are_found_through_the_bands(db_url: str) -> None:
     engine = connect(db_url)
+    long_body = (
+        BODY
+        + "\n\n"
+        + (
+            "Shops on the high street worried about deliveries, and the council promised loading bays at "
+            "both ends of the route. Cyclists' groups welcomed the plan but asked for wider junctions."
+        )
+    )
+    other = (
+        "Harvest festival draws record crowds to the old market square despite the rain, with stalls "
+        "selling apples, cheese and cider from farms across the valley until late in the evening."
+    )
     with Session(engine) as s, s.begin():
-        first = insert_article(s, article("https://city.example/a"))
-    # A syndicated copy: the same words under another headline and layout.
-    copy = BODY.upper().replace("\n\n", " ").replace(".", " .")
-    other = "Harvest festival draws record crowds to the old market square despite the rain."
+        first = insert_article(s, article("https://city.example/a", body=long_body))
+        unrelated = insert_article(s, article("https://city.example/b", body=other, title="Festival"))
+    # A syndicated copy: the same words, re-cased and re-punctuated, its last sentence cut.
+    copy = long_body.upper().replace("\n\n", " ").replace(".", " .").rsplit("CYCLISTS", 1)[0]
+    elsewhere = "Ferry timetable changes from Monday: the first boat leaves at six, the last at ten, daily."
     with Session(engine) as s:
-        assert find_near_duplicate(s, simhash(copy), 3) == first
-        assert find_near_duplicate(s, simhash(other), 3) is None
+        assert find_near_duplicate(s, minhash(copy)) == first
+        assert find_near_duplicate(s, minhash(other + " Photos by the newsroom.")) == unrelated
+        assert find_near_duplicate(s, minhash(elsewhere)) is None
     engine.dispose()
 
 

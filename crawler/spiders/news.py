@@ -6,25 +6,44 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
 from crawler.items import PageItem
 from crawler.sources import Source, find_source, load_sources
 from pipelines.cleaning import decode_html
+from pipelines.metadata import parse_date
+from storage.db import utcnow
 
 SITEMAP_RE = re.compile(rb"<\s*(?:\w+:)?(?:urlset|sitemapindex)\b")
 JSON_FEED_RE = re.compile(rb'^\s*\{[^{]*"version"\s*:\s*"https?://jsonfeed\.org')
 HTML_TYPES = (b"text/html", b"application/xhtml")
+# Feeds and sitemaps: a 304 (the conditional GET found them unchanged) reaches parse_index.
+INDEX_META = {"newsdesk_index": True, "handle_httpstatus_list": [304]}
+
+
+class NewsSitemap(Sitemap):
+    """Scrapy's sitemap reader, also keeping a Google News entry's <news:publication_date>."""
+
+    def _process_sitemap_element(self, elem: Any) -> dict[str, Any] | None:
+        published = next(
+            (el.text for el in elem.iter() if self._get_tag_name(el) == "publication_date" and el.text), None
+        )
+        entry = super()._process_sitemap_element(elem)
+        if entry is not None and published:
+            entry["publication_date"] = published.strip()
+        return entry
 
 
 class NewsSpider(Spider):
@@ -51,9 +70,9 @@ class NewsSpider(Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.source.feeds:
-            yield Request(url, callback=self.parse_index, cb_kwargs={"via": "feed"}, priority=10)
+            yield self.index_request(url, "feed")
         for url in self.source.sitemaps:
-            yield Request(url, callback=self.parse_index, cb_kwargs={"via": "sitemap"}, priority=10)
+            yield self.index_request(url, "sitemap")
         for url in self.source.start_urls:
             yield Request(url, callback=self.parse_listing, cb_kwargs={"depth": 0}, priority=5)
 
@@ -68,10 +87,25 @@ class NewsSpider(Spider):
             return False
         return not self.source.allow or any(re.search(p, url) for p in self.source.allow)
 
+    def index_request(self, url: str, via: str) -> Request:
+        return Request(
+            url, callback=self.parse_index, cb_kwargs={"via": via}, meta=dict(INDEX_META), priority=10
+        )
+
+    def too_old(self, published: str | None) -> bool:
+        """Whether a feed/sitemap entry's date is older than the source's max_age (undated: no)."""
+        if not self.source.max_age or not published:
+            return False
+        stamp = parse_date(published)
+        return stamp is not None and stamp < utcnow() - timedelta(seconds=self.source.max_age)
+
     def article_request(
         self, url: str, via: str, title: str | None = None, published: str | None = None
     ) -> Request | None:
         if not url.startswith(("http://", "https://")) or not self.is_article_url(url):
+            return None
+        if via != "listing" and self.too_old(published):
+            self.crawler.stats.inc_value("newsdesk/too_old")
             return None
         if self.scheduled_pages >= self.max_pages:
             self.crawler.stats.inc_value("newsdesk/over_max_pages")
@@ -82,10 +116,24 @@ class NewsSpider(Spider):
             callback=self.parse_article,
             meta={"newsdesk_article": True},
             cb_kwargs={"via": via, "title": title, "published": published},
+            errback=self.article_failed,
         )
+
+    def article_failed(self, failure: Any) -> None:
+        """An article that could not be fetched: counted, so the feed's validators are not saved and the
+        next run reads the feed (and retries the article) in full."""
+        if failure.check(HttpError):  # (an IgnoreRequest, but a failure; failed downloads Scrapy counts)
+            self.crawler.stats.inc_value("newsdesk/http_error")
+        elif failure.check(IgnoreRequest):  # skipped on purpose: already stored, robots.txt
+            return
+        self.crawler.stats.inc_value("newsdesk/article_errors")
+        self.logger.warning("%s: %s", failure.request.url, failure.getErrorMessage())
 
     def parse_index(self, response: Response, via: str) -> Iterator[Request]:
         """A feed or a sitemap (sniffed from the body, so a source may list either under either key)."""
+        if response.status == 304:
+            self.logger.info("%s: not modified since the last complete read", response.url)
+            return
         body = response.body
         if response.url.endswith(".gz") or body[:2] == b"\x1f\x8b":
             try:
@@ -103,7 +151,7 @@ class NewsSpider(Spider):
 
     def parse_sitemap(self, response: Response, body: bytes) -> Iterator[Request]:
         try:
-            sitemap = Sitemap(body)
+            sitemap = NewsSitemap(body)
         except Exception as e:  # lxml raises several types on broken XML; any of them means "unreadable"
             self.logger.warning("%s: unreadable sitemap: %s", response.url, e)
             self.crawler.stats.inc_value("newsdesk/bad_index")
@@ -114,9 +162,10 @@ class NewsSpider(Spider):
                 continue
             loc = response.urljoin(loc)
             if sitemap.type == "sitemapindex":
-                yield Request(loc, callback=self.parse_index, cb_kwargs={"via": "sitemap"}, priority=10)
+                yield self.index_request(loc, "sitemap")
             else:
-                request = self.article_request(loc, "sitemap", published=entry.get("lastmod") or None)
+                published = entry.get("publication_date") or entry.get("lastmod") or None
+                request = self.article_request(loc, "sitemap", published=published)
                 if request:
                     yield request
 
@@ -191,10 +240,12 @@ class NewsSpider(Spider):
             )
             self.crawler.stats.inc_value("newsdesk/not_html")
             return
+        redirects = response.meta.get("redirect_urls") or []
         yield PageItem(
             source=self.source.name,
-            url=response.request.url if response.request else response.url,
+            url=redirects[0] if redirects else response.url,
             final_url=response.url,
+            redirects=redirects[1:],
             status=response.status,
             # Decoded as `newsdesk extract` decodes saved pages: declared charset, else UTF-8, else detection.
             html=decode_html(response.body, content_type.decode("latin-1")),

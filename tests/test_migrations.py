@@ -1,0 +1,61 @@
+"""Schema upgrades keep what a database already holds: a store made by an earlier schema is upgraded in
+place, on both backends, and works as one made by the newest."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from pipelines.fingerprints import minhash
+from storage.articles import find_near_duplicate, is_seen
+from storage.db import connect, make_engine, upgrade
+from storage.models import ArticleBand, Headline
+
+BODY = (
+    "The harbour board voted on Monday to rebuild the north pier before the winter storms arrive. "
+    "Fishing crews had asked for the work for years, and the board said contractors would start at "
+    "once. The pier has been closed to vehicles since a survey found cracks in its supports."
+)
+
+
+def test_a_store_from_the_first_schema_is_upgraded_with_its_articles(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine, "0001")
+    row = {
+        "title": "Pier to be rebuilt",
+        "authors": "[]",
+        "body": BODY,
+        "hash": "h",
+        "simhash": 0,
+        "b": 0,
+        "at": "2026-11-20 09:00:00",
+    }
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO sources (id, name, created_at) VALUES (1, 'port', :at)"), row)
+        for article_id, url, duplicate_of in (
+            (1, "https://port.example/pier", None),
+            (2, "https://copy.example/pier", 1),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO articles (id, source_id, url, title, authors, body, content_hash, simhash, "
+                    "sim_band0, sim_band1, sim_band2, sim_band3, duplicate_of, first_seen_at, fetched_at, "
+                    "sort_at, version) VALUES (:id, 1, :url, :title, :authors, :body, :hash, :simhash, "
+                    ":b, :b, :b, :b, :dup, :at, :at, :at, 1)"
+                ),
+                {**row, "id": article_id, "url": url, "dup": duplicate_of},
+            )
+        conn.execute(
+            text("INSERT INTO headlines (article_id, position, text, url) VALUES (1, 0, 'Other story', NULL)")
+        )
+    engine.dispose()
+
+    engine = connect(db_url)  # upgrades to the newest schema
+    with Session(engine) as session:
+        assert is_seen(session, "port", "https://port.example/pier", None)
+        assert is_seen(session, "port", "https://copy.example/pier", None)
+        # The original is signed and indexed; its copy is found through it.
+        assert session.scalar(select(func.count(func.distinct(ArticleBand.article_id)))) == 1
+        assert find_near_duplicate(session, minhash(BODY.replace("Monday", "Tuesday"))) == 1
+        assert session.scalar(select(func.count()).select_from(Headline)) == 1
+    engine.dispose()
