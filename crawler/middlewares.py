@@ -4,7 +4,7 @@ refreshed), and feeds and sitemaps are fetched with a conditional GET."""
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -13,6 +13,7 @@ from scrapy.http import Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from crawler.sources import Source
 from pipelines.urls import canonicalize
 from storage.articles import is_seen
 from storage.db import connect, utcnow
@@ -49,14 +50,24 @@ class _SourceStage:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(key)
 
+    @property
+    def fresh_since(self) -> datetime | None:
+        """What was fetched before this is due again (the source's refresh_after), or None: never."""
+        refresh = self.source.refresh_after if self.source else None
+        return utcnow() - timedelta(seconds=refresh) if refresh is not None else None
+
+    @property
+    def source(self) -> Source | None:
+        return getattr(self.crawler.spider, "source", None)
+
 
 class KnownUrlsMiddleware(_SourceStage):
     def process_request(self, request: Request) -> None:
-        source = getattr(self.crawler.spider, "source", None)
+        source = self.source
         if not request.meta.get("newsdesk_article") or self.engine is None or source is None:
             return
         url = canonicalize(request.url, frozenset(source.keep_params))
-        fresh_since = utcnow() - timedelta(seconds=source.refresh_after) if source.refresh_after else None
+        fresh_since = self.fresh_since
         with Session(self.engine) as session:
             seen = is_seen(session, source.name, url, fresh_since)
         if seen:
@@ -69,7 +80,8 @@ class KnownUrlsMiddleware(_SourceStage):
 class ConditionalGetMiddleware(_SourceStage):
     """Sends a feed's or sitemap's last ETag/Last-Modified; a 304 reaches the spider, which reads nothing.
     New validators are saved only when the crawl finishes: an index whose articles were not all fetched
-    is read in full again next time."""
+    is read in full again next time. A source that refreshes its articles has its indexes read in full
+    at least once per refresh_after (else an unchanged feed would hide articles due again)."""
 
     def __init__(self, db_url: str, crawler: Crawler):
         super().__init__(db_url, crawler)
@@ -79,7 +91,7 @@ class ConditionalGetMiddleware(_SourceStage):
         if not request.meta.get("newsdesk_index") or self.engine is None:
             return
         with Session(self.engine) as session:
-            etag, modified = load_validators(session, request.url)
+            etag, modified = load_validators(session, request.url, self.fresh_since)
         if etag:
             request.headers.setdefault(b"If-None-Match", etag.encode("latin-1"))
         if modified:

@@ -25,14 +25,15 @@ DEFAULTS: dict[str, Any] = {
     "misfire_grace": "5m",
 }
 DURATION_KEYS = {"timeout": 1, "jitter": 0, "misfire_grace": 1}  # key -> smallest allowed seconds
-# Durations that may be left out (no refresh, no age limit) or written as "never".
-OPTIONAL_DURATION_KEYS = ("refresh_after", "max_age")
+# Durations that may be left out or written as "never" (no refresh, no age limit); key -> smallest
+# allowed seconds ("0s": stored articles are fetched again on every run).
+OPTIONAL_DURATION_KEYS = {"refresh_after": 0, "max_age": 60}
 DEFAULT_KEYS = {*DEFAULTS, *OPTIONAL_DURATION_KEYS}
 LIST_KEYS = ("feeds", "sitemaps", "start_urls", "allow", "deny", "keep_params")
 SOURCE_KEYS = {"name", *LIST_KEYS, *DEFAULT_KEYS}
 
 
-NEVER = 0  # what "never" reads as for an optional duration; stored as None on the Source
+NEVER = -1  # what "never" reads as for an optional duration; None on the Source
 
 
 class SourcesError(Exception):
@@ -143,7 +144,7 @@ def _check_value(where: str, key: str, value: Any, problems: list[str]) -> Any:
         try:
             if not isinstance(value, str):
                 raise ValueError(f"must be a duration like '12h' or '2d', or 'never', not {value!r}")
-            return parse_duration(value, 60)
+            return parse_duration(value, OPTIONAL_DURATION_KEYS[key])
         except ValueError as e:
             problems.append(f"{where}: '{key}' {e}")
             return None
@@ -232,7 +233,7 @@ def parse_sources(data: dict[str, Any]) -> list[Source]:
         if not any(raw.get(k) for k in ("feeds", "sitemaps", "start_urls")):
             problems.append(f"{where}: needs at least one of 'feeds', 'sitemaps', 'start_urls'")
         for key in OPTIONAL_DURATION_KEYS:
-            values[key] = values.get(key) or None
+            values[key] = None if values.get(key, NEVER) == NEVER else values[key]
         if len(problems) == before:
             sources.append(Source(name=name, **values))  # type: ignore[arg-type]  # name checked above
     if problems:

@@ -6,13 +6,16 @@ A site is a mapping of paths to responses; `{{BASE}}` in a text body becomes the
     python -m demo.server FOLDER [--port 0]     # prints the base URL on its first line, then serves
 
 where FOLDER/_routes.json may add {"/path": {"redirect": "/other"}} or {"/path": {"status": 500}}
-or {"/path": {"delay": 2.5}} or {"/path": {"content_type": "application/pdf"}} entries.
+or {"/path": {"delay": 2.5}} or {"/path": {"content_type": "application/pdf"}} entries. The folder is
+read again when it changes (edit a page, the next request gets the new one); `--log FILE` appends one
+"STATUS PATH" line per request. Pages carry an ETag and answer a matching If-None-Match with 304.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import mimetypes
 import sys
@@ -65,11 +68,19 @@ def load_folder(folder: Path) -> Site:
     return site
 
 
+def _stamp(folder: Path) -> list[tuple[str, int, int]]:
+    """What changes when a file under `folder` is added, removed or rewritten."""
+    return sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*") if p.is_file())
+
+
 class SiteServer:
     """Serve `site` on 127.0.0.1:`port` (0: any free port) in a background thread."""
 
-    def __init__(self, site: Site, port: int = 0):
+    def __init__(self, site: Site, port: int = 0, folder: Path | None = None, log: Path | None = None):
         self.site = site
+        self.folder = folder
+        self.folder_stamp = _stamp(folder) if folder else None
+        self.log = log
         self.hits: list[str] = []
         server_self = self
 
@@ -84,9 +95,16 @@ class SiteServer:
                 if page.delay:
                     time.sleep(page.delay)
                 body = page.body.replace(BASE_PLACEHOLDER, server_self.base_url.encode())
-                self.send_response(page.status)
+                status = page.status
+                etag = f'"{hashlib.sha1(body).hexdigest()}"'
+                if status == 200 and etag in self.headers.get("If-None-Match", ""):
+                    status, body = 304, b""
+                server_self.record(status, self.path)
+                self.send_response(status)
                 self.send_header("Content-Type", page.content_type)
                 self.send_header("Content-Length", str(len(body)))
+                if page.status == 200:
+                    self.send_header("ETag", etag)
                 for key, value in page.headers.items():
                     self.send_header(key, value.replace("{{BASE}}", server_self.base_url))
                 self.end_headers()
@@ -101,7 +119,15 @@ class SiteServer:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="site-server", daemon=True)
 
+    def record(self, status: int, path: str) -> None:
+        if self.log:
+            with open(self.log, "a", encoding="utf-8") as f:
+                f.write(f"{status} {path}\n")
+
     def find(self, raw_path: str) -> Page | None:
+        if self.folder and _stamp(self.folder) != self.folder_stamp:
+            self.folder_stamp = _stamp(self.folder)
+            self.site = load_folder(self.folder)
         parts = urlsplit(raw_path)
         return self.site.get(raw_path) or self.site.get(parts.path)
 
@@ -118,8 +144,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a folder as a site on 127.0.0.1.")
     parser.add_argument("folder", type=Path)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--log", type=Path, help="append 'STATUS PATH' per request to this file")
     args = parser.parse_args()
-    with SiteServer(load_folder(args.folder), args.port) as server:
+    with SiteServer(load_folder(args.folder), args.port, args.folder, args.log) as server:
         print(server.base_url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             server.thread.join()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,10 +11,14 @@ from storage.db import dialect_insert, utcnow
 from storage.models import IndexValidator
 
 
-def load_validators(session: Session, url: str) -> tuple[str | None, str | None]:
-    row = session.execute(
-        select(IndexValidator.etag, IndexValidator.last_modified).where(IndexValidator.url == url)
-    ).first()
+def load_validators(
+    session: Session, url: str, saved_since: datetime | None = None
+) -> tuple[str | None, str | None]:
+    """The ETag and Last-Modified saved for `url` (only if saved since `saved_since`, when given)."""
+    stmt = select(IndexValidator.etag, IndexValidator.last_modified).where(IndexValidator.url == url)
+    if saved_since is not None:
+        stmt = stmt.where(IndexValidator.updated_at >= saved_since)
+    row = session.execute(stmt).first()
     return (row[0], row[1]) if row else (None, None)
 
 

@@ -69,15 +69,22 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 class Server:
     """`python -m demo.server FOLDER` in a subprocess on a free port (Scrapy's mockserver pattern)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, log: Path | None = None):
+        self.log = log
+        extra = ["--log", str(log)] if log else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "demo.server", str(folder), "--port", "0"],
+            [sys.executable, "-m", "demo.server", str(folder), "--port", "0", *extra],
             stdout=subprocess.PIPE,
             text=True,
         )
         assert self.proc.stdout is not None
         self.base_url = self.proc.stdout.readline().strip()
         assert self.base_url.startswith("http://127.0.0.1:"), self.base_url
+
+    def requests(self) -> list[str]:
+        """'STATUS PATH' per request served so far (a server started with a log)."""
+        assert self.log is not None, "start the Server with log=PATH to see its requests"
+        return self.log.read_text().splitlines() if self.log.exists() else []
 
     def stop(self) -> None:
         self.proc.terminate()

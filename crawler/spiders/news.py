@@ -94,7 +94,7 @@ class NewsSpider(Spider):
 
     def too_old(self, published: str | None) -> bool:
         """Whether a feed/sitemap entry's date is older than the source's max_age (undated: no)."""
-        if not self.source.max_age or not published:
+        if self.source.max_age is None or not published:
             return False
         stamp = parse_date(published)
         return stamp is not None and stamp < utcnow() - timedelta(seconds=self.source.max_age)
