@@ -1,15 +1,26 @@
-"""Downloader middlewares: stored article URLs are not fetched again (until the source wants them
-refreshed), and feeds and sitemaps are fetched with a conditional GET."""
+"""Middlewares: article URLs a source fetched already are not fetched again (until the source wants them
+refreshed), a run fetches at most max_pages articles, and feeds and sitemaps are fetched with a
+conditional GET."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import ipaddress
 import logging
-from datetime import datetime, timedelta
+import socket
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any, Self
+from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -31,7 +42,7 @@ class _SourceStage:
         self.engine: Engine | None = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> _SourceStage:
+    def from_crawler(cls, crawler: Crawler) -> Self:
         middleware = cls(crawler.settings.get("NEWSDESK_DB"), crawler)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
@@ -45,6 +56,16 @@ class _SourceStage:
         if self.engine is not None:
             self.engine.dispose()
             self.engine = None
+
+    def known(self, url: str) -> bool:
+        """Whether the source fetched `url` already and it is not due for a refresh."""
+        source = self.source
+        if self.engine is None or source is None:
+            return False
+        with Session(self.engine) as session:
+            return is_seen(
+                session, source.name, canonicalize(url, frozenset(source.keep_params)), self.fresh_since
+            )
 
     def inc(self, key: str) -> None:
         assert self.crawler.stats is not None
@@ -61,20 +82,51 @@ class _SourceStage:
         return getattr(self.crawler.spider, "source", None)
 
 
-class KnownUrlsMiddleware(_SourceStage):
+class ArticleRequestsMiddleware(_SourceStage):
+    """Spider middleware: of the article requests the spider yields, known URLs are dropped (`skipped`)
+    before they count against the run's max_pages; the rest go out up to that budget."""
+
+    def __init__(self, db_url: str, crawler: Crawler):
+        super().__init__(db_url, crawler)
+        self.scheduled = 0
+
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
+        for request in result:
+            if self.admit(request):
+                yield request
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any]
+    ) -> AsyncIterator[Any]:
+        async for request in result:
+            if self.admit(request):
+                yield request
+
+    def admit(self, request: Any) -> bool:
+        if not isinstance(request, Request) or not request.meta.get("newsdesk_article"):
+            return True
+        if self.known(request.url):
+            self.inc("newsdesk/skipped")
+            return False
+        if self.scheduled >= getattr(self.crawler.spider, "max_pages", 0):
+            self.inc("newsdesk/over_max_pages")
+            return False
+        self.scheduled += 1
+        return True
+
+
+class KnownRedirectsMiddleware(_SourceStage):
+    """Downloader middleware: an article request redirected to a URL the source fetched already stops
+    there (the URL it started from was new; where it leads is not)."""
+
     def process_request(self, request: Request) -> None:
-        source = self.source
-        if not request.meta.get("newsdesk_article") or self.engine is None or source is None:
-            return
-        url = canonicalize(request.url, frozenset(source.keep_params))
-        fresh_since = self.fresh_since
-        with Session(self.engine) as session:
-            seen = is_seen(session, source.name, url, fresh_since)
-        if seen:
+        if (
+            request.meta.get("newsdesk_article")
+            and request.meta.get("redirect_urls")
+            and self.known(request.url)
+        ):
             self.inc("newsdesk/skipped")
             raise IgnoreRequest(f"already stored: {request.url}")
-        if fresh_since is not None:
-            request.meta["newsdesk_refresh"] = True
 
 
 class ConditionalGetMiddleware(_SourceStage):
@@ -118,3 +170,89 @@ class ConditionalGetMiddleware(_SourceStage):
             with Session(self.engine) as session, session.begin():
                 save_validators(session, self.fresh)
         super().spider_closed(reason)
+
+
+@functools.lru_cache(maxsize=1024)
+def is_private_host(host: str) -> bool:
+    """Whether `host` is, or resolves to, a loopback, private, link-local or otherwise non-public
+    address (a name that does not resolve is not: fetching it fails on its own)."""
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        try:
+            addresses = [ipaddress.ip_address(info[4][0]) for info in socket.getaddrinfo(host, None)]
+        except (OSError, UnicodeError, ValueError):
+            return False
+    return any(not a.is_global or a.is_multicast for a in addresses)
+
+
+class PrivateAddressMiddleware:
+    """Downloader middleware: a source on the public internet never fetches (even through a redirect) an
+    address inside this machine's networks: loopback, private ranges, link-local, cloud metadata. A
+    source whose own hosts are private (an intranet site, a test server) may."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.public: bool | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        source: Source | None = getattr(self.crawler.spider, "source", None)
+        if source is None:
+            return
+        if self.public is None:
+            self.public = not any(is_private_host(host) for host in source.domains)
+        host = urlsplit(request.url).hostname or ""
+        if self.public and is_private_host(host):
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newsdesk/private_address")
+            raise IgnoreRequest(
+                f"{request.url}: {host} is a private address, and {source.name} is a public site"
+            )
+
+
+def retry_after(response: Response, now: datetime | None = None) -> float | None:
+    """Seconds a 429/503 response's Retry-After header asks to wait (delta-seconds or an HTTP date)."""
+    value = (response.headers.get(b"Retry-After") or b"").decode("latin-1").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retries, waiting as long as a 429 or 503 answer's Retry-After asks (up to
+    NEWSDESK_RETRY_AFTER_MAX seconds; a server asking for longer is not retried in this run)."""
+
+    def __init__(self, settings: BaseSettings):
+        super().__init__(settings)
+        self.max_wait = settings.getfloat("NEWSDESK_RETRY_AFTER_MAX")
+
+    async def process_response(  # type: ignore[override]  # a coroutine, which Scrapy awaits
+        self, request: Request, response: Response
+    ) -> Request | Response:
+        wait = retry_after(response) if response.status in (429, 503) else None
+        if wait is not None and not request.meta.get("dont_retry"):
+            retries = request.meta.get("retry_times", 0)
+            if wait > self.max_wait:
+                logger.warning(
+                    "%s: the server asks to retry after %.0fs (more than %.0fs): not retried in this run",
+                    request.url,
+                    wait,
+                    self.max_wait,
+                )
+                return response
+            if retries < self.max_retry_times:
+                logger.info("%s: %d, retrying after %.1fs as asked", request.url, response.status, wait)
+                await asyncio.sleep(wait)
+        return super().process_response(request, response)

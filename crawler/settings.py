@@ -30,6 +30,8 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 2
+# A 429/503 with Retry-After is retried after the time asked, when that is at most this many seconds.
+NEWSDESK_RETRY_AFTER_MAX = 60.0
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
@@ -46,8 +48,14 @@ EXTENSIONS = {
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.ArticleRequestsMiddleware": 50,
+}
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.KnownUrlsMiddleware": 50,
+    "crawler.middlewares.PrivateAddressMiddleware": 40,
+    "crawler.middlewares.KnownRedirectsMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 60,
 }
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"

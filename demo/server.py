@@ -6,9 +6,10 @@ A site is a mapping of paths to responses; `{{BASE}}` in a text body becomes the
     python -m demo.server FOLDER [--port 0]     # prints the base URL on its first line, then serves
 
 where FOLDER/_routes.json may add {"/path": {"redirect": "/other"}} or {"/path": {"status": 500}}
-or {"/path": {"delay": 2.5}} or {"/path": {"content_type": "application/pdf"}} entries. The folder is
-read again when it changes (edit a page, the next request gets the new one); `--log FILE` appends one
-"STATUS PATH" line per request. Pages carry an ETag and answer a matching If-None-Match with 304.
+or {"/path": {"delay": 2.5}} or {"/path": {"content_type": "application/pdf"}} entries, and
+{"/path": {"status": 429, "times": 1, "headers": {"Retry-After": "2"}}} answers so only the first time(s).
+The folder is read again when it changes (edit a page, the next request gets the new one); `--log FILE`
+appends one "STATUS PATH UNIXTIME" line per request. Pages carry an ETag and answer a matching If-None-Match with 304.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class Page:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    times: int | None = None  # answer with `status` and `headers` this many times, then as a plain 200
 
 
 Site = dict[str, Page]
@@ -62,6 +64,8 @@ def load_folder(folder: Path) -> Site:
                 page = Page(b"", status=spec.get("status", 301), headers={"Location": spec["redirect"]})
             if "status" in spec and "redirect" not in spec:
                 page.status = spec["status"]
+            page.headers.update(spec.get("headers", {}))
+            page.times = spec.get("times")
             page.delay = float(spec.get("delay", 0.0))
             page.content_type = spec.get("content_type", page.content_type)
             site[route] = page
@@ -82,6 +86,7 @@ class SiteServer:
         self.folder_stamp = _stamp(folder) if folder else None
         self.log = log
         self.hits: list[str] = []
+        self.counts: dict[str, int] = {}
         server_self = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -96,6 +101,12 @@ class SiteServer:
                     time.sleep(page.delay)
                 body = page.body.replace(BASE_PLACEHOLDER, server_self.base_url.encode())
                 status = page.status
+                if page.times is not None:
+                    served = server_self.counts.get(self.path, 0)
+                    server_self.counts[self.path] = served + 1
+                    if served >= page.times:
+                        page = Page(page.body, page.content_type)
+                        status = 200
                 etag = f'"{hashlib.sha1(body).hexdigest()}"'
                 if status == 200 and etag in self.headers.get("If-None-Match", ""):
                     status, body = 304, b""
@@ -122,7 +133,7 @@ class SiteServer:
     def record(self, status: int, path: str) -> None:
         if self.log:
             with open(self.log, "a", encoding="utf-8") as f:
-                f.write(f"{status} {path}\n")
+                f.write(f"{status} {path} {time.time():.3f}\n")
 
     def find(self, raw_path: str) -> Page | None:
         if self.folder and _stamp(self.folder) != self.folder_stamp:

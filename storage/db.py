@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -53,6 +54,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA cache_size=-32768")  # 32 MiB of pages: index lookups stay in memory at 1M articles
     cursor.close()
 
 
@@ -121,8 +123,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 @contextmanager
 def _migration_lock(engine: Engine) -> Iterator[None]:
-    """An exclusive flock on the SQLite database file (independent of SQLite's own fcntl locks; PostgreSQL
-    uses an advisory lock instead)."""
+    """An exclusive flock on the folder holding the SQLite database (PostgreSQL uses an advisory lock).
+
+    Not on the database file itself: closing any descriptor of that file drops every POSIX lock this
+    process holds on it, SQLite's included, and another process could then check the WAL back into the
+    database and delete it under this process's open connections (their later commits would be lost)."""
     database = engine.url.database or ""
     if (
         engine.dialect.name != "sqlite"
@@ -132,12 +137,12 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
     ):
         yield
         return
-    with open(database, "ab") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    folder = os.open(Path(database).expanduser().resolve().parent, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(folder)  # releases the flock
 
 
 def connect(url: str, migrate: bool = True) -> Engine:

@@ -258,7 +258,7 @@ def test_an_unchanged_feed_is_answered_304_and_a_changed_one_read_again(
         (unchanged,) = crawl(tmp_path, sqlite_url, "paper")
         (folder / "feed.xml").write_text(rss(["/two.html", "/one.html"]))
         (changed,) = crawl(tmp_path, sqlite_url, "paper")
-        feed_answers = [line.split()[0] for line in server.requests() if line.endswith("/feed.xml")]
+        feed_answers = [line.split()[0] for line in server.requests() if line.split()[1] == "/feed.xml"]
     finally:
         server.stop()
     assert feed_answers == ["200", "304", "200"]

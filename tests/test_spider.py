@@ -10,9 +10,13 @@ import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
 from scrapy.utils.test import get_crawler
+from sqlalchemy.orm import Session
 
 from crawler.items import PageItem
+from crawler.middlewares import ArticleRequestsMiddleware
 from crawler.spiders.news import NewsSpider
+from storage.articles import mark_seen
+from storage.db import connect
 
 BASE = "https://paper.example"
 SOURCES = f"""
@@ -79,8 +83,40 @@ def test_sitemap_index_and_urlset(spider: NewsSpider) -> None:
         + b"</urlset>"
     )
     out = list(spider.parse_index(XmlResponse(f"{BASE}/sitemap-1.xml", body=urlset), via="sitemap"))
-    assert urls(out) == [f"{BASE}/2026/a{i}" for i in range(4)]  # max_pages
-    assert spider.crawler.stats.get_value("newsdesk/over_max_pages") == 2  # type: ignore[union-attr]
+    assert urls(out) == [f"{BASE}/2026/a{i}" for i in range(6)]
+
+
+def test_known_urls_are_dropped_before_max_pages_counts(tmp_path: Path) -> None:
+    """A sitemap listing many stored articles must not use up the run's budget on them."""
+    db = f"sqlite:///{tmp_path / 'newsdesk.db'}"
+    (tmp_path / "sources.toml").write_text(SOURCES)
+    crawler = get_crawler(
+        NewsSpider,
+        settings_dict={
+            "NEWSDESK_SOURCES": str(tmp_path / "sources.toml"),
+            "NEWSDESK_MAX_PAGES": 4,
+            "NEWSDESK_DB": db,
+        },
+    )
+    crawler.stats.open_spider()  # type: ignore[union-attr]  # stats exist once the crawler is built
+    crawler.spider = NewsSpider.from_crawler(crawler, source="paper")
+    engine = connect(db)
+    with Session(engine) as session, session.begin():
+        mark_seen(session, "paper", [f"{BASE}/2026/a{i}" for i in range(5)], None)
+    engine.dispose()
+    gate = ArticleRequestsMiddleware.from_crawler(crawler)
+    gate.spider_opened()
+    urlset = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + b"".join(f"<url><loc>{BASE}/2026/a{i}?utm_source=map</loc></url>".encode() for i in range(11))
+        + b"</urlset>"
+    )
+    response = XmlResponse(f"{BASE}/sitemap-1.xml", body=urlset)
+    out = list(gate.process_spider_output(response, crawler.spider.parse_index(response, via="sitemap")))
+    gate.spider_closed("finished")
+    assert urls(out) == [f"{BASE}/2026/a{i}?utm_source=map" for i in range(5, 9)]
+    stats = crawler.stats.get_stats()  # type: ignore[union-attr]
+    assert stats["newsdesk/skipped"] == 5 and stats["newsdesk/over_max_pages"] == 2
 
 
 def test_broken_index_is_counted_not_raised(spider: NewsSpider) -> None:

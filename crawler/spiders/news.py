@@ -56,8 +56,7 @@ class NewsSpider(Spider):
         self.source_name = source
         self.allowed_domains: list[str] = []
         self.source: Source
-        self.max_pages = 0
-        self.scheduled_pages = 0
+        self.max_pages = 0  # article requests per run (see crawler.middlewares.ArticleRequestsMiddleware)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -107,10 +106,6 @@ class NewsSpider(Spider):
         if via != "listing" and self.too_old(published):
             self.crawler.stats.inc_value("newsdesk/too_old")
             return None
-        if self.scheduled_pages >= self.max_pages:
-            self.crawler.stats.inc_value("newsdesk/over_max_pages")
-            return None
-        self.scheduled_pages += 1
         return Request(
             url,
             callback=self.parse_article,
