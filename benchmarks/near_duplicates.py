@@ -129,15 +129,16 @@ def main(argv: list[str]) -> int:
     ]
     pages, urls = [], set()
     for row in truth:
-        if canonicalize(row["url"]) in urls:  # the corpus holds one page twice, under two spellings
+        url = canonicalize(row.get("url") or f"https://dev.example/{row['id']}")
+        if url in urls:  # the corpus holds a page twice, under two spellings of its URL
             continue
-        urls.add(canonicalize(row["url"]))
+        urls.add(url)
         html = gzip.decompress((root / "html" / f"{row['id']}.html.gz").read_bytes()).decode(
             "utf-8", "replace"
         )
-        article = extract(html, row["url"])
+        article = extract(html, url)
         if minhash(article.body) is not None:
-            pages.append({"url": row["url"], "title": article.title or row["title"], "body": article.body})
+            pages.append({"url": url, "title": article.title or row["title"], "body": article.body})
     rng = random.Random(1)
     # Originals: two pages of every site that has several, and half of the rest; the other half are
     # the "different article" lookups. Same-site pages other than the stored one are lookups too.
