@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from twisted.internet import task
 
 from storage.db import connect
-from storage.runs import set_counters
+from storage.runs import SPOOLED, set_counters
 
 logger = logging.getLogger(__name__)
 
@@ -84,5 +84,11 @@ class RunRecorder:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         if self.engine is not None:
+            stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+            if stats.get("newsdesk/spooled"):
+                reason = (
+                    f"{SPOOLED} {stats['newsdesk/spooled']} articles kept in {stats['newsdesk/spool_file']} "
+                    f"(database unavailable: {stats['newsdesk/spool_reason']}); the next crawl writes them"
+                )
             self.save(message=reason)
             self.engine.dispose()

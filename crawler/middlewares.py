@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from crawler.sources import Source
+from pipelines.spool import UNAVAILABLE
 from pipelines.urls import canonicalize
 from storage.articles import is_seen
 from storage.db import connect, utcnow
@@ -62,10 +63,14 @@ class _SourceStage:
         source = self.source
         if self.engine is None or source is None:
             return False
-        with Session(self.engine) as session:
-            return is_seen(
-                session, source.name, canonicalize(url, frozenset(source.keep_params)), self.fresh_since
-            )
+        try:
+            with Session(self.engine) as session:
+                return is_seen(
+                    session, source.name, canonicalize(url, frozenset(source.keep_params)), self.fresh_since
+                )
+        except UNAVAILABLE as e:  # fetched then; the dedupe stage (or the spool's replay) drops a copy
+            logger.warning("cannot tell whether %s is stored (%s): fetching it", url, e)
+            return False
 
     def inc(self, key: str) -> None:
         assert self.crawler.stats is not None
@@ -142,8 +147,11 @@ class ConditionalGetMiddleware(_SourceStage):
     def process_request(self, request: Request) -> None:
         if not request.meta.get("newsdesk_index") or self.engine is None:
             return
-        with Session(self.engine) as session:
-            etag, modified = load_validators(session, request.url, self.fresh_since)
+        try:
+            with Session(self.engine) as session:
+                etag, modified = load_validators(session, request.url, self.fresh_since)
+        except UNAVAILABLE:
+            return
         if etag:
             request.headers.setdefault(b"If-None-Match", etag.encode("latin-1"))
         if modified:
@@ -167,8 +175,11 @@ class ConditionalGetMiddleware(_SourceStage):
         assert self.crawler.stats is not None
         complete = reason == "finished" and not self.crawler.stats.get_value("newsdesk/article_errors")
         if self.engine is not None and self.fresh and complete:
-            with Session(self.engine) as session, session.begin():
-                save_validators(session, self.fresh)
+            try:
+                with Session(self.engine) as session, session.begin():
+                    save_validators(session, self.fresh)
+            except UNAVAILABLE as e:  # the indexes are read in full next time
+                logger.warning("could not save feed and sitemap validators: %s", e)
         super().spider_closed(reason)
 
 

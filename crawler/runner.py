@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawler.sources import Source
@@ -231,16 +232,22 @@ def _run_child(
                         _stop(child, KILL_GRACE)
                         status, message = "interrupted", "stopped by shutdown"
                         break
-                if now - last_beat >= HEARTBEAT_EVERY:
-                    last_beat = now
-                    with Session(engine) as session, session.begin():
-                        locks.heartbeat(session, lease, owner)
-                if on_progress is not None and now - last_progress >= PROGRESS_EVERY:
-                    last_progress = now
-                    counters = _counters(engine, run_id)
-                    if counters != last_counters:
-                        last_counters = counters
-                        on_progress(counters)
+                try:
+                    if now - last_beat >= HEARTBEAT_EVERY:
+                        last_beat = now
+                        with Session(engine) as session, session.begin():
+                            locks.heartbeat(session, lease, owner)
+                    if on_progress is not None and now - last_progress >= PROGRESS_EVERY:
+                        last_progress = now
+                        counters = _counters(engine, run_id)
+                        if counters != last_counters:
+                            last_counters = counters
+                            on_progress(counters)
+                except SQLAlchemyError as e:
+                    # The database went away: the crawl goes on (its articles wait in the spool).
+                    logger.warning(
+                        "run %d: database unavailable, crawl continues: %s", run_id, _first_line(e)
+                    )
         except BaseException:
             _stop(child, KILL_GRACE)
             raise
@@ -249,12 +256,37 @@ def _run_child(
             if rest:
                 sys.stderr.write(rest.decode(errors="replace"))
     code = child.returncode
+    try:
+        return _finish(engine, run_id, source, status, message, code, log_path, started)
+    except SQLAlchemyError as e:
+        # Left `running`: the next crawl or daemon on this host marks it interrupted.
+        logger.error("run %d of %s could not be recorded: %s", run_id, source.name, _first_line(e))
+        return RunResult(run_id, source.name, "failed", f"database unavailable: {_first_line(e)}", {})
+
+
+def _first_line(error: Exception) -> str:
+    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+
+
+def _finish(
+    engine: Engine,
+    run_id: int,
+    source: Source,
+    status: str,
+    message: str,
+    code: int,
+    log_path: Path,
+    started: float,
+) -> RunResult:
+    """Record how the run ended, keep the log of one that did not end ok, and say so."""
     with Session(engine) as session, session.begin():
         run = runs.get_run(session, run_id)
         reason = run.message if run is not None else ""
         if not status:
             if code == 0 and reason == "finished":
                 status, message = "ok", "finished"
+            elif code == 0 and reason.startswith(runs.SPOOLED):
+                status, message = "failed", reason
             elif code == 0 and reason:
                 status, message = ("interrupted" if reason == "shutdown" else "ok"), reason
             else:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem
 from pipelines.database import DatabaseStage
+from pipelines.spool import UNAVAILABLE, replay
+from pipelines.store import write
 from storage.articles import find_by_hash, find_by_url, find_near_duplicate, mark_seen
+
+logger = logging.getLogger(__name__)
 
 
 class DedupePipeline(DatabaseStage):
@@ -17,9 +23,24 @@ class DedupePipeline(DatabaseStage):
         assert crawler.stats is not None
         return cls(crawler.settings.get("NEWSDESK_DB"), crawler.stats)
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def open_spider(self) -> None:
+        super().open_spider()
+        written = replay(self.spool, self.write_spooled)
+        if written:
+            logger.info("%d spooled articles written from %s", written, self.spool)
+
+    def write_spooled(self, item: ArticleItem) -> None:
         with Session(self.engine) as session, session.begin():
-            reason = self._drop_reason(session, item)
+            reason = drop_reason(session, item)
+            outcome = "duplicate" if reason else write(session, item)[0]
+        self.stats.inc_value(f"newsdesk/{outcome}")
+
+    def process_item(self, item: ArticleItem) -> ArticleItem:
+        try:
+            with Session(self.engine) as session, session.begin():
+                reason = drop_reason(session, item)
+        except UNAVAILABLE as e:
+            self.keep(item, e)
         if reason:
             self.stats.inc_value("newsdesk/duplicate")
             raise DropItem(reason)
@@ -27,19 +48,21 @@ class DedupePipeline(DatabaseStage):
             self.stats.inc_value("newsdesk/near_duplicate")
         return item
 
-    def _drop_reason(self, session: Session, item: ArticleItem) -> str | None:
-        """Why the item is not stored, or None; a dropped copy's URLs are recorded as seen (so the next
-        run does not fetch them again), the others' by the store stage."""
-        stored = find_by_url(session, item.url)
-        if stored is not None:
-            if stored.content_hash == item.content_hash:
-                mark_seen(session, item.source, item.seen_urls, stored.id)
-                return f"unchanged: {item.url} is stored as article {stored.id}"
-            item.existing_id = stored.id
-            return None
-        same = find_by_hash(session, item.content_hash)
-        if same is not None:
-            mark_seen(session, item.source, item.seen_urls, same.id)
-            return f"duplicate: {item.url} has the same text as article {same.id} ({same.url})"
-        item.duplicate_of = find_near_duplicate(session, item.minhash)
+
+def drop_reason(session: Session, item: ArticleItem) -> str | None:
+    """Why the item is not stored, or None (then `existing_id` or `duplicate_of` may be set on it); a
+    dropped copy's URLs are recorded as seen (so the next run does not fetch them again), the others' by
+    the store stage."""
+    stored = find_by_url(session, item.url)
+    if stored is not None:
+        if stored.content_hash == item.content_hash:
+            mark_seen(session, item.source, item.seen_urls, stored.id)
+            return f"unchanged: {item.url} is stored as article {stored.id}"
+        item.existing_id = stored.id
         return None
+    same = find_by_hash(session, item.content_hash)
+    if same is not None:
+        mark_seen(session, item.source, item.seen_urls, same.id)
+        return f"duplicate: {item.url} has the same text as article {same.id} ({same.url})"
+    item.duplicate_of = find_near_duplicate(session, item.minhash)
+    return None

@@ -13,6 +13,7 @@ from storage.models import CrawlRun
 
 STATUSES = ("running", "ok", "failed", "timeout", "interrupted")
 COUNTERS = ("pages", "stored", "updated", "duplicates", "skipped", "errors")
+SPOOLED = "spooled:"  # a run message that starts so: articles wait in the spool for the database
 
 
 def start_run(session: Session, source: str, trigger: str, host: str, pid: int) -> int:
