@@ -7,7 +7,9 @@ A site is a mapping of paths to responses; `{{BASE}}` in a text body becomes the
 
 where FOLDER/_routes.json may add {"/path": {"redirect": "/other"}} or {"/path": {"status": 500}}
 or {"/path": {"delay": 2.5}} or {"/path": {"content_type": "application/pdf"}} entries, and
-{"/path": {"status": 429, "times": 1, "headers": {"Retry-After": "2"}}} answers so only the first time(s).
+{"/path": {"status": 429, "times": 1, "headers": {"Retry-After": "2"}}} answers so only the first time(s);
+{"/path": {"fault": "reset"}} drops the connection unanswered, "truncate" sends half the promised body,
+and "gzip-bomb" sends 64 MiB of zeros gzipped to 64 KiB.
 The folder is read again when it changes (edit a page, the next request gets the new one); `--log FILE`
 appends one "STATUS PATH UNIXTIME" line per request. Pages carry an ETag and answer a matching If-None-Match with 304.
 """
@@ -16,9 +18,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gzip
 import hashlib
 import json
 import mimetypes
+import socket
+import struct
 import sys
 import threading
 import time
@@ -38,6 +43,7 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     times: int | None = None  # answer with `status` and `headers` this many times, then as a plain 200
+    fault: str = ""  # reset | truncate | gzip-bomb
 
 
 Site = dict[str, Page]
@@ -66,6 +72,10 @@ def load_folder(folder: Path) -> Site:
                 page.status = spec["status"]
             page.headers.update(spec.get("headers", {}))
             page.times = spec.get("times")
+            page.fault = spec.get("fault", "")
+            if page.fault == "gzip-bomb":
+                page.body = gzip.compress(bytes(64 * 1024 * 1024), compresslevel=9)
+                page.headers["Content-Encoding"] = "gzip"
             page.delay = float(spec.get("delay", 0.0))
             page.content_type = spec.get("content_type", page.content_type)
             site[route] = page
@@ -111,15 +121,21 @@ class SiteServer:
                 if status == 200 and etag in self.headers.get("If-None-Match", ""):
                     status, body = 304, b""
                 server_self.record(status, self.path)
+                if page.fault == "reset":
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.close_connection = True
+                    return
                 self.send_response(status)
                 self.send_header("Content-Type", page.content_type)
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(body) * (2 if page.fault == "truncate" else 1)))
                 if page.status == 200:
                     self.send_header("ETag", etag)
                 for key, value in page.headers.items():
                     self.send_header(key, value.replace("{{BASE}}", server_self.base_url))
                 self.end_headers()
                 self.wfile.write(body)
+                if page.fault == "truncate":
+                    self.close_connection = True
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002  # base signature
                 pass

@@ -131,6 +131,7 @@ def test_demo_runs_offline_in_an_empty_folder(tmp_path: Path) -> None:
     [
         (["--db", "nonsense://", "query"], "Error: "),
         (["--db", "sqlite:////no/such/dir/x.db", "runs"], "does not exist"),
+        (["--db", "postgresql://nobody@127.0.0.1:9/news", "query"], "cannot use database"),
         (["query", "--since", "yesterday"], "not an ISO date"),
         (["show", "12345"], "no article with id or URL"),
         (["crawl", "nope"], "unknown source 'nope'"),

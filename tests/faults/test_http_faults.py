@@ -66,3 +66,51 @@ def test_a_crawl_through_broken_responses_stores_the_good_page_and_counts_the_re
     query = newsdesk("--db", sqlite_url, "query", "--format", "json", cwd=tmp_path)
     assert [a["title"] for a in json.loads(query.stdout)] == ["The one good page"]
     assert "Traceback" not in result.stderr
+
+
+def test_resets_truncated_bodies_bombs_and_odd_feeds_end_in_counted_errors(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    links = ["ok", "reset", "truncated", "bomb"]
+    items = "".join(f"<item><title>{n}</title><link>{{{{BASE}}}}/{n}.html</link></item>" for n in links)
+    (site / "feed.xml").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'
+    )
+    (site / "empty.xml").write_text("")
+    many = "".join(f"<item><link>{{{{BASE}}}}/ok.html?page={i}</link></item>" for i in range(20_000))
+    (site / "huge.xml").write_text(f'<?xml version="1.0"?><rss version="2.0"><channel>{many}</channel></rss>')
+    (site / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    for name in links:
+        (site / f"{name}.html").write_text(ARTICLE.format(title=f"Page {name}", text="A page worth keeping."))
+    (site / "_routes.json").write_text(
+        json.dumps(
+            {
+                "/reset.html": {"fault": "reset"},
+                "/truncated.html": {"fault": "truncate"},
+                "/bomb.html": {"fault": "gzip-bomb"},
+            }
+        )
+    )
+    server = Server(site, log=tmp_path / "requests.log")
+    try:
+        base = server.base_url
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nname = "faults"\nfeeds = ["{base}/feed.xml", "{base}/empty.xml"]\n'
+            f'[[source]]\nname = "bulk"\nfeeds = ["{base}/huge.xml"]\nmax_pages = 5\n'
+        )
+        result = newsdesk(
+            "--db", sqlite_url, "crawl", "faults", "bulk", "--format", "json", cwd=tmp_path, timeout=180
+        )
+        fetched = [line.split()[1] for line in server.requests() if ".html" in line]
+    finally:
+        server.stop()
+    assert "Traceback" not in result.stderr
+    faults, bulk = json.loads(result.stdout)
+    assert faults["status"] == "ok" and faults["stored"] == 1 and faults["errors"] >= 3, faults
+    # 20,000 entries, of which the run's budget of 5 are fetched: one stored, the rest the same page.
+    assert bulk["status"] == "ok" and bulk["stored"] == 0 and bulk["duplicates"] == 5, bulk
+    assert len([path for path in fetched if path.startswith("/ok.html?page=")]) == 5
+    query = newsdesk("--db", sqlite_url, "query", "--format", "json", cwd=tmp_path)
+    assert [a["title"] for a in json.loads(query.stdout)] == ["Page ok"]
