@@ -10,6 +10,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import tldextract
+
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
 EVERY_RE = re.compile(r"^every\s+(\d+)\s*([smhdw])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -29,7 +31,10 @@ DURATION_KEYS = {"timeout": 1, "jitter": 0, "misfire_grace": 1}  # key -> smalle
 # allowed seconds ("0s": stored articles are fetched again on every run).
 OPTIONAL_DURATION_KEYS = {"refresh_after": 0, "max_age": 60}
 DEFAULT_KEYS = {*DEFAULTS, *OPTIONAL_DURATION_KEYS}
-LIST_KEYS = ("feeds", "sitemaps", "start_urls", "allow", "deny", "keep_params")
+LIST_KEYS = ("feeds", "sitemaps", "start_urls", "allow", "deny", "keep_params", "domains")
+HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+# Registrable domains from the public suffix list bundled with tldextract (no download, no cache files).
+_SITES = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
 SOURCE_KEYS = {"name", *LIST_KEYS, *DEFAULT_KEYS}
 
 
@@ -73,14 +78,17 @@ class Source:
     jitter: int = 0  # seconds of random delay added to each run (spreads sources that share a schedule)
     misfire_grace: int = 300  # a run this many seconds late (daemon busy or down) still happens, once
     keep_params: list[str] = field(default_factory=list)  # query parameters that name an article here
+    extra_domains: list[str] = field(default_factory=list)  # other sites its articles live on
     refresh_after: int | None = None  # seconds after which a stored article is fetched again
     max_age: int | None = None  # feed/sitemap entries dated older than this many seconds are not fetched
 
     @property
     def domains(self) -> list[str]:
-        """Hosts the source's own URLs live on: links to other hosts are not followed."""
+        """The sites the source's URLs live on (feeds.example.com -> example.com, so its articles on
+        www.example.com are in), and its `domains`: links to other hosts are not followed."""
         hosts = {urlsplit(u).hostname or "" for u in (*self.feeds, *self.sitemaps, *self.start_urls)}
-        return sorted(h for h in hosts if h)
+        sites = {_SITES(h).top_domain_under_public_suffix or h for h in hosts if h}
+        return sorted(sites | set(self.extra_domains))
 
 
 def parse_duration(text: str, minimum: int = 1) -> int:
@@ -121,6 +129,13 @@ def _check_value(where: str, key: str, value: Any, problems: list[str]) -> Any:
                     re.compile(pattern)
                 except re.error as e:
                     problems.append(f"{where}: '{key}' has a bad regex {pattern!r}: {e}")
+                    return None
+        elif key == "domains":
+            for host in value:
+                if not HOST_RE.match(host.lower()):
+                    problems.append(
+                        f"{where}: 'domains' has {host!r}, which is not a host name like 'example.com'"
+                    )
                     return None
         elif key != "keep_params":
             for url in value:
@@ -234,6 +249,7 @@ def parse_sources(data: dict[str, Any]) -> list[Source]:
             problems.append(f"{where}: needs at least one of 'feeds', 'sitemaps', 'start_urls'")
         for key in OPTIONAL_DURATION_KEYS:
             values[key] = None if values.get(key, NEVER) == NEVER else values[key]
+        values["extra_domains"] = [d.lower() for d in values.pop("domains", [])]
         if len(problems) == before:
             sources.append(Source(name=name, **values))  # type: ignore[arg-type]  # name checked above
     if problems:

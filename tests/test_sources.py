@@ -119,3 +119,28 @@ def test_sources_check_command(tmp_path: Path) -> None:
 def test_the_shipped_sources_file_is_valid() -> None:
     sources = load_sources(Path(__file__).parent.parent / "sources.toml")
     assert 6 <= len(sources) <= 10
+
+
+def test_incremental_keys_and_the_sites_a_source_may_fetch_from(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        '[defaults]\nrefresh_after = "2d"\n\n'
+        '[[source]]\nname = "news"\nfeeds = ["https://feeds.news.example.co.uk/rss.xml"]\n'
+        'domains = ["News-Images.example.net"]\nkeep_params = ["id"]\nmax_age = "1w"\n\n'
+        '[[source]]\nname = "quiet"\nsitemaps = ["https://quiet.example/map.xml"]\nrefresh_after = "never"\n'
+    )
+    news, quiet = load_sources(path)
+    # The feed's host widens to its site, so articles on www.example.co.uk are in.
+    assert news.domains == ["example.co.uk", "news-images.example.net"]
+    assert news.refresh_after == 2 * 86400 and news.max_age == 7 * 86400 and news.keep_params == ["id"]
+    assert quiet.refresh_after is None and quiet.max_age is None
+    path.write_text(
+        '[[source]]\nname = "bad"\nfeeds = ["https://bad.example/rss"]\n'
+        'domains = ["https://bad.example/"]\nrefresh_after = "soon"\nmax_age = "5s"\n'
+    )
+    with pytest.raises(SourcesError) as caught:
+        load_sources(path)
+    problems = "\n".join(caught.value.problems)
+    assert "source 'bad': 'domains' has 'https://bad.example/', which is not a host name" in problems
+    assert "source 'bad': 'refresh_after' 'soon' is not a duration" in problems
+    assert "source 'bad': 'max_age' '5s' is not a duration" in problems and "at least 60s" in problems
