@@ -74,6 +74,8 @@ def crawl_command(source: Source, db_url: str, sources_path: str, run_id: int, l
         "-s",
         f"ROBOTSTXT_OBEY={source.obey_robots}",
         "-s",
+        f"DOWNLOAD_TIMEOUT={source.download_timeout}",
+        "-s",
         f"LOG_LEVEL={log_level}",
     ]
 

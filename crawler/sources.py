@@ -25,8 +25,14 @@ DEFAULTS: dict[str, Any] = {
     "timezone": "UTC",
     "jitter": "0s",
     "misfire_grace": "5m",
+    "download_timeout": "30s",
 }
-DURATION_KEYS = {"timeout": 1, "jitter": 0, "misfire_grace": 1}  # key -> smallest allowed seconds
+DURATION_KEYS = {
+    "timeout": 1,
+    "jitter": 0,
+    "misfire_grace": 1,
+    "download_timeout": 1,
+}  # key -> smallest allowed seconds
 # Durations that may be left out or written as "never" (no refresh, no age limit); key -> smallest
 # allowed seconds ("0s": stored articles are fetched again on every run).
 OPTIONAL_DURATION_KEYS = {"refresh_after": 0, "max_age": 60}
@@ -77,6 +83,7 @@ class Source:
     timezone: str = "UTC"  # the zone cron expressions are read in
     jitter: int = 0  # seconds of random delay added to each run (spreads sources that share a schedule)
     misfire_grace: int = 300  # a run this many seconds late (daemon busy or down) still happens, once
+    download_timeout: int = 30  # seconds one request may take (then retried, then counted as an error)
     keep_params: list[str] = field(default_factory=list)  # query parameters that name an article here
     extra_domains: list[str] = field(default_factory=list)  # other sites its articles live on
     refresh_after: int | None = None  # seconds after which a stored article is fetched again

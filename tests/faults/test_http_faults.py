@@ -68,12 +68,12 @@ def test_a_crawl_through_broken_responses_stores_the_good_page_and_counts_the_re
     assert "Traceback" not in result.stderr
 
 
-def test_resets_truncated_bodies_bombs_and_odd_feeds_end_in_counted_errors(
+def test_timeouts_resets_truncated_bodies_bombs_and_odd_feeds_end_in_counted_errors(
     tmp_path: Path, sqlite_url: str
 ) -> None:
     site = tmp_path / "site"
     site.mkdir()
-    links = ["ok", "reset", "truncated", "bomb"]
+    links = ["ok", "reset", "truncated", "bomb", "slow"]
     items = "".join(f"<item><title>{n}</title><link>{{{{BASE}}}}/{n}.html</link></item>" for n in links)
     (site / "feed.xml").write_text(
         f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'
@@ -90,6 +90,7 @@ def test_resets_truncated_bodies_bombs_and_odd_feeds_end_in_counted_errors(
                 "/reset.html": {"fault": "reset"},
                 "/truncated.html": {"fault": "truncate"},
                 "/bomb.html": {"fault": "gzip-bomb"},
+                "/slow.html": {"delay": 3},
             }
         )
     )
@@ -98,6 +99,7 @@ def test_resets_truncated_bodies_bombs_and_odd_feeds_end_in_counted_errors(
         base = server.base_url
         (tmp_path / "sources.toml").write_text(
             f'[[source]]\nname = "faults"\nfeeds = ["{base}/feed.xml", "{base}/empty.xml"]\n'
+            'download_timeout = "1s"\n'
             f'[[source]]\nname = "bulk"\nfeeds = ["{base}/huge.xml"]\nmax_pages = 5\n'
         )
         result = newsdesk(
@@ -108,7 +110,8 @@ def test_resets_truncated_bodies_bombs_and_odd_feeds_end_in_counted_errors(
         server.stop()
     assert "Traceback" not in result.stderr
     faults, bulk = json.loads(result.stdout)
-    assert faults["status"] == "ok" and faults["stored"] == 1 and faults["errors"] >= 3, faults
+    assert faults["status"] == "ok" and faults["stored"] == 1 and faults["errors"] >= 4, faults
+    assert fetched.count("/slow.html") == 3  # timed out, retried twice, given up
     # 20,000 entries, of which the run's budget of 5 are fetched: one stored, the rest the same page.
     assert bulk["status"] == "ok" and bulk["stored"] == 0 and bulk["duplicates"] == 5, bulk
     assert len([path for path in fetched if path.startswith("/ok.html?page=")]) == 5
