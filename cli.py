@@ -139,6 +139,10 @@ def _cell(value: Any, width: int | None = 60) -> str:
     return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 
+def _csv_value(value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
+
+
 def emit(records: list[dict[str, Any]], fmt: str | None, columns: tuple[str, ...] | None = None) -> None:
     """Print records in the chosen format; the table shows `columns` (every field for the others)."""
     fmt = fmt or ("table" if sys.stdout.isatty() else "jsonl")
@@ -153,16 +157,12 @@ def emit(records: list[dict[str, Any]], fmt: str | None, columns: tuple[str, ...
         writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
         writer.writeheader()
         for r in records:
-            writer.writerow(
-                {
-                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
-                    for k, v in r.items()
-                }
-            )
+            writer.writerow({k: _csv_value(v) for k, v in r.items()})
         click.echo(out.getvalue(), nl=False)
     else:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(show_lines=False)
         cols = list(columns or (records[0].keys() if records else ()))
@@ -170,7 +170,7 @@ def emit(records: list[dict[str, Any]], fmt: str | None, columns: tuple[str, ...
             wide = c in ("title", "url", "message", "body")
             table.add_column(c, overflow="fold" if wide else "ellipsis", no_wrap=not wide)
         for r in records:
-            table.add_row(*(_cell(r.get(c)) for c in cols))
+            table.add_row(*(Text(_cell(r.get(c))) for c in cols))  # as text: no rich markup
         # A table sent to a pipe or file gets a fixed width instead of 80 columns.
         Console(width=None if sys.stdout.isatty() else 200).print(table)
         if not records:
@@ -325,12 +325,105 @@ def crawl(obj: Context, names: tuple[str, ...], all_sources: bool, fmt: str | No
     sys.exit(0 if all(r["status"] == "ok" for r in records) else 1)
 
 
+ARTICLE_FIELDS = (
+    "id",
+    "source",
+    "url",
+    "title",
+    "authors",
+    "published",
+    "language",
+    "body",
+    "headlines",
+    "fetched_at",
+    "version",
+    "duplicate_of",
+    "snippet",
+)
+
+
+def article_filters(f: Any) -> Any:
+    """The options `query` and `export` share: which articles, in which order, with which fields."""
+    options = [
+        click.option("--source", help="Only this source."),
+        click.option("--since", help="Published (or fetched) at or after this ISO date/datetime."),
+        click.option("--until", help="Published (or fetched) at or before this ISO date/datetime."),
+        click.option(
+            "--search",
+            help='Full-text search in title and body: words (all must match), "a phrase", prefix*, '
+            "OR, -excluded.",
+        ),
+        click.option("--language", help="Only articles in this language (en also matches en-GB)."),
+        click.option(
+            "--has-headlines/--no-headlines",
+            "has_headlines",
+            default=None,
+            help="Only articles with (or without) a trailing headline list.",
+        ),
+        click.option("--with-duplicates", is_flag=True, help="Include near-duplicates of earlier articles."),
+        click.option(
+            "--sort",
+            type=click.Choice(["newest", "relevance"]),
+            default="newest",
+            show_default=True,
+            help="relevance needs --search.",
+        ),
+        click.option("--fields", help=f"Comma-separated fields to print, of: {', '.join(ARTICLE_FIELDS)}."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _article_filter(
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    search: str | None,
+    language: str | None,
+    has_headlines: bool | None,
+    with_duplicates: bool,
+    sort: str,
+    limit: int | None,
+    offset: int,
+) -> Any:
+    from storage.queries import ArticleFilter
+
+    if sort == "relevance" and not search:
+        raise click.UsageError("--sort relevance needs --search")
+    return ArticleFilter(
+        source=source,
+        since=parse_when(since),
+        until=parse_when(until, end_of_day=True),
+        search=search,
+        with_duplicates=with_duplicates,
+        limit=limit,
+        offset=offset,
+        language=language,
+        has_headlines=has_headlines,
+        sort=sort,
+    )
+
+
+def _fields(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    fields = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = [f for f in fields if f not in ARTICLE_FIELDS]
+    if unknown or not fields:
+        raise click.BadParameter(
+            f"unknown field {', '.join(unknown) or '(none given)'}; choose from {', '.join(ARTICLE_FIELDS)}",
+            param_hint="--fields",
+        )
+    return fields
+
+
+def _pick(record: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, Any]:
+    return {f: record.get(f) for f in fields} if fields else record
+
+
 @main.command()
-@click.option("--source", help="Only this source.")
-@click.option("--since", help="Published (or fetched) at or after this ISO date/datetime.")
-@click.option("--until", help="Published (or fetched) at or before this ISO date/datetime.")
-@click.option("--search", help="Full-text search in title and body (all words must match).")
-@click.option("--with-duplicates", is_flag=True, help="Include near-duplicates of earlier articles.")
+@article_filters
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
 @format_option
@@ -341,24 +434,85 @@ def query(
     since: str | None,
     until: str | None,
     search: str | None,
+    language: str | None,
+    has_headlines: bool | None,
     with_duplicates: bool,
+    sort: str,
+    fields: str | None,
     limit: int,
     offset: int,
     fmt: str | None,
 ) -> None:
-    """Stored articles, newest first.
+    """Stored articles, newest first (or most relevant first, with --search and --sort relevance).
 
-    Example: newsdesk query --source bbc --since 2026-11-01 --search "climate summit" --format json
+    Example: newsdesk query --source bbc --since 2026-11-01 --search '"climate summit" OR cop*' --format json
     """
 
-    from storage.queries import ArticleFilter, list_articles
+    from storage.queries import list_articles
 
-    f = ArticleFilter(
-        source, parse_when(since), parse_when(until, end_of_day=True), search, with_duplicates, limit, offset
+    chosen = _fields(fields)
+    f = _article_filter(
+        source, since, until, search, language, has_headlines, with_duplicates, sort, limit, offset
     )
     with obj.session() as session:
-        records = list_articles(session, f)
-    emit(records, fmt, ARTICLE_TABLE)
+        records = [_pick(r, chosen) for r in list_articles(session, f)]
+    columns = chosen or (ARTICLE_TABLE + ("snippet",) if search else ARTICLE_TABLE)
+    emit(records, fmt, columns)
+
+
+@main.command()
+@article_filters
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many (default: all).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON lines (one article a line) or CSV with a header row.",
+)
+@click.pass_obj
+def export(
+    obj: Context,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    search: str | None,
+    language: str | None,
+    has_headlines: bool | None,
+    with_duplicates: bool,
+    sort: str,
+    fields: str | None,
+    limit: int | None,
+    fmt: str,
+) -> None:
+    """Write every matching article to stdout, streamed (any number, in constant memory).
+
+    Example: newsdesk export --source bbc --since 2026-01-01 --format csv > bbc-2026.csv
+    """
+
+    from storage.queries import iter_articles
+
+    chosen = _fields(fields) or (ARTICLE_FIELDS if search else ARTICLE_FIELDS[:-1])
+    f = _article_filter(
+        source, since, until, search, language, has_headlines, with_duplicates, sort, limit, 0
+    )
+    out = sys.stdout
+    writer = csv.DictWriter(out, fieldnames=list(chosen), extrasaction="ignore") if fmt == "csv" else None
+    if writer is not None:
+        writer.writeheader()
+    count = 0
+    with obj.session() as session:
+        for record in iter_articles(session, f, batch=500):
+            picked = _pick(record, chosen)
+            if writer is not None:
+                writer.writerow({k: _csv_value(v) for k, v in picked.items()})
+            else:
+                out.write(json.dumps(picked, ensure_ascii=False) + "\n")
+            count += 1
+            if count % 10_000 == 0:
+                click.echo(f"  {count:,} articles", err=True)
+    click.echo(f"exported {count:,} articles", err=True)
 
 
 @main.command()

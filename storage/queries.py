@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session, selectinload
 
 from pipelines.urls import canonicalize
-from storage.models import Article, CrawlRun, Source
+from storage import search
+from storage.models import Article, CrawlRun, Headline, Source
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -20,6 +35,9 @@ def iso(value: datetime | None) -> str | None:
     return value.strftime(ISO) if value is not None else None
 
 
+SORTS = ("newest", "relevance")
+
+
 @dataclass
 class ArticleFilter:
     source: str | None = None
@@ -27,18 +45,62 @@ class ArticleFilter:
     until: datetime | None = None
     search: str | None = None
     with_duplicates: bool = False
-    limit: int = 50
+    limit: int | None = 50
     offset: int = 0
+    language: str | None = None  # "en" also matches "en-GB"
+    has_headlines: bool | None = None
+    sort: str = "newest"  # or "relevance" (with a search)
 
 
-def fts_query(user_text: str) -> str:
-    """User words -> an FTS5 query of quoted terms (all must match); no FTS syntax gets through."""
-    terms = [t.replace('"', '""') for t in user_text.split() if t.strip('"')]
-    return " ".join(f'"{t}"' for t in terms)
+SQLITE_FTS: ColumnElement[Any] = literal_column("articles_fts")
+POSTGRES_VECTOR: ColumnElement[Any] = literal_column("articles.search_vector")
 
 
-def _filtered(session: Session, f: ArticleFilter) -> Select[Any]:
-    stmt = select(Article).join(Source)
+@dataclass
+class _Search:
+    """What a search adds to a query: its condition, a relevance (higher is better) and a snippet."""
+
+    condition: ColumnElement[bool]
+    relevance: ColumnElement[Any]
+    snippet: ColumnElement[Any]
+    joins_fts: bool
+
+
+def _search(session: Session, text_: str) -> _Search | None:
+    query = search.parse(text_)
+    if not query:
+        return None
+    if session.get_bind().dialect.name == "postgresql":
+        tsquery = func.to_tsquery(
+            literal("simple", type_=REGCONFIG), bindparam("q", search.to_tsquery(query))
+        )
+        return _Search(
+            POSTGRES_VECTOR.op("@@")(tsquery),
+            func.ts_rank(POSTGRES_VECTOR, tsquery),
+            func.ts_headline(
+                literal("simple", type_=REGCONFIG),
+                Article.body,
+                tsquery,
+                "StartSel=[, StopSel=], MaxWords=30, MinWords=12, MaxFragments=1",
+            ),
+            False,
+        )
+    return _Search(
+        SQLITE_FTS.op("MATCH")(bindparam("q", search.to_fts5(query))),
+        -func.bm25(SQLITE_FTS, 3.0, 1.0),  # title words weigh three times a body word's
+        func.snippet(SQLITE_FTS, 1, "[", "]", "…", 24),
+        True,
+    )
+
+
+def _filtered(f: ArticleFilter, found: _Search | None, *columns: Any) -> Select[Any]:
+    stmt = select(Article, *columns).join(Source)
+    if found is not None and found.joins_fts:
+        stmt = stmt.join(
+            table("articles_fts", column("rowid")), literal_column("articles_fts.rowid") == Article.id
+        )
+    if found is not None:
+        stmt = stmt.where(found.condition)
     if f.source:
         stmt = stmt.where(Source.name == f.source)
     if f.since:
@@ -47,17 +109,11 @@ def _filtered(session: Session, f: ArticleFilter) -> Select[Any]:
         stmt = stmt.where(Article.sort_at <= f.until)
     if not f.with_duplicates:
         stmt = stmt.where(Article.duplicate_of.is_(None))
-    if f.search and f.search.strip():
-        if session.get_bind().dialect.name == "postgresql":
-            stmt = stmt.where(text("articles.search_vector @@ websearch_to_tsquery('simple', :q)")).params(
-                q=f.search
-            )
-        else:
-            match = fts_query(f.search)
-            if match:
-                stmt = stmt.where(
-                    Article.id.in_(text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q"))
-                ).params(q=match)
+    if f.language:
+        stmt = stmt.where(or_(Article.language == f.language, Article.language.like(f"{f.language}-%")))
+    if f.has_headlines is not None:
+        listed = exists(select(Headline.id).where(Headline.article_id == Article.id))
+        stmt = stmt.where(listed if f.has_headlines else ~listed)
     return stmt
 
 
@@ -78,19 +134,38 @@ def article_record(article: Article) -> dict[str, Any]:
     }
 
 
+def _ordered(session: Session, f: ArticleFilter) -> Select[Any]:
+    found = _search(session, f.search) if f.search else None
+    columns = (found.snippet.label("snippet"),) if found is not None else ()
+    stmt = _filtered(f, found, *columns)
+    if f.sort == "relevance" and found is not None:
+        stmt = stmt.order_by(found.relevance.desc(), Article.id.desc())
+    else:
+        stmt = stmt.order_by(Article.sort_at.desc(), Article.id.desc())
+    stmt = stmt.options(selectinload(Article.headlines), selectinload(Article.source)).offset(f.offset)
+    return stmt.limit(f.limit) if f.limit is not None else stmt
+
+
 def list_articles(session: Session, f: ArticleFilter) -> list[dict[str, Any]]:
-    stmt = (
-        _filtered(session, f)
-        .options(selectinload(Article.headlines), selectinload(Article.source))
-        .order_by(Article.sort_at.desc(), Article.id.desc())
-        .limit(f.limit)
-        .offset(f.offset)
-    )
-    return [article_record(a) for a in session.scalars(stmt)]
+    """Matching articles (newest first, or most relevant first); with a search each record also has a
+    `snippet` of the body around the matches, matched words in [brackets]."""
+    return list(iter_articles(session, f))
+
+
+def iter_articles(session: Session, f: ArticleFilter, batch: int = 0) -> Iterator[dict[str, Any]]:
+    """As list_articles, streamed `batch` rows at a time when batch > 0 (constant memory for exports)."""
+    stmt = _ordered(session, f)
+    result = session.execute(stmt.execution_options(yield_per=batch) if batch else stmt)
+    for row in result:
+        record = article_record(row[0])
+        if len(row) > 1:
+            record["snippet"] = row[1]
+        yield record
 
 
 def count_articles(session: Session, f: ArticleFilter) -> int:
-    return session.scalar(select(func.count()).select_from(_filtered(session, f).subquery())) or 0
+    stmt = _filtered(f, _search(session, f.search) if f.search else None)
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
 def get_article(session: Session, key: str | int) -> dict[str, Any] | None:

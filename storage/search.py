@@ -1,0 +1,83 @@
+"""Search text as people type it -> each backend's own full-text query, built from word characters only
+(no user text reaches the query syntax unparsed).
+
+Understood: words (all must match), "quoted phrases", prefixes (`climat*`), `OR` between terms, `-word`
+or `NOT word` to exclude. Anything else (punctuation, stray quotes) separates words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+TOKEN_RE = re.compile(r'(-?)"([^"]*)"|(\S+)')
+WORD_RE = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Term:
+    words: tuple[str, ...]  # one word, or a phrase
+    prefix: bool = False  # the last word is a prefix
+    negated: bool = False
+
+
+# A query: groups joined by OR, each group a list of terms that must all match.
+Query = list[list[Term]]
+
+
+def parse(text: str) -> Query:
+    groups: Query = [[]]
+    negate_next = False
+    for m in TOKEN_RE.finditer(text):
+        minus, phrase, bare = m.groups()
+        if bare is not None and bare in ("OR", "|"):
+            if groups[-1]:
+                groups.append([])
+            continue
+        if bare is not None and bare in ("AND", "&"):
+            continue
+        if bare == "NOT":
+            negate_next = True
+            continue
+        negated = negate_next or bool(minus) or (bare is not None and bare.startswith("-"))
+        negate_next = False
+        source = phrase if phrase is not None else bare
+        words = tuple(w.lower() for w in WORD_RE.findall(source))
+        if not words:
+            continue
+        prefix = phrase is None and source.endswith("*") and len(words) == 1
+        if bare is not None and len(words) > 1:  # "e-mail", "U.S.": a phrase of its parts
+            groups[-1].append(Term(words, False, negated))
+        else:
+            groups[-1].append(Term(words, prefix, negated))
+    groups = [g for g in groups if any(not t.negated for t in g)]  # NOT alone matches nothing useful
+    return groups
+
+
+def to_fts5(query: Query) -> str:
+    """SQLite FTS5 MATCH expression."""
+
+    def term(t: Term) -> str:
+        quoted = '"' + " ".join(t.words) + '"' + ("*" if t.prefix else "")
+        return quoted
+
+    parts = []
+    for group in query:
+        positive = " AND ".join(term(t) for t in group if not t.negated)
+        negative = "".join(f" NOT {term(t)}" for t in group if t.negated)
+        parts.append(f"({positive}{negative})")
+    return " OR ".join(parts)
+
+
+def to_tsquery(query: Query) -> str:
+    """PostgreSQL to_tsquery text (for the 'simple' configuration)."""
+
+    def term(t: Term) -> str:
+        lexemes = [f"'{w}'" for w in t.words]
+        if t.prefix:
+            lexemes[-1] += ":*"
+        body = " <-> ".join(lexemes)
+        body = f"({body})" if len(lexemes) > 1 else body
+        return f"!{body}" if t.negated else body
+
+    return " | ".join("(" + " & ".join(term(t) for t in group) + ")" for group in query)
