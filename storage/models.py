@@ -33,6 +33,8 @@ class Source(Base):
 
 class Article(Base):
     __tablename__ = "articles"
+    # Newest first (the order of every listing and export) is a walk down this index, never a sort.
+    __table_args__ = (Index("ix_articles_sort_at_id", "sort_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
@@ -50,7 +52,7 @@ class Article(Base):
     first_seen_at: Mapped[datetime] = mapped_column(DateTime)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
     # Sort/filter date: published_at where known, else fetched_at (kept in one indexed column).
-    sort_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    sort_at: Mapped[datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     source: Mapped[Source] = relationship()
