@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -238,3 +238,38 @@ def source_health(session: Session, source: str) -> str:
     if len(idle) == IDLE_AFTER and all(r.stored == 0 and r.updated == 0 for r in idle):
         return f"idle: last {IDLE_AFTER} runs stored nothing new"
     return "ok"
+
+
+def source_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Source.name).order_by(Source.name)))
+
+
+def run_that_fetched(session: Session, source: str, fetched_at: str | None) -> dict[str, Any] | None:
+    """The run of `source` that was going on when an article was fetched (the last one started before)."""
+    if not fetched_at:
+        return None
+    when = datetime.strptime(fetched_at, ISO) + timedelta(seconds=1)  # the record's time is to the second
+    run = session.scalars(
+        select(CrawlRun)
+        .where(CrawlRun.source == source, CrawlRun.started_at <= when)
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(1)
+    ).first()
+    return run_record(run) if run is not None else None
+
+
+def sources_overview(session: Session) -> list[dict[str, Any]]:
+    """Every source that has run or stored something: its article count, last run and health."""
+    counts = dict(
+        session.execute(select(Source.name, func.count(Article.id)).join(Article).group_by(Source.name)).all()
+    )
+    last = last_runs(session)
+    return [
+        {
+            "source": name,
+            "articles": counts.get(name, 0),
+            "last_run": last.get(name),
+            "health": source_health(session, name),
+        }
+        for name in sorted(set(counts) | set(last))
+    ]

@@ -1,0 +1,181 @@
+"""`newsdesk serve`: the real command on a free port, its JSON API over HTTP, and its pages in headless
+Chromium (Debian's package), read as a person would read them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from pipelines.fingerprints import content_hash, minhash
+from storage.articles import NewArticle, insert_article, update_article
+from storage.db import connect
+from storage.models import Article
+from storage.runs import finish_run, start_run
+from tests.conftest import NEWSDESK
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HOSTILE = (
+    'Reader comments quoted here: <script>document.body.setAttribute("data-pwned", "script")</script> and '
+    "<img src=x onerror=\"document.body.setAttribute('data-pwned', 'img')\"> were posted under the story."
+)
+
+
+def article(url: str, title: str, body: str, headlines: list[tuple[str, str | None]]) -> NewArticle:
+    return NewArticle(
+        source="city",
+        url=url,
+        title=title,
+        authors=["Ana Ruiz"],
+        published_at=datetime(2026, 11, 20, 8, 30),
+        language="en",
+        body=body,
+        content_hash=content_hash(title, body),
+        minhash=minhash(body),
+        headlines=headlines,
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[str]:
+    """A store with a few articles, one edited and one with markup in its text, served on a free port."""
+    db = f"sqlite:///{tmp_path / 'news.db'}"
+    engine = connect(db)
+    with Session(engine) as s, s.begin():
+        run = start_run(s, "city", "manual", "here", os.getpid())
+        tunnel = insert_article(
+            s,
+            article(
+                "https://city.example/tunnel",
+                "Harbour tunnel opens",
+                "The harbour tunnel opened on Monday after six years of digging.\n\nTraffic was light.",
+                [("Bridge tolls rise", "https://city.example/tolls"), ("Ferry strike ends", None)],
+            ),
+        )
+        insert_article(s, article("https://city.example/comments", "Comment row", HOSTILE, []))
+        insert_article(
+            s, article("https://city.example/market", "Market hall reopens", "The market hall reopened.", [])
+        )
+        finish_run(s, run, "ok", "finished")
+    with Session(engine) as s, s.begin():
+        stored = s.get(Article, tunnel)
+        assert stored is not None
+        edited = article(
+            "https://city.example/tunnel",
+            "Harbour tunnel opens to traffic",
+            "The harbour tunnel opened on Monday after six years of digging.\n\nTraffic was heavy by noon.",
+            [("Bridge tolls rise", "https://city.example/tolls"), ("Ferry strike ends", None)],
+        )
+        update_article(s, stored, edited)
+    engine.dispose()
+    proc = subprocess.Popen(
+        [NEWSDESK, "--db", db, "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    base = proc.stdout.readline().strip()
+    assert base.startswith("http://127.0.0.1:"), proc.stderr.read() if proc.stderr else base
+    try:
+        yield base.rstrip("/")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def get(url: str, method: str = "GET") -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        body = e.read()
+        return e.code, json.loads(body) if body.startswith(b"{") else {}
+
+
+def test_the_json_api_answers_the_same_queries_and_nothing_else(site: str) -> None:
+    status, found = get(f"{site}/api/articles?q=tunnel")
+    assert status == 200 and found["total"] == 1
+    (hit,) = found["articles"]
+    assert hit["title"] == "Harbour tunnel opens to traffic" and "[tunnel]" in hit["snippet"]
+    status, one = get(f"{site}/api/articles/{hit['id']}")
+    assert [h["url"] for h in one["headline_links"]] == ["https://city.example/tolls", None]
+    assert [v["title"] for v in one["versions"]] == ["Harbour tunnel opens"]
+    status, runs = get(f"{site}/api/runs")
+    assert runs["sources"][0]["source"] == "city" and runs["sources"][0]["articles"] == 3
+    assert get(f"{site}/api/articles?since=soon")[0] == 400
+    assert get(f"{site}/api/articles/999")[0] == 404
+    assert get(f"{site}/api/articles", method="POST")[0] == 405
+    assert get(f"{site}/api/articles", method="DELETE")[0] == 405
+
+
+def test_a_person_searches_opens_an_article_and_no_script_from_its_text_runs(
+    site: str, tmp_path: Path
+) -> None:
+    if not Path(CHROMIUM).exists():
+        reason = "Chromium is not installed (apt-get install chromium): browser test skipped"
+        if os.environ.get("NEWSDESK_REQUIRE_SERVICES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        page = browser.new_page()
+        page.goto(f"{site}/")
+        assert page.locator("#count").inner_text() == "3 articles"
+        page.fill("input[name=q]", "tunnel")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/?q=tunnel*")
+        assert page.locator("#count").inner_text() == "1 article"
+        page.click("a.title")
+        page.wait_for_url("**/articles/*")
+        assert page.locator("h1").inner_text() == "Harbour tunnel opens to traffic"
+        assert page.locator("#headlines li").all_inner_texts() == ["Bridge tolls rise", "Ferry strike ends"]
+        assert page.locator("#headlines a").get_attribute("href") == "https://city.example/tolls"
+        assert "version 1" in page.locator("#versions").inner_text()
+        assert "Fetched by run" in page.locator("#run").inner_text()
+        page.screenshot(path=str(tmp_path / "article.png"), full_page=True)
+        assert (tmp_path / "article.png").stat().st_size > 10_000
+
+        page.goto(f"{site}/?q=comments")
+        page.click("a.title")
+        page.wait_for_url("**/articles/*")
+        text = page.locator("article .body").inner_text()
+        assert '<script>document.body.setAttribute("data-pwned", "script")</script>' in text
+        assert "<img src=x onerror=" in text
+        assert page.evaluate("document.body.getAttribute('data-pwned')") is None
+        browser.close()
+
+
+def test_a_query_that_runs_too_long_is_stopped(tmp_path: Path) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from web.app import create_app
+
+    engine = connect(f"sqlite:///{tmp_path / 'news.db'}")
+    create_app(engine, query_timeout=0.3)
+    endless = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+    with engine.connect() as conn, pytest.raises(OperationalError, match="interrupted"):
+        conn.execute(text(endless))
+    with engine.connect() as conn:  # the next query on the same connection gets its own time
+        assert conn.execute(text("SELECT count(*) FROM articles")).scalar_one() == 0
+    engine.dispose()

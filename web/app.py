@@ -1,0 +1,186 @@
+"""`newsdesk serve`: read-only pages and a JSON API over storage.queries.
+
+Every route answers GET only; every value reaches the page through Jinja2's autoescaping (an article that
+contains `<script>` shows it as text); every query runs under a time limit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, abort, jsonify, render_template, request
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from storage import queries
+from storage.queries import ArticleFilter
+
+PAGE_SIZE = 20
+
+
+class QueryTimeout(Exception):
+    pass
+
+
+def create_app(engine: Engine, query_timeout: float = 5.0) -> Flask:
+    app = Flask(__name__)
+    _limit_queries(engine, query_timeout)
+
+    @app.template_filter("pagequery")
+    def pagequery(args: Any, offset: int) -> str:
+        """The current query string with another offset (for the newer/older links)."""
+        return urlencode({**args.to_dict(), "offset": str(max(0, offset))})
+
+    @contextmanager
+    def session() -> Iterator[Session]:
+        try:
+            with Session(engine) as s:
+                if engine.dialect.name == "postgresql":
+                    s.connection().exec_driver_sql(f"SET statement_timeout = {int(query_timeout * 1000)}")
+                yield s
+        except OperationalError as e:
+            if "interrupted" in str(e) or "statement timeout" in str(e):
+                raise QueryTimeout(str(e.orig)) from None
+            raise
+
+    @app.errorhandler(QueryTimeout)
+    def timed_out(error: QueryTimeout) -> Any:
+        message = f"the query took longer than {query_timeout:g}s: narrow it down"
+        if request.path.startswith("/api/"):
+            return jsonify({"error": message}), 503
+        return render_template("error.html", message=message), 503
+
+    @app.errorhandler(ValueError)
+    def bad_request(error: ValueError) -> Any:
+        if request.path.startswith("/api/"):
+            return jsonify({"error": str(error)}), 400
+        return render_template("error.html", message=str(error)), 400
+
+    def search_results() -> dict[str, Any]:
+        f = article_filter(request.args)
+        with session() as s:
+            total = queries.count_articles(s, f)
+            articles = queries.list_articles(s, f)
+            sources = queries.source_names(s)
+        return {"filter": f, "total": total, "articles": articles, "sources": sources}
+
+    @app.get("/")
+    def index() -> str:
+        return render_template("index.html", args=request.args, page_size=PAGE_SIZE, **search_results())
+
+    @app.get("/articles/<int:article_id>")
+    def article(article_id: int) -> str:
+        with session() as s:
+            record = queries.get_article(s, article_id)
+            if record is None:
+                abort(404)
+            run = queries.run_that_fetched(s, record["source"], record["fetched_at"])
+        return render_template("article.html", article=record, run=run)
+
+    @app.get("/runs")
+    def runs() -> str:
+        with session() as s:
+            health = queries.sources_overview(s)
+            recent = queries.list_runs(s, request.args.get("source") or None, limit=100)
+        return render_template("runs.html", health=health, runs=recent)
+
+    @app.get("/api/articles")
+    def api_articles() -> Any:
+        results = search_results()
+        f = results["filter"]
+        return jsonify(
+            {"total": results["total"], "offset": f.offset, "limit": f.limit, "articles": results["articles"]}
+        )
+
+    @app.get("/api/articles/<int:article_id>")
+    def api_article(article_id: int) -> Any:
+        with session() as s:
+            record = queries.get_article(s, article_id)
+        if record is None:
+            return jsonify({"error": f"no article {article_id}"}), 404
+        return jsonify(record)
+
+    @app.get("/api/runs")
+    def api_runs() -> Any:
+        with session() as s:
+            return jsonify(
+                {
+                    "sources": queries.sources_overview(s),
+                    "runs": queries.list_runs(s, request.args.get("source") or None, limit=100),
+                }
+            )
+
+    @app.after_request
+    def headers(response: Any) -> Any:
+        # No script runs on these pages: a second line of defence behind the escaping.
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    return app
+
+
+def article_filter(args: Any) -> ArticleFilter:
+    """Query-string parameters -> ArticleFilter; ValueError (a 400) names a bad one."""
+
+    def date(name: str, end_of_day: bool = False) -> datetime | None:
+        value = (args.get(name) or "").strip()
+        if not value:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{name}: {value!r} is not an ISO date like 2026-11-24") from None
+        if end_of_day and len(value) == 10:
+            parsed = parsed.replace(hour=23, minute=59, second=59)
+        return parsed.replace(tzinfo=None)
+
+    def number(name: str, default: int, low: int, high: int) -> int:
+        value = args.get(name) or str(default)
+        if not value.isdigit() or not low <= int(value) <= high:
+            raise ValueError(f"{name}: {value!r} is not a whole number from {low} to {high}")
+        return int(value)
+
+    headlines = args.get("headlines") or ""
+    if headlines not in ("", "yes", "no"):
+        raise ValueError(f"headlines: {headlines!r} is not yes or no")
+    sort = args.get("sort") or "newest"
+    if sort not in queries.SORTS:
+        raise ValueError(f"sort: {sort!r} is not one of {', '.join(queries.SORTS)}")
+    search = (args.get("q") or "").strip() or None
+    return ArticleFilter(
+        source=args.get("source") or None,
+        since=date("since"),
+        until=date("until", end_of_day=True),
+        search=search,
+        with_duplicates=args.get("duplicates") == "yes",
+        limit=number("limit", PAGE_SIZE, 1, 200),
+        offset=number("offset", 0, 0, 10_000_000),
+        language=args.get("language") or None,
+        has_headlines={"yes": True, "no": False}.get(headlines),
+        sort=sort if search else "newest",
+    )
+
+
+def _limit_queries(engine: Engine, seconds: float) -> None:
+    """SQLite has no statement timeout: a progress handler interrupts a statement that runs too long."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "checkout")
+    def restart(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        started = record.info.get("newsdesk_started")
+        if started is None:  # first use of this connection here: install the check
+            started = record.info["newsdesk_started"] = [0.0]
+            dbapi_connection.set_progress_handler(
+                lambda: int(time.monotonic() - started[0] > seconds), 10_000
+            )
+        started[0] = time.monotonic()
