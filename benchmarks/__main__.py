@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import daemon, extraction, near_duplicates, split
+from benchmarks import daemon, dedupe_scale, extraction, near_duplicates, query_scale, split
 
 
 def main() -> int:
-    codes = [extraction.main([]), split.main([]), near_duplicates.main([]), daemon.main([])]
+    codes = [
+        extraction.main([]),
+        split.main([]),
+        near_duplicates.main([]),
+        dedupe_scale.main([]),
+        query_scale.main([]),
+        daemon.main([]),
+    ]
     return max(codes)
 
 
