@@ -10,6 +10,7 @@ from pipelines.fingerprints import minhash
 from storage.articles import find_near_duplicate, is_seen
 from storage.db import connect, make_engine, upgrade
 from storage.models import ArticleBand, Headline
+from storage.queries import ArticleFilter, list_articles
 
 BODY = (
     "The harbour board voted on Monday to rebuild the north pier before the winter storms arrive. "
@@ -58,4 +59,35 @@ def test_a_store_from_the_first_schema_is_upgraded_with_its_articles(db_url: str
         assert session.scalar(select(func.count(func.distinct(ArticleBand.article_id)))) == 1
         assert find_near_duplicate(session, minhash(BODY.replace("Monday", "Tuesday"))) == 1
         assert session.scalar(select(func.count()).select_from(Headline)) == 1
+    engine.dispose()
+
+
+def test_a_store_from_the_second_schema_is_upgraded_and_lists_in_order(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine, "0002")
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO sources (id, name, created_at) VALUES (1, 'port', '2026-11-20 09:00:00')")
+        )
+        for i in range(3):
+            conn.execute(
+                text(
+                    "INSERT INTO articles (id, source_id, url, title, authors, body, content_hash, first_seen_at, "
+                    "fetched_at, sort_at, version) VALUES (:id, 1, :url, :title, '[]', :body, :hash, :at, :at, :at, 1)"
+                ),
+                {
+                    "id": i + 1,
+                    "url": f"https://port.example/{i}",
+                    "title": f"Story {i}",
+                    "body": BODY,
+                    "hash": str(i),
+                    "at": f"2026-11-2{i} 09:00:00",
+                },
+            )
+    engine.dispose()
+    engine = connect(db_url)
+    with Session(engine) as session:
+        titles = [r["title"] for r in list_articles(session, ArticleFilter())]
+        assert titles == ["Story 2", "Story 1", "Story 0"]
+        assert [r["title"] for r in list_articles(session, ArticleFilter(search="pier"))] == titles
     engine.dispose()
