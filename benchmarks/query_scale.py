@@ -197,28 +197,22 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--articles", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=60)
     ap.add_argument("--postgres", default=os.environ.get("NEWSDESK_TEST_POSTGRES"), help="also run here")
+    ap.add_argument("--no-sqlite", action="store_true", help="only PostgreSQL")
     args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "query.db"
-        engine = connect(f"sqlite:///{path}")
-        fill(engine, args.articles)
-        report(
-            "SQLite",
-            args.articles,
-            size_per_article(engine, args.articles, path),
-            measure(engine, args.articles, args.runs),
-        )
-        engine.dispose()
+    if not args.no_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "query.db"
+            engine = connect(f"sqlite:///{path}")
+            fill(engine, args.articles)
+            size = size_per_article(engine, args.articles, path)
+            report("SQLite", args.articles, size, measure(engine, args.articles, args.runs))
+            engine.dispose()
     if args.postgres:
         with scratch_postgres(args.postgres) as url:
             engine = connect(url)
             fill(engine, args.articles)
-            report(
-                "PostgreSQL",
-                args.articles,
-                size_per_article(engine, args.articles, None),
-                measure(engine, args.articles, args.runs),
-            )
+            size = size_per_article(engine, args.articles, None)
+            report("PostgreSQL", args.articles, size, measure(engine, args.articles, args.runs))
             engine.dispose()
     return 0
 

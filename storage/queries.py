@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
+    and_,
     bindparam,
     column,
     exists,
@@ -66,19 +68,34 @@ class _Search:
     joins_fts: bool
 
 
-def _search(session: Session, text_: str) -> _Search | None:
-    query = search.parse(text_)
+def _search(session: Session, f: ArticleFilter) -> _Search | None:
+    query = search.parse(f.search or "")
     if not query:
         return None
     if session.get_bind().dialect.name == "postgresql":
-        tsquery = func.to_tsquery(
-            literal("simple", type_=REGCONFIG), bindparam("q", search.to_tsquery(query))
+        # Each article is indexed in its own language's configuration and searched in the same one: one
+        # indexed branch per configuration (only the filtered language's, with --language). A query made
+        # of all configurations at once would be wrong for exclusions (-word stemmed another way).
+        configs = (
+            [search.config_for(f.language)]
+            if f.language
+            else sorted({*search.LANGUAGE_CONFIGS.values(), search.FALLBACK_CONFIG})
         )
+        text_query = bindparam("q", search.to_tsquery(query), type_=String)
+        article_config: ColumnElement[Any] = literal_column(search.config_sql("articles.language"))
+        queries = {c: func.to_tsquery(literal(c, type_=REGCONFIG), text_query) for c in configs}
+        condition = or_(
+            *(
+                and_(article_config == literal(c, type_=REGCONFIG), POSTGRES_VECTOR.op("@@")(q))
+                for c, q in queries.items()
+            )
+        )
+        tsquery: ColumnElement[Any] = func.to_tsquery(article_config, text_query)
         return _Search(
-            POSTGRES_VECTOR.op("@@")(tsquery),
+            condition,
             func.ts_rank(POSTGRES_VECTOR, tsquery),
             func.ts_headline(
-                literal("simple", type_=REGCONFIG),
+                article_config,
                 Article.body,
                 tsquery,
                 "StartSel=[, StopSel=], MaxWords=30, MinWords=12, MaxFragments=1",
@@ -135,7 +152,7 @@ def article_record(article: Article) -> dict[str, Any]:
 
 
 def _ordered(session: Session, f: ArticleFilter) -> Select[Any]:
-    found = _search(session, f.search) if f.search else None
+    found = _search(session, f) if f.search else None
     columns = (found.snippet.label("snippet"),) if found is not None else ()
     stmt = _filtered(f, found, *columns)
     if f.sort == "relevance" and found is not None:
@@ -164,7 +181,7 @@ def iter_articles(session: Session, f: ArticleFilter, batch: int = 0) -> Iterato
 
 
 def count_articles(session: Session, f: ArticleFilter) -> int:
-    stmt = _filtered(f, _search(session, f.search) if f.search else None)
+    stmt = _filtered(f, _search(session, f) if f.search else None)
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 

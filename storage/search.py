@@ -81,3 +81,39 @@ def to_tsquery(query: Query) -> str:
         return f"!{body}" if t.negated else body
 
     return " | ".join("(" + " & ".join(term(t) for t in group) + ")" for group in query)
+
+
+# PostgreSQL text search configurations by an article's language (its primary subtag): words are stemmed
+# in their own language ("harbours" finds "harbour"); other languages are indexed word for word.
+LANGUAGE_CONFIGS = {
+    "da": "danish",
+    "de": "german",
+    "en": "english",
+    "es": "spanish",
+    "fi": "finnish",
+    "fr": "french",
+    "hu": "hungarian",
+    "it": "italian",
+    "nb": "norwegian",
+    "nl": "dutch",
+    "no": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sv": "swedish",
+    "tr": "turkish",
+}
+FALLBACK_CONFIG = "simple"
+
+
+def config_for(language: str | None) -> str:
+    return LANGUAGE_CONFIGS.get((language or "").split("-")[0].lower(), FALLBACK_CONFIG)
+
+
+def config_sql(column: str) -> str:
+    """SQL choosing an article's configuration from its language column (immutable: usable in the
+    generated search_vector column)."""
+    cases = " ".join(
+        f"WHEN '{code}' THEN '{name}'::regconfig" for code, name in sorted(LANGUAGE_CONFIGS.items())
+    )
+    return f"(CASE split_part(lower(coalesce({column}, '')), '-', 1) {cases} ELSE '{FALLBACK_CONFIG}'::regconfig END)"

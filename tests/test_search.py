@@ -105,3 +105,28 @@ def test_language_and_headline_filters(store: Session) -> None:
         assert urls(s, language="fr") == ["port"]
         assert urls(s, has_headlines=True) == ["port", "harbour"]
         assert urls(s, has_headlines=False, language="en") == ["climate", "ferry"]
+
+
+def test_postgresql_search_stems_words_in_the_articles_language(store: Session, db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite's FTS5 index matches words as written (no stemming)")
+    with store as s:
+        # "opened" and "islands" are stemmed as English; the French article's "rouvre" as French.
+        assert urls(s, search="opening") == ["harbour"]
+        assert urls(s, search="island") == ["ferry"]
+        assert urls(s, search="rouvrir", language="fr") == ["port"]
+
+
+def test_the_migration_indexes_languages_as_the_queries_search_them() -> None:
+    import importlib.util
+
+    from storage import search
+    from storage.db import MIGRATIONS
+
+    path = MIGRATIONS / "versions" / "0004_language_aware_search.py"
+    spec = importlib.util.spec_from_file_location("migration_0004", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.LANGUAGE_CONFIGS == search.LANGUAGE_CONFIGS
+    assert search.config_sql("language") == migration.CONFIG
