@@ -34,7 +34,11 @@ class Source(Base):
 class Article(Base):
     __tablename__ = "articles"
     # Newest first (the order of every listing and export) is a walk down this index, never a sort.
-    __table_args__ = (Index("ix_articles_sort_at_id", "sort_at", "id"),)
+    __table_args__ = (
+        Index("ix_articles_sort_at_id", "sort_at", "id"),
+        # A search's matches are ordered and filtered through this narrow index, not the wide rows.
+        Index("ix_articles_listing", "id", "sort_at", "duplicate_of", "source_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)

@@ -55,6 +55,8 @@ class ArticleFilter:
 
 
 SQLITE_FTS: ColumnElement[Any] = literal_column("articles_fts")
+FTS_TABLE = table("articles_fts", column("rowid"))
+FTS_ROWID: ColumnElement[Any] = literal_column("articles_fts.rowid")
 POSTGRES_VECTOR: ColumnElement[Any] = literal_column("articles.search_vector")
 
 
@@ -113,13 +115,18 @@ def _search(session: Session, f: ArticleFilter) -> _Search | None:
 def _filtered(f: ArticleFilter, found: _Search | None, *columns: Any) -> Select[Any]:
     stmt = select(Article, *columns).join(Source)
     if found is not None and found.joins_fts:
-        stmt = stmt.join(
-            table("articles_fts", column("rowid")), literal_column("articles_fts.rowid") == Article.id
-        )
+        stmt = stmt.join(FTS_TABLE, Article.id == FTS_ROWID)
     if found is not None:
         stmt = stmt.where(found.condition)
+    return _narrowed(stmt, f)
+
+
+def _narrowed(stmt: Select[Any], f: ArticleFilter) -> Select[Any]:
+    """The filters other than the search."""
     if f.source:
-        stmt = stmt.where(Source.name == f.source)
+        stmt = stmt.where(
+            Article.source_id == select(Source.id).where(Source.name == f.source).scalar_subquery()
+        )
     if f.since:
         stmt = stmt.where(Article.sort_at >= f.since)
     if f.until:
@@ -132,6 +139,36 @@ def _filtered(f: ArticleFilter, found: _Search | None, *columns: Any) -> Select[
         listed = exists(select(Headline.id).where(Headline.article_id == Article.id))
         stmt = stmt.where(listed if f.has_headlines else ~listed)
     return stmt
+
+
+def _matching_ids(f: ArticleFilter, found: _Search) -> Select[Any]:
+    """SQLite: the ids of the matching articles, newest first, through the FTS index and the narrow
+    ix_articles_listing index only."""
+    matching = select(FTS_ROWID).select_from(FTS_TABLE).where(found.condition)
+    ids = select(Article.id).where(Article.id.in_(matching))
+    return _narrowed(ids.order_by(Article.sort_at.desc(), Article.id.desc()), f)
+
+
+def _most_relevant_ids(session: Session, f: ArticleFilter, found: _Search) -> list[int]:
+    """SQLite: the page's ids, most relevant first. FTS5 ranks its own matches fast; the filters then
+    keep some of the best candidates, and more candidates are ranked only when too few were kept."""
+    want = f.offset + (f.limit or 0)
+    candidates = max(100, 4 * want)
+    while True:
+        ranked = list(
+            session.scalars(
+                select(FTS_ROWID)
+                .select_from(FTS_TABLE)
+                .where(found.condition)
+                .order_by(found.relevance.desc())
+                .limit(candidates)
+            )
+        )
+        kept = set(session.scalars(_narrowed(select(Article.id).where(Article.id.in_(ranked)), f)))
+        ordered = [i for i in ranked if i in kept]
+        if len(ordered) >= want or len(ranked) < candidates:
+            return ordered[f.offset : want]
+        candidates *= 4
 
 
 def article_record(article: Article) -> dict[str, Any]:
@@ -163,6 +200,28 @@ def _ordered(session: Session, f: ArticleFilter) -> Select[Any]:
     return stmt.limit(f.limit) if f.limit is not None else stmt
 
 
+def _search_page(session: Session, f: ArticleFilter, found: _Search) -> Iterator[dict[str, Any]]:
+    """SQLite, one page of a search: the page's ids through the FTS index and the narrow listing index
+    (no wide article row read for the matches that are not shown), then those rows, then their snippets
+    one by one (FTS5 finds a row by id and match at once; a join would walk every match)."""
+    if f.sort == "relevance":
+        ids = _most_relevant_ids(session, f, found)
+    else:
+        ids = list(session.scalars(_matching_ids(f, found).offset(f.offset).limit(f.limit)))
+    rows = session.scalars(
+        select(Article)
+        .where(Article.id.in_(ids))
+        .options(selectinload(Article.headlines), selectinload(Article.source))
+    )
+    by_id = {a.id: a for a in rows}
+    for article_id in ids:
+        record = article_record(by_id[article_id])
+        record["snippet"] = session.scalar(
+            select(found.snippet).select_from(FTS_TABLE).where(found.condition, FTS_ROWID.op("=")(article_id))
+        )
+        yield record
+
+
 def list_articles(session: Session, f: ArticleFilter) -> list[dict[str, Any]]:
     """Matching articles (newest first, or most relevant first); with a search each record also has a
     `snippet` of the body around the matches, matched words in [brackets]."""
@@ -171,6 +230,10 @@ def list_articles(session: Session, f: ArticleFilter) -> list[dict[str, Any]]:
 
 def iter_articles(session: Session, f: ArticleFilter, batch: int = 0) -> Iterator[dict[str, Any]]:
     """As list_articles, streamed `batch` rows at a time when batch > 0 (constant memory for exports)."""
+    found = _search(session, f) if f.search else None
+    if found is not None and found.joins_fts and f.limit is not None:
+        yield from _search_page(session, f, found)
+        return
     stmt = _ordered(session, f)
     result = session.execute(stmt.execution_options(yield_per=batch) if batch else stmt)
     for row in result:
@@ -181,7 +244,11 @@ def iter_articles(session: Session, f: ArticleFilter, batch: int = 0) -> Iterato
 
 
 def count_articles(session: Session, f: ArticleFilter) -> int:
-    stmt = _filtered(f, _search(session, f) if f.search else None)
+    found = _search(session, f) if f.search else None
+    if found is not None and found.joins_fts:
+        stmt = _matching_ids(f, found).order_by(None)
+    else:
+        stmt = _filtered(f, found).with_only_columns(Article.id)
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
