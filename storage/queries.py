@@ -38,7 +38,6 @@ def iso(value: datetime | None) -> str | None:
 
 
 SORTS = ("newest", "relevance")
-RELEVANCE_WINDOW = 2000  # PostgreSQL ranks a page of results among this many newest matches
 
 
 @dataclass
@@ -194,11 +193,6 @@ def _ordered(session: Session, f: ArticleFilter) -> Select[Any]:
     columns = (found.snippet.label("snippet"),) if found is not None else ()
     stmt = _filtered(f, found, *columns)
     if f.sort == "relevance" and found is not None:
-        if not found.joins_fts and f.limit is not None:
-            # PostgreSQL reads each candidate's vector to rank it: a page ranks the newest matches only.
-            newest = _filtered(f, found).with_only_columns(Article.id)
-            newest = newest.order_by(Article.sort_at.desc(), Article.id.desc()).limit(RELEVANCE_WINDOW)
-            stmt = stmt.where(Article.id.in_(newest.scalar_subquery()))
         stmt = stmt.order_by(found.relevance.desc(), Article.id.desc())
     else:
         stmt = stmt.order_by(Article.sort_at.desc(), Article.id.desc())
