@@ -160,21 +160,15 @@ def _check_value(where: str, key: str, value: Any, problems: list[str]) -> Any:
         except ValueError as e:
             problems.append(f"{where}: 'schedule' {e}")
             return None
-    if key in OPTIONAL_DURATION_KEYS:
-        if value == "never":
-            return NEVER
+    if key in OPTIONAL_DURATION_KEYS and value == "never":
+        return NEVER
+    if key in DURATION_KEYS or key in OPTIONAL_DURATION_KEYS:
+        minimum = DURATION_KEYS.get(key, OPTIONAL_DURATION_KEYS.get(key, 1))
+        never = ", or 'never'" if key in OPTIONAL_DURATION_KEYS else ""
         try:
             if not isinstance(value, str):
-                raise ValueError(f"must be a duration like '12h' or '2d', or 'never', not {value!r}")
-            return parse_duration(value, OPTIONAL_DURATION_KEYS[key])
-        except ValueError as e:
-            problems.append(f"{where}: '{key}' {e}")
-            return None
-    if key in DURATION_KEYS:
-        try:
-            if not isinstance(value, str):
-                raise ValueError(f"must be a duration string like '90s', '15m' or '2h', not {value!r}")
-            return parse_duration(value, DURATION_KEYS[key])
+                raise ValueError(f"must be a duration string like '90s', '15m' or '2h'{never}, not {value!r}")
+            return parse_duration(value, minimum)
         except ValueError as e:
             problems.append(f"{where}: '{key}' {e}")
             return None
