@@ -375,33 +375,23 @@ def article_filters(f: Any) -> Any:
     return f
 
 
-def _article_filter(
-    source: str | None,
-    since: str | None,
-    until: str | None,
-    search: str | None,
-    language: str | None,
-    has_headlines: bool | None,
-    with_duplicates: bool,
-    sort: str,
-    limit: int | None,
-    offset: int,
-) -> Any:
+def _article_filter(options: dict[str, Any], limit: int | None, offset: int) -> Any:
+    """The values of the `article_filters` options -> an ArticleFilter."""
     from storage.queries import ArticleFilter
 
-    if sort == "relevance" and not search:
+    if options["sort"] == "relevance" and not options["search"]:
         raise click.UsageError("--sort relevance needs --search")
     return ArticleFilter(
-        source=source,
-        since=parse_when(since),
-        until=parse_when(until, end_of_day=True),
-        search=search,
-        with_duplicates=with_duplicates,
+        source=options["source"],
+        since=parse_when(options["since"]),
+        until=parse_when(options["until"], end_of_day=True),
+        search=options["search"],
+        with_duplicates=options["with_duplicates"],
         limit=limit,
         offset=offset,
-        language=language,
-        has_headlines=has_headlines,
-        sort=sort,
+        language=options["language"],
+        has_headlines=options["has_headlines"],
+        sort=options["sort"],
     )
 
 
@@ -428,21 +418,7 @@ def _pick(record: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, A
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
 @format_option
 @click.pass_obj
-def query(
-    obj: Context,
-    source: str | None,
-    since: str | None,
-    until: str | None,
-    search: str | None,
-    language: str | None,
-    has_headlines: bool | None,
-    with_duplicates: bool,
-    sort: str,
-    fields: str | None,
-    limit: int,
-    offset: int,
-    fmt: str | None,
-) -> None:
+def query(obj: Context, limit: int, offset: int, fmt: str | None, **filters: Any) -> None:
     """Stored articles, newest first (or most relevant first, with --search and --sort relevance).
 
     Example: newsdesk query --source bbc --since 2026-11-01 --search '"climate summit" OR cop*' --format json
@@ -450,13 +426,11 @@ def query(
 
     from storage.queries import list_articles
 
-    chosen = _fields(fields)
-    f = _article_filter(
-        source, since, until, search, language, has_headlines, with_duplicates, sort, limit, offset
-    )
+    chosen = _fields(filters["fields"])
+    f = _article_filter(filters, limit, offset)
     with obj.session() as session:
         records = [_pick(r, chosen) for r in list_articles(session, f)]
-    columns = chosen or (ARTICLE_TABLE + ("snippet",) if search else ARTICLE_TABLE)
+    columns = chosen or (ARTICLE_TABLE + ("snippet",) if f.search else ARTICLE_TABLE)
     emit(records, fmt, columns)
 
 
@@ -472,20 +446,7 @@ def query(
     help="JSON lines (one article a line) or CSV with a header row.",
 )
 @click.pass_obj
-def export(
-    obj: Context,
-    source: str | None,
-    since: str | None,
-    until: str | None,
-    search: str | None,
-    language: str | None,
-    has_headlines: bool | None,
-    with_duplicates: bool,
-    sort: str,
-    fields: str | None,
-    limit: int | None,
-    fmt: str,
-) -> None:
+def export(obj: Context, limit: int | None, fmt: str, **filters: Any) -> None:
     """Write every matching article to stdout, streamed (any number, in constant memory).
 
     Example: newsdesk export --source bbc --since 2026-01-01 --format csv > bbc-2026.csv
@@ -493,10 +454,8 @@ def export(
 
     from storage.queries import iter_articles
 
-    chosen = _fields(fields) or (ARTICLE_FIELDS if search else ARTICLE_FIELDS[:-1])
-    f = _article_filter(
-        source, since, until, search, language, has_headlines, with_duplicates, sort, limit, 0
-    )
+    f = _article_filter(filters, limit, 0)
+    chosen = _fields(filters["fields"]) or (ARTICLE_FIELDS if f.search else ARTICLE_FIELDS[:-1])
     out = sys.stdout
     writer = csv.DictWriter(out, fieldnames=list(chosen), extrasaction="ignore") if fmt == "csv" else None
     if writer is not None:
