@@ -188,8 +188,7 @@ def article_record(article: Article) -> dict[str, Any]:
     }
 
 
-def _ordered(session: Session, f: ArticleFilter) -> Select[Any]:
-    found = _search(session, f) if f.search else None
+def _ordered(f: ArticleFilter, found: _Search | None) -> Select[Any]:
     columns = (found.snippet.label("snippet"),) if found is not None else ()
     stmt = _filtered(f, found, *columns)
     if f.sort == "relevance" and found is not None:
@@ -234,7 +233,7 @@ def iter_articles(session: Session, f: ArticleFilter, batch: int = 0) -> Iterato
     if found is not None and found.joins_fts and f.limit is not None:
         yield from _search_page(session, f, found)
         return
-    stmt = _ordered(session, f)
+    stmt = _ordered(f, found)
     result = session.execute(stmt.execution_options(yield_per=batch) if batch else stmt)
     for row in result:
         record = article_record(row[0])
