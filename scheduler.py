@@ -155,18 +155,20 @@ class Daemon:
             logger.error("sources not reloaded, the file has problems: %s", "; ".join(e.problems))
             return
         now = utcnow()
-        for name in self.sources.keys() - fresh.keys():
+        # The new sources are in place before any job is (re)added: a job due now may start at once,
+        # and it looks its source up by name.
+        before, self.sources = self.sources, fresh
+        for name in before.keys() - fresh.keys():
             self.scheduler.remove_job(name)
             logger.info("source %s removed", name)
         with Session(self.engine) as session:
             for name, source in fresh.items():
-                if self.sources.get(name) == source:
+                if before.get(name) == source:
                     continue
-                if name in self.sources:
+                if name in before:
                     self.scheduler.remove_job(name)
                 self._add_job(source, session, now)
-                logger.info("source %s %s", name, "rescheduled" if name in self.sources else "added")
-        self.sources = fresh
+                logger.info("source %s %s", name, "rescheduled" if name in before else "added")
 
     def _build_scheduler(self) -> BackgroundScheduler:
         assert self.engine is not None
@@ -227,7 +229,10 @@ class Daemon:
 
     def run_source(self, name: str) -> None:
         source = self.sources.get(name)
-        if source is None or self.stop_event.is_set():
+        if source is None:
+            logger.warning("source %s is no longer in %s; run skipped", name, self.sources_path)
+            return
+        if self.stop_event.is_set():
             return
         try:
             result = run_crawl(
