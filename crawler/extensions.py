@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twisted.internet import task
 
-from storage.db import connect
+from storage.db import share, unshare
 from storage.runs import SPOOLED, set_counters
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class RunRecorder:
         return recorder
 
     def spider_opened(self) -> None:
-        self.engine = connect(self.db_url)
+        self.engine = share(self.db_url)
         self.loop = task.LoopingCall(self.save)
         self.loop.start(self.interval, now=False)
 
@@ -91,4 +91,5 @@ class RunRecorder:
                     f"(database unavailable: {stats['newsdesk/spool_reason']}); the next crawl writes them"
                 )
             self.save(message=reason)
-            self.engine.dispose()
+            unshare(self.db_url)
+            self.engine = None

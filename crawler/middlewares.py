@@ -28,7 +28,7 @@ from crawler.sources import Source
 from pipelines.spool import UNAVAILABLE
 from pipelines.urls import canonicalize
 from storage.articles import is_seen
-from storage.db import connect, utcnow
+from storage.db import share, unshare, utcnow
 from storage.validators import load_validators, save_validators
 
 logger = logging.getLogger(__name__)
@@ -51,11 +51,11 @@ class _SourceStage:
 
     def spider_opened(self) -> None:
         if getattr(self.crawler.spider, "source", None) is not None:
-            self.engine = connect(self.db_url)
+            self.engine = share(self.db_url)
 
     def spider_closed(self, reason: str) -> None:
         if self.engine is not None:
-            self.engine.dispose()
+            unshare(self.db_url)
             self.engine = None
 
     def known(self, url: str) -> bool:

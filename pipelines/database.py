@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from crawler.items import ArticleItem
 from pipelines.spool import keep, spool_path
-from storage.db import connect
+from storage.db import share, unshare
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +31,11 @@ class DatabaseStage:
         return self._engine
 
     def open_spider(self) -> None:
-        self._engine = connect(self.db_url)
+        self._engine = share(self.db_url)
 
     def close_spider(self) -> None:
         if self._engine is not None:
-            self._engine.dispose()
+            unshare(self.db_url)
             self._engine = None
 
     def keep(self, item: ArticleItem, error: Exception) -> NoReturn:

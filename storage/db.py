@@ -162,3 +162,23 @@ def connect(url: str, migrate: bool = True) -> Engine:
         engine.dispose()
         raise DatabaseError(f"database error on {engine.url.render_as_string()}: {e}") from None
     return engine
+
+
+_shared: dict[str, tuple[Engine, int]] = {}
+
+
+def share(url: str) -> Engine:
+    """connect(url), once per process for everything that holds it: the stages of one crawl open the
+    database (and check its schema) once between them. Each share() is ended by an unshare(url)."""
+    engine, users = _shared.get(url) or (connect(url), 0)
+    _shared[url] = (engine, users + 1)
+    return engine
+
+
+def unshare(url: str) -> None:
+    """One holder of share(url) is done; the last one closes the engine."""
+    engine, users = _shared.pop(url)
+    if users > 1:
+        _shared[url] = (engine, users - 1)
+    else:
+        engine.dispose()
