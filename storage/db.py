@@ -77,7 +77,11 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     elif parsed.get_backend_name() == "postgresql":
         kwargs["pool_pre_ping"] = True
-        kwargs["connect_args"] = {"connect_timeout": 10}
+        # No JIT: newsdesk's queries are short, and compiling one (a search over many matches is costed
+        # high enough to trigger it) took longer than running it.
+        options = parsed.query.get("options", "")
+        options = " ".join([*([options] if isinstance(options, str) else options), "-c jit=off"]).strip()
+        kwargs["connect_args"] = {"connect_timeout": 10, "options": options}
     else:
         raise DatabaseError(f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql")
     try:

@@ -68,6 +68,10 @@ class _Search:
     relevance: ColumnElement[Any]
     snippet: ColumnElement[Any]
     joins_fts: bool
+    # PostgreSQL: relevance puts the articles whose title alone matches first (`title_first`, read from
+    # the search vector's title-weighted words); `in_title` finds the same ones through the title index.
+    title_first: ColumnElement[bool] | None = None
+    in_title: ColumnElement[bool] | None = None
 
 
 def _search(session: Session, f: ArticleFilter) -> _Search | None:
@@ -92,7 +96,17 @@ def _search(session: Session, f: ArticleFilter) -> _Search | None:
                 for c, q in queries.items()
             )
         )
+        # As indexed by ix_articles_title_vector (the expression must be the same to use it).
+        title_vector = func.to_tsvector(article_config, literal_column("coalesce(articles.title, '')"))
+        in_title = or_(
+            *(
+                and_(article_config == literal(c, type_=REGCONFIG), title_vector.op("@@")(q))
+                for c, q in queries.items()
+            )
+        )
         tsquery: ColumnElement[Any] = func.to_tsquery(article_config, text_query)
+        title_query = bindparam("q_title", search.to_tsquery(query, weight="A"), type_=String)
+        title_first = POSTGRES_VECTOR.op("@@")(func.to_tsquery(article_config, title_query))
         return _Search(
             condition,
             func.ts_rank(POSTGRES_VECTOR, tsquery),
@@ -103,6 +117,8 @@ def _search(session: Session, f: ArticleFilter) -> _Search | None:
                 "StartSel=[, StopSel=], MaxWords=30, MinWords=12, MaxFragments=1",
             ),
             False,
+            title_first,
+            in_title,
         )
     return _Search(
         SQLITE_FTS.op("MATCH")(bindparam("q", search.to_fts5(query))),
@@ -160,7 +176,7 @@ def _most_relevant_ids(session: Session, f: ArticleFilter, found: _Search) -> li
                 select(FTS_ROWID)
                 .select_from(FTS_TABLE)
                 .where(found.condition)
-                .order_by(found.relevance.desc())
+                .order_by(found.relevance.desc(), FTS_ROWID.desc())
                 .limit(candidates)
             )
         )
@@ -192,11 +208,29 @@ def _ordered(f: ArticleFilter, found: _Search | None) -> Select[Any]:
     columns = (found.snippet.label("snippet"),) if found is not None else ()
     stmt = _filtered(f, found, *columns)
     if f.sort == "relevance" and found is not None:
-        stmt = stmt.order_by(found.relevance.desc(), Article.id.desc())
+        stmt = stmt.order_by(*_by_relevance(found))
     else:
         stmt = stmt.order_by(Article.sort_at.desc(), Article.id.desc())
     stmt = stmt.options(selectinload(Article.headlines), selectinload(Article.source)).offset(f.offset)
     return stmt.limit(f.limit) if f.limit is not None else stmt
+
+
+def _by_relevance(found: _Search) -> list[ColumnElement[Any]]:
+    first = [found.title_first.desc()] if found.title_first is not None else []
+    return [*first, found.relevance.desc(), Article.id.desc()]
+
+
+def _relevant_page(session: Session, f: ArticleFilter, found: _Search) -> list[int]:
+    """PostgreSQL, the ids of a page by relevance. The matches whose title matches come first, and they
+    are found through the title index alone; every match is ranked only when these do not fill the page.
+    Either way the ranking sorts ids, not whole rows."""
+    assert f.limit is not None and found.in_title is not None
+    want = f.offset + f.limit
+    ranked = _narrowed(select(Article.id).where(found.condition), f).order_by(*_by_relevance(found))
+    ids = list(session.scalars(ranked.where(found.in_title).limit(want)))
+    if len(ids) < want:
+        ids = list(session.scalars(ranked.limit(want)))
+    return ids[f.offset :]
 
 
 def _search_page(session: Session, f: ArticleFilter, found: _Search) -> Iterator[dict[str, Any]]:
@@ -234,6 +268,8 @@ def iter_articles(session: Session, f: ArticleFilter, batch: int = 0) -> Iterato
         yield from _search_page(session, f, found)
         return
     stmt = _ordered(f, found)
+    if found is not None and found.in_title is not None and f.sort == "relevance" and f.limit is not None:
+        stmt = stmt.where(Article.id.in_(_relevant_page(session, f, found))).offset(None)
     result = session.execute(stmt.execution_options(yield_per=batch) if batch else stmt)
     for row in result:
         record = article_record(row[0])

@@ -69,13 +69,14 @@ def to_fts5(query: Query) -> str:
     return " OR ".join(parts)
 
 
-def to_tsquery(query: Query) -> str:
-    """PostgreSQL to_tsquery text (for the 'simple' configuration)."""
+def to_tsquery(query: Query, weight: str = "") -> str:
+    """PostgreSQL to_tsquery text (for the 'simple' configuration); with a `weight` (A: the title) each
+    word matches only where it has that weight."""
 
     def term(t: Term) -> str:
-        lexemes = [f"'{w}'" for w in t.words]
+        lexemes = [f"'{w}'" + (f":{weight}" if weight else "") for w in t.words]
         if t.prefix:
-            lexemes[-1] += ":*"
+            lexemes[-1] += "*" if weight else ":*"
         body = " <-> ".join(lexemes)
         body = f"({body})" if len(lexemes) > 1 else body
         return f"!{body}" if t.negated else body

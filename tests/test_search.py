@@ -81,6 +81,10 @@ def test_search_syntax_is_parsed_into_terms_and_nothing_else() -> None:
     assert to_tsquery(query) == (
         "(('harbour' <-> 'tunnel') & 'climat':*) | ('ferry' & !'coal' & !'bay' & 'drop' & 'table')"
     )
+    # Restricted to the title's words (weight A), as relevance ranks title matches first.
+    assert to_tsquery(parse('"harbour tunnel" climat*'), weight="A") == (
+        "(('harbour':A <-> 'tunnel':A) & 'climat':A*)"
+    )
     assert parse('"" -- OR ; *') == []
 
 
@@ -103,6 +107,42 @@ def test_relevance_order_and_snippets(store: Session) -> None:
         assert "[digging]" in record["snippet"]
 
 
+def test_relevance_puts_title_matches_first_and_pages_through_all_matches(db_url: str) -> None:
+    engine = connect(db_url)
+    stories = {
+        **{f"title{i}": (f"Tunnel works, part {i}", f"Crews kept at it on day {i}.") for i in range(3)},
+        **{
+            f"body{i}": (f"City news {i}", " ".join(["The tunnel under the river was busy."] * (i + 1)))
+            for i in range(4)
+        },
+    }
+    with Session(engine) as s, s.begin():
+        for i, (slug, (title, body)) in enumerate(stories.items()):
+            insert_article(
+                s,
+                NewArticle(
+                    source="city",
+                    url=f"https://city.example/{slug}",
+                    title=title,
+                    authors=[],
+                    published_at=datetime(2026, 11, 1 + i),
+                    language="en",
+                    body=body,
+                    content_hash=content_hash(title, body),
+                    minhash=minhash(body),
+                    headlines=[],
+                ),
+            )
+    with Session(engine) as s:
+        everything = urls(s, search="tunnel", sort="relevance", limit=None)
+        assert sorted(everything[:3]) == ["title0", "title1", "title2"]
+        assert sorted(everything[3:]) == ["body0", "body1", "body2", "body3"]
+        # Page by page (a page within the title matches, one across, one after) gives the same order.
+        pages = [urls(s, search="tunnel", sort="relevance", limit=2, offset=o) for o in range(0, 8, 2)]
+        assert [slug for page in pages for slug in page] == everything
+    engine.dispose()
+
+
 def test_language_and_headline_filters(store: Session) -> None:
     with store as s:
         assert urls(s, language="en") == ["climate", "ferry", "harbour"]  # en-GB is English too
@@ -118,6 +158,32 @@ def test_postgresql_search_stems_words_in_the_articles_language(postgres_url: st
         assert urls(s, search="opening") == ["harbour"]
         assert urls(s, search="island") == ["ferry"]
         assert urls(s, search="rouvrir", language="fr") == ["port"]
+
+
+def test_postgresql_ranks_a_page_through_the_title_index(postgres_url: str) -> None:
+    # The index's expression and the query's must be the same, or a relevance search reads every match.
+    from sqlalchemy import event, text
+
+    store = make_store(postgres_url)
+    engine = store.get_bind()
+    statements: list[tuple[str, object]] = []
+    record = lambda *a: statements.append((a[2], a[3]))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", record)
+    with store as s:
+        assert urls(s, search="tunnel", sort="relevance", limit=1, with_duplicates=True) == ["harbour"]
+        event.remove(engine, "before_cursor_execute", record)
+        # Only the title index left to choose (in a transaction rolled back): it serves, or the plan is
+        # a sequential scan, however costly it is made.
+        s.execute(text("DROP INDEX ix_articles_search_vector"))
+        s.execute(text("SET LOCAL enable_seqscan = off"))
+        s.execute(text("SET LOCAL enable_indexscan = off"))
+        plans = [
+            "\n".join(r[0] for r in s.connection().exec_driver_sql("EXPLAIN " + sql, params))  # type: ignore[arg-type]
+            for sql, params in statements
+            if "to_tsvector" in sql
+        ]
+        s.rollback()
+    assert plans and "ix_articles_title_vector" in plans[0]
 
 
 def test_the_migration_indexes_languages_as_the_queries_search_them() -> None:
