@@ -20,22 +20,25 @@ NEWSDESK = str(Path(sys.executable).parent / "newsdesk")
 
 
 @contextmanager
-def scratch_postgres(base: str) -> Iterator[str]:
-    """A new PostgreSQL database next to `base`'s, dropped afterwards."""
+def scratch_postgres(base: str, prefix: str = "newsdesk_bench") -> Iterator[str]:
+    """A new PostgreSQL database next to `base`'s, dropped afterwards (the tests' too).
+    sqlalchemy.exc.OperationalError when the server cannot be reached."""
     from sqlalchemy import create_engine, make_url
 
     from storage.db import normalise_url
 
     base = normalise_url(base)
-    name = f"newsdesk_bench_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        try:
+            yield make_url(base).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
         admin.dispose()
 
 

@@ -3,20 +3,18 @@ fixture site server, and the real `newsdesk` command in a subprocess."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from storage.db import normalise_url
+from benchmarks.common import scratch_postgres
 
 SITES = Path(__file__).parent / "sites"
 NEWSDESK = str(Path(sys.executable).parent / "newsdesk")
@@ -41,21 +39,12 @@ def postgres_url() -> Iterator[str]:
     if not base:
         _unavailable("NEWSDESK_TEST_POSTGRES is not set: PostgreSQL tests skipped")
     assert base is not None
-    base = normalise_url(base)
-    name = f"newsdesk_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except OperationalError as e:
-        admin.dispose()
-        _unavailable(f"PostgreSQL at {base} is unreachable: {e.orig}")
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_postgres(base, prefix="newsdesk_test"))
+        except OperationalError as e:
+            _unavailable(f"PostgreSQL at {base} is unreachable: {e.orig}")
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
