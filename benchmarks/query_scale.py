@@ -8,6 +8,8 @@ third with a headline list. Queries (top 20 each):
   search           one word of middling frequency, newest first
   search 2 words   two such words (both must match), newest first
   search relevance one word, most relevant first
+  relevance p.250  the same, results 4,981 to 5,000
+  relevance common one of the 20 most common words (in 40-100% of the articles), most relevant first
   source + dates   one source, a random 30-day window, newest first
   article          one article by id, with headlines and versions
 
@@ -25,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -165,6 +168,10 @@ def measure(engine: Engine, count: int, runs: int) -> dict[str, tuple[float, flo
         "search": lambda s: list_articles(s, search_one()),
         "search 2 words": lambda s: list_articles(s, search_two()),
         "search relevance": lambda s: list_articles(s, relevance()),
+        "relevance p.250": lambda s: list_articles(s, replace(relevance(), offset=4980)),
+        "relevance common": lambda s: list_articles(
+            s, ArticleFilter(search=word(rng.randrange(1, 21)), limit=20, sort="relevance")
+        ),
         "source + dates": lambda s: list_articles(s, source_dates()),
         "article": lambda s: get_article(s, rng.randrange(1, count)),
     }
