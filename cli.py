@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from datetime import time as clock
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -175,24 +174,6 @@ def emit(records: list[dict[str, Any]], fmt: str | None, columns: tuple[str, ...
         Console(width=None if sys.stdout.isatty() else 200).print(table)
         if not records:
             click.echo("(nothing)", err=True)
-
-
-def parse_when(value: str | None, end_of_day: bool = False) -> datetime | None:
-    """ISO date or datetime -> naive UTC; a bare date means its start (or its end, for --until)."""
-    if value is None:
-        return None
-    try:
-        if len(value) == 10:
-            day = datetime.fromisoformat(value).date()
-            return datetime.combine(day, clock.max if end_of_day else clock.min)
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO date or datetime (e.g. 2026-11-24 or 2026-11-24T17:05:00Z)"
-        ) from None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
 
 
 # -- the command group -------------------------------------------------------------------------------
@@ -377,14 +358,19 @@ def article_filters(f: Any) -> Any:
 
 def _article_filter(options: dict[str, Any], limit: int | None, offset: int) -> Any:
     """The values of the `article_filters` options -> an ArticleFilter."""
-    from storage.queries import ArticleFilter
+    from storage.queries import ArticleFilter, parse_when
 
     if options["sort"] == "relevance" and not options["search"]:
         raise click.UsageError("--sort relevance needs --search")
+    try:
+        since = parse_when(options["since"])
+        until = parse_when(options["until"], end_of_day=True)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
     return ArticleFilter(
         source=options["source"],
-        since=parse_when(options["since"]),
-        until=parse_when(options["until"], end_of_day=True),
+        since=since,
+        until=until,
         search=options["search"],
         with_duplicates=options["with_duplicates"],
         limit=limit,

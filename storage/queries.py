@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock
 from typing import Any
 
 from sqlalchemy import (
@@ -38,6 +39,25 @@ def iso(value: datetime | None) -> str | None:
 
 
 SORTS = ("newest", "relevance")
+
+
+def parse_when(value: str | None, end_of_day: bool = False) -> datetime | None:
+    """A filter's ISO date or datetime -> naive UTC; a bare date means its start (or its end, for an
+    `until`). ValueError for anything else."""
+    if not value:
+        return None
+    try:
+        if len(value) == 10:
+            day = datetime.fromisoformat(value).date()
+            return datetime.combine(day, clock.max if end_of_day else clock.min)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not an ISO date or datetime (e.g. 2026-11-24 or 2026-11-24T17:05:00Z)"
+        ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
 
 
 @dataclass

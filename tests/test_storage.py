@@ -13,7 +13,7 @@ from storage import locks, runs
 from storage.articles import NewArticle, find_by_url, find_near_duplicate, insert_article, update_article
 from storage.db import DatabaseError, connect
 from storage.models import Article, ArticleVersion, Headline
-from storage.queries import ArticleFilter, get_article, list_articles, list_runs, source_health
+from storage.queries import ArticleFilter, get_article, list_articles, list_runs, parse_when, source_health
 
 BODY = (
     "The council approved the new cycle lanes on Tuesday after a long debate.\n\n"
@@ -240,3 +240,14 @@ def test_source_health_flags_failing_and_idle_sources(db_url: str) -> None:
         assert source_health(s, "fine") == "ok"
         assert source_health(s, "never-ran") == "ok"
     engine.dispose()
+
+
+def test_filter_dates_are_read_as_utc_and_a_bare_until_date_takes_the_whole_day() -> None:
+    # (What `newsdesk query --since/--until` and the web page's since/until both read.)
+    assert parse_when("2026-11-24") == datetime(2026, 11, 24)
+    assert parse_when("2026-11-24", end_of_day=True) == datetime(2026, 11, 24, 23, 59, 59, 999999)
+    assert parse_when("2026-11-24T17:05:00+02:00") == datetime(2026, 11, 24, 15, 5)
+    assert parse_when("2026-11-24T17:05:00Z") == datetime(2026, 11, 24, 17, 5)
+    assert parse_when("") is None
+    with pytest.raises(ValueError, match="not an ISO date"):
+        parse_when("yesterday")

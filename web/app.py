@@ -132,16 +132,10 @@ def article_filter(args: Any) -> ArticleFilter:
     """Query-string parameters -> ArticleFilter; ValueError (a 400) names a bad one."""
 
     def date(name: str, end_of_day: bool = False) -> datetime | None:
-        value = (args.get(name) or "").strip()
-        if not value:
-            return None
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"{name}: {value!r} is not an ISO date like 2026-11-24") from None
-        if end_of_day and len(value) == 10:
-            parsed = parsed.replace(hour=23, minute=59, second=59)
-        return parsed.replace(tzinfo=None)
+            return queries.parse_when((args.get(name) or "").strip(), end_of_day)
+        except ValueError as e:
+            raise ValueError(f"{name}: {e}") from None
 
     def number(name: str, default: int, low: int, high: int) -> int:
         value = args.get(name) or str(default)
