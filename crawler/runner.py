@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from crawler.sources import Source
 from storage import locks, runs
-from storage.db import connect
+from storage.db import connect, error_reason
 from storage.models import CrawlRun
 
 logger = logging.getLogger(__name__)
@@ -248,7 +248,7 @@ def _run_child(
                 except SQLAlchemyError as e:
                     # The database went away: the crawl goes on (its articles wait in the spool).
                     logger.warning(
-                        "run %d: database unavailable, crawl continues: %s", run_id, _first_line(e)
+                        "run %d: database unavailable, crawl continues: %s", run_id, error_reason(e)
                     )
         except BaseException:
             _stop(child, KILL_GRACE)
@@ -262,12 +262,8 @@ def _run_child(
         return _finish(engine, run_id, source, status, message, code, log_path, started)
     except SQLAlchemyError as e:
         # Left `running`: the next crawl or daemon on this host marks it interrupted.
-        logger.error("run %d of %s could not be recorded: %s", run_id, source.name, _first_line(e))
-        return RunResult(run_id, source.name, "failed", f"database unavailable: {_first_line(e)}", {})
-
-
-def _first_line(error: Exception) -> str:
-    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        logger.error("run %d of %s could not be recorded: %s", run_id, source.name, error_reason(e))
+        return RunResult(run_id, source.name, "failed", f"database unavailable: {error_reason(e)}", {})
 
 
 def _finish(

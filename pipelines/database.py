@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from crawler.items import ArticleItem
 from pipelines.spool import keep, spool_path
-from storage.db import share, unshare
+from storage.db import error_reason, share, unshare
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class DatabaseStage:
 
     def keep(self, item: ArticleItem, error: Exception) -> NoReturn:
         """The database is unavailable: the item goes to the spool, to be written by a later crawl."""
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        reason = error_reason(error)
         keep(self.spool, item)
         self.stats.inc_value("newsdesk/spooled")
         self.stats.set_value("newsdesk/spool_reason", reason)

@@ -149,6 +149,11 @@ def _migration_lock(engine: Engine) -> Iterator[None]:
         os.close(folder)  # releases the flock
 
 
+def error_reason(error: Exception) -> str:
+    """What a person needs of a database error: the driver's first line (no SQL, no background link)."""
+    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+
+
 def connect(url: str, migrate: bool = True) -> Engine:
     """Engine for `url`, reachable and with an up-to-date schema; DatabaseError otherwise."""
     engine = make_engine(url)
@@ -160,8 +165,9 @@ def connect(url: str, migrate: bool = True) -> Engine:
                 pass
     except OperationalError as e:
         engine.dispose()
-        reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
-        raise DatabaseError(f"cannot use database {engine.url.render_as_string()}: {reason}") from None
+        raise DatabaseError(
+            f"cannot use database {engine.url.render_as_string()}: {error_reason(e)}"
+        ) from None
     except SQLAlchemyError as e:
         engine.dispose()
         raise DatabaseError(f"database error on {engine.url.render_as_string()}: {e}") from None
