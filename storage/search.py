@@ -45,11 +45,9 @@ def parse(text: str) -> Query:
         words = tuple(w.lower() for w in WORD_RE.findall(source))
         if not words:
             continue
+        # A bare word of several parts ("e-mail", "U.S.") is a phrase of them, and not a prefix.
         prefix = phrase is None and source.endswith("*") and len(words) == 1
-        if bare is not None and len(words) > 1:  # "e-mail", "U.S.": a phrase of its parts
-            groups[-1].append(Term(words, False, negated))
-        else:
-            groups[-1].append(Term(words, prefix, negated))
+        groups[-1].append(Term(words, prefix, negated))
     groups = [g for g in groups if any(not t.negated for t in g)]  # NOT alone matches nothing useful
     return groups
 
@@ -58,8 +56,7 @@ def to_fts5(query: Query) -> str:
     """SQLite FTS5 MATCH expression."""
 
     def term(t: Term) -> str:
-        quoted = '"' + " ".join(t.words) + '"' + ("*" if t.prefix else "")
-        return quoted
+        return '"' + " ".join(t.words) + '"' + ("*" if t.prefix else "")
 
     parts = []
     for group in query:
