@@ -160,8 +160,10 @@ class SiteServer:
                 f.write(f"{status} {path} {time.time():.3f}\n")
 
     def find(self, raw_path: str) -> Page | None:
-        if self.folder and _stamp(self.folder) != self.folder_stamp:
-            self.folder_stamp = _stamp(self.folder)
+        stamp = _stamp(self.folder) if self.folder else None
+        if stamp != self.folder_stamp:
+            assert self.folder is not None
+            self.folder_stamp = stamp
             self.site = load_folder(self.folder)
         parts = urlsplit(raw_path)
         return self.site.get(raw_path) or self.site.get(parts.path)
@@ -179,7 +181,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a folder as a site on 127.0.0.1.")
     parser.add_argument("folder", type=Path)
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--log", type=Path, help="append 'STATUS PATH' per request to this file")
+    parser.add_argument("--log", type=Path, help="append 'STATUS PATH UNIXTIME' per request to this file")
     args = parser.parse_args()
     with SiteServer(load_folder(args.folder), args.port, args.folder, args.log) as server:
         print(server.base_url, flush=True)
