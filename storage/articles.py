@@ -85,16 +85,23 @@ def is_seen(session: Session, source: str, url: str, fresh_since: datetime | Non
 
 def mark_seen(session: Session, source: str, urls: Iterable[str], article_id: int | None) -> None:
     """Record that `source` fetched these URLs now (and which article they gave)."""
+    rows = sorted(set(urls))
+    if not rows:
+        return
     source_id = ensure_source(session, source)
     now = utcnow()
-    for url in sorted(set(urls)):
-        session.execute(
-            dialect_insert(session, SeenUrl)
-            .values(source_id=source_id, url=url, article_id=article_id, fetched_at=now)
-            .on_conflict_do_update(
-                index_elements=["source_id", "url"], set_={"article_id": article_id, "fetched_at": now}
-            )
+    session.execute(
+        dialect_insert(session, SeenUrl)
+        .values(
+            [
+                {"source_id": source_id, "url": url, "article_id": article_id, "fetched_at": now}
+                for url in rows
+            ]
         )
+        .on_conflict_do_update(
+            index_elements=["source_id", "url"], set_={"article_id": article_id, "fetched_at": now}
+        )
+    )
 
 
 def _index_bands(session: Session, article_id: int, signature: bytes | None) -> None:
