@@ -23,11 +23,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from crawler.runner import HOST, SourceBusy, prepare, run_crawl
+from crawler.runner import HOST, CrawlJob, SourceBusy, prepare, run_crawl
 from crawler.sources import Source, SourcesError, load_sources
 from storage import locks, runs
 from storage.db import connect, utcnow
-from storage.queries import source_health
+from storage.models import Trigger
+from storage.queries import ISO
+from storage.runs import source_health
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +74,39 @@ def first_run_time(source: Source, last_started: datetime | None, now: datetime)
     if missed_utc <= now and (now - missed_utc).total_seconds() <= source.misfire_grace:
         return now
     return None
+
+
+def next_run_time(source: Source, last_started: datetime | None, now: datetime) -> datetime | None:
+    """When the daemon would next run `source` (naive UTC), or None when its schedule never fires."""
+    first = first_run_time(source, last_started, now)
+    if first is not None:
+        return first
+    fire = make_trigger(source).get_next_fire_time(None, now.replace(tzinfo=UTC))
+    return fire.astimezone(UTC).replace(tzinfo=None) if fire else None
+
+
+def source_overview(session: Session, sources: list[Source], now: datetime) -> list[dict[str, Any]]:
+    """Each configured source with its schedule, next run time, last run and health (`newsdesk sources`)."""
+    last = runs.last_runs(session)
+    records = []
+    for s in sources:
+        run = last.get(s.name)
+        started = datetime.strptime(run["started_at"], ISO) if run else None
+        when = next_run_time(s, started, now)
+        records.append(
+            {
+                "name": s.name,
+                "schedule": str(s.schedule),
+                "feeds": s.feeds,
+                "sitemaps": s.sitemaps,
+                "start_urls": s.start_urls,
+                "next_run": when.strftime(ISO) if when else None,
+                "last_status": run["status"] if run else None,
+                "last_run": run["started_at"] if run else None,
+                "health": source_health(session, s.name),
+            }
+        )
+    return records
 
 
 class Daemon:
@@ -189,28 +224,20 @@ class Daemon:
         assert self.scheduler is not None
         last = runs.last_started(session, source.name)
         kwargs: dict[str, Any] = {}
-        first = first_run_time(source, last.started_at if last else None, now)
+        last_started = last.started_at if last else None
+        first = first_run_time(source, last_started, now)
         if first is not None:
             kwargs["next_run_time"] = first.replace(tzinfo=UTC)
-        trigger = make_trigger(source)
-        when = (
-            first.replace(tzinfo=UTC)
-            if first is not None
-            else trigger.get_next_fire_time(None, now.replace(tzinfo=UTC))
-        )
+        when = next_run_time(source, last_started, now)
         logger.info(
             "source %s (%s): %s",
             source.name,
             source.schedule,
-            "runs now"
-            if first == now
-            else f"next run at {when.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
-            if when
-            else "never runs",
+            "runs now" if when == now else f"next run at {when:%Y-%m-%dT%H:%M:%SZ}" if when else "never runs",
         )
         self.scheduler.add_job(
             self.run_source,
-            trigger,
+            make_trigger(source),
             args=[source.name],
             id=source.name,
             name=f"crawl {source.name}",
@@ -234,24 +261,24 @@ class Daemon:
             return
         if self.stop_event.is_set():
             return
+        assert self.engine is not None
+        job = CrawlJob(
+            source,
+            self.db_url,
+            self.sources_path,
+            trigger=Trigger.SCHEDULE,
+            verbose=self.verbose,
+            stop=self.stop_event,
+            stop_grace=self.stop_grace,
+        )
         try:
-            result = run_crawl(
-                source,
-                self.db_url,
-                self.sources_path,
-                trigger="schedule",
-                verbose=self.verbose,
-                stop=self.stop_event,
-                stop_grace=self.stop_grace,
-                engine=self.engine,
-            )
+            result = run_crawl(job, self.engine)
         except SourceBusy as e:
             logger.warning("skipped this run: %s", e)
             return
         except Exception:  # the schedule must go on whatever one run does
             logger.exception("run of %s failed", name)
             return
-        assert self.engine is not None
         with Session(self.engine) as session:
             health = source_health(session, result.source)
         if health != "ok":

@@ -31,8 +31,6 @@ import numpy as np
 from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from benchmarks.common import scratch_postgres
-from pipelines.fingerprints import NUM_PERM, band_keys, content_hash, minhash
 from storage.articles import (
     NewArticle,
     ensure_source,
@@ -44,7 +42,9 @@ from storage.articles import (
     mark_seen,
 )
 from storage.db import connect
+from storage.fingerprints import NUM_PERM, band_keys, content_hash, minhash
 from storage.models import Article, ArticleBand, SeenUrl
+from storage.scratch import scratch_postgres
 
 WORDS = [f"w{i}" for i in range(5000)]
 BATCH = 5000
@@ -205,7 +205,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         report("SQLite", run(f"sqlite:///{Path(tmp) / 'scale.db'}", "SQLite", sizes))
     if args.postgres:
-        with scratch_postgres(args.postgres) as url:
+        with scratch_postgres(args.postgres, prefix="newsdesk_bench") as url:
             report("PostgreSQL", run(url, "PostgreSQL", sizes))
     return 0
 

@@ -27,11 +27,11 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from benchmarks.common import CORPUS, missing_corpus
-from pipelines.cleaning import extract
-from pipelines.fingerprints import NEAR_DUPLICATE_RESEMBLANCE, content_hash, minhash
-from pipelines.urls import canonicalize
+from extraction import extract
 from storage.articles import NewArticle, find_near_duplicate, insert_article
 from storage.db import connect
+from storage.fingerprints import NEAR_DUPLICATE_RESEMBLANCE, content_hash, minhash
+from storage.urls import canonicalize
 
 TEMPLATE = """<!DOCTYPE html><html><head><title>{title} | The Other Paper</title></head><body>
 <header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/business">Business</a></nav></header>

@@ -35,11 +35,11 @@ import numpy as np
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.orm import Session
 
-from benchmarks.common import scratch_postgres
 from storage.articles import ensure_source
 from storage.db import connect
 from storage.models import Article, Headline
 from storage.queries import ArticleFilter, get_article, list_articles
+from storage.scratch import scratch_postgres
 
 BATCH = 5000
 VOCABULARY = 20_000
@@ -215,7 +215,7 @@ def main(argv: list[str]) -> int:
             report("SQLite", args.articles, size, measure(engine, args.articles, args.runs))
             engine.dispose()
     if args.postgres:
-        with scratch_postgres(args.postgres) as url:
+        with scratch_postgres(args.postgres, prefix="newsdesk_bench") as url:
             engine = connect(url)
             fill(engine, args.articles)
             size = size_per_article(engine, args.articles, None)

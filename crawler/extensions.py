@@ -1,4 +1,5 @@
-"""RunRecorder: keeps the crawl_runs row of this crawl up to date with the crawl's stats."""
+"""Extensions: the crawl's database (one engine for every component, for the crawl's life) and the
+RunRecorder, which keeps this crawl's crawl_runs row up to date with its stats."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twisted.internet import task
 
-from storage.db import share, unshare
-from storage.runs import SPOOLED, set_counters
+from storage.db import Database
+from storage.runs import set_counters, set_outcome
 
 logger = logging.getLogger(__name__)
 
@@ -24,9 +24,28 @@ ERROR_STATS = (
     "spider_exceptions/count",
     "httperror/response_ignored_count",
     "newsdesk/http_error",
-    "newsdesk/store_error",
     "item_error_count",
 )
+
+
+class CrawlDatabase(Database):
+    """The crawl's engine: opened (and its schema checked) by the first component that uses it, disposed
+    when the crawl engine stops, after every pipeline and middleware is done with it. Components find it
+    with `crawler.get_extension(storage.db.Database)`."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlDatabase:
+        database = cls(crawler.settings["NEWSDESK_DB"])
+        crawler.signals.connect(database.close, signal=signals.engine_stopped)
+        return database
+
+
+def crawl_database(crawler: Crawler) -> Database:
+    """The crawl's Database (the CrawlDatabase extension), for a component's from_crawler."""
+    database = crawler.get_extension(Database)
+    if database is None:
+        raise NotConfigured("the crawler.extensions.CrawlDatabase extension is not enabled")
+    return database
 
 
 def run_counters(stats: dict[str, Any]) -> dict[str, int]:
@@ -42,13 +61,22 @@ def run_counters(stats: dict[str, Any]) -> dict[str, int]:
     }
 
 
+def spool_message(stats: dict[str, Any]) -> str:
+    """What a person should know of articles this crawl left in the spool ('' when none)."""
+    if not stats.get("newsdesk/spooled"):
+        return ""
+    return (
+        f"spooled: {stats['newsdesk/spooled']} articles kept in {stats['newsdesk/spool_file']} "
+        f"(database unavailable: {stats['newsdesk/spool_reason']}); the next crawl writes them"
+    )
+
+
 class RunRecorder:
-    def __init__(self, db_url: str, run_id: int, interval: float, crawler: Crawler):
-        self.db_url = db_url
+    def __init__(self, run_id: int, interval: float, crawler: Crawler):
         self.run_id = run_id
         self.interval = interval
         self.crawler = crawler
-        self.engine: Engine | None = None
+        self.database: Database | None = None
         self.loop: task.LoopingCall | None = None
 
     @classmethod
@@ -56,40 +84,32 @@ class RunRecorder:
         run_id = crawler.settings.getint("NEWSDESK_RUN_ID")
         if not run_id:
             raise NotConfigured("no NEWSDESK_RUN_ID: this crawl has no run record")
-        recorder = cls(
-            crawler.settings.get("NEWSDESK_DB"),
-            run_id,
-            crawler.settings.getfloat("NEWSDESK_PROGRESS_INTERVAL"),
-            crawler,
-        )
+        recorder = cls(run_id, crawler.settings.getfloat("NEWSDESK_PROGRESS_INTERVAL"), crawler)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         return recorder
 
     def spider_opened(self) -> None:
-        self.engine = share(self.db_url)
+        # Extensions are built together: the database is looked up once they all exist.
+        self.database = crawl_database(self.crawler)
         self.loop = task.LoopingCall(self.save)
         self.loop.start(self.interval, now=False)
 
-    def save(self, message: str | None = None) -> None:
-        assert self.crawler.stats is not None and self.engine is not None
+    def save(self, outcome: tuple[str, int, str] | None = None) -> None:
+        """Write the counters so far, and with `outcome` (close reason, spooled, message) how it ended."""
+        assert self.database is not None and self.crawler.stats is not None
         counters = run_counters(self.crawler.stats.get_stats())
         try:
-            with Session(self.engine) as session, session.begin():
-                set_counters(session, self.run_id, counters, message)
+            with Session(self.database.engine) as session, session.begin():
+                set_counters(session, self.run_id, counters)
+                if outcome is not None:
+                    set_outcome(session, self.run_id, *outcome)
         except SQLAlchemyError as e:
             logger.warning("could not update run %d: %s", self.run_id, e)
 
     def spider_closed(self, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        if self.engine is not None:
+        if self.database is not None:
             stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-            if stats.get("newsdesk/spooled"):
-                reason = (
-                    f"{SPOOLED} {stats['newsdesk/spooled']} articles kept in {stats['newsdesk/spool_file']} "
-                    f"(database unavailable: {stats['newsdesk/spool_reason']}); the next crawl writes them"
-                )
-            self.save(message=reason)
-            unshare(self.db_url)
-            self.engine = None
+            self.save((reason, stats.get("newsdesk/spooled", 0), spool_message(stats)))

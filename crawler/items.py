@@ -11,11 +11,8 @@ class PageItem:
     source: str
     url: str  # as linked (from the feed, sitemap or listing)
     final_url: str  # after redirects
-    status: int
     html: str
     redirects: list[str] = field(default_factory=list)  # the URLs in between, if any
-    headers: dict[str, str] = field(default_factory=dict)
-    discovered_via: str = ""  # feed | sitemap | listing
     listed_title: str | None = None  # the feed/sitemap entry's title
     listed_published: str | None = None  # the feed/sitemap entry's date (ISO 8601)
 
@@ -26,7 +23,6 @@ class ArticleItem:
 
     source: str
     url: str  # canonical
-    fetched_url: str
     title: str
     authors: list[str]
     published_at: datetime | None
@@ -34,7 +30,7 @@ class ArticleItem:
     body: str
     headlines: list[tuple[str, str | None]]
     content_hash: str
-    minhash: bytes | None  # see pipelines.fingerprints.minhash
+    minhash: bytes | None  # see storage.fingerprints.minhash
     seen_urls: list[str] = field(default_factory=list)  # canonical forms of every URL that led here
     duplicate_of: int | None = None  # set by the dedupe stage: an earlier copy of the same story
     existing_id: int | None = None  # set by the dedupe stage: this URL is stored and its text changed

@@ -5,7 +5,6 @@ conditional GET."""
 from __future__ import annotations
 
 import asyncio
-import functools
 import ipaddress
 import logging
 import socket
@@ -21,79 +20,74 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
-from sqlalchemy import Engine
+from scrapy.statscollectors import StatsCollector
 from sqlalchemy.orm import Session
 
+from crawler.extensions import crawl_database
 from crawler.sources import Source
-from pipelines.spool import UNAVAILABLE
-from pipelines.urls import canonicalize
 from storage.articles import is_seen
-from storage.db import share, unshare, utcnow
+from storage.db import UNAVAILABLE, Database, utcnow
+from storage.urls import canonicalize
 from storage.validators import load_validators, save_validators
 
 logger = logging.getLogger(__name__)
 
 
 class _SourceStage:
-    """A middleware that reads the store for the spider's source, through an engine opened with it."""
+    """A middleware that reads the store for the crawl's source (the spider puts it in the settings)."""
 
-    def __init__(self, db_url: str, crawler: Crawler):
-        self.db_url = db_url
-        self.crawler = crawler
-        self.engine: Engine | None = None
+    def __init__(self, source: Source, database: Database, stats: StatsCollector):
+        self.source = source
+        self.database = database
+        self.stats = stats
+        self.keep_params = frozenset(source.keep_params)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        middleware = cls(crawler.settings.get("NEWSDESK_DB"), crawler)
-        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        assert crawler.stats is not None
+        middleware = cls(crawler.settings["NEWSDESK_SOURCE"], crawl_database(crawler), crawler.stats)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def spider_opened(self) -> None:
-        if getattr(self.crawler.spider, "source", None) is not None:
-            self.engine = share(self.db_url)
-
     def spider_closed(self, reason: str) -> None:
-        if self.engine is not None:
-            unshare(self.db_url)
-            self.engine = None
+        """Called when the crawl ends (a middleware that keeps something until then saves it here)."""
 
     def known(self, url: str) -> bool:
         """Whether the source fetched `url` already and it is not due for a refresh."""
-        source = self.source
-        if self.engine is None or source is None:
-            return False
         try:
-            with Session(self.engine) as session:
+            with Session(self.database.engine) as session:
                 return is_seen(
-                    session, source.name, canonicalize(url, frozenset(source.keep_params)), self.fresh_since
+                    session, self.source.name, canonicalize(url, self.keep_params), self.fresh_since
                 )
         except UNAVAILABLE as e:  # fetched then; the dedupe stage (or the spool's replay) drops a copy
             logger.warning("cannot tell whether %s is stored (%s): fetching it", url, e)
             return False
 
-    def inc(self, key: str) -> None:
-        assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(key)
-
     @property
     def fresh_since(self) -> datetime | None:
         """What was fetched before this is due again (the source's refresh_after), or None: never."""
-        refresh = self.source.refresh_after if self.source else None
+        refresh = self.source.refresh_after
         return utcnow() - timedelta(seconds=refresh) if refresh is not None else None
-
-    @property
-    def source(self) -> Source | None:
-        return getattr(self.crawler.spider, "source", None)
 
 
 class ArticleRequestsMiddleware(_SourceStage):
     """Spider middleware: of the article requests the spider yields, known URLs are dropped (`skipped`)
     before they count against the run's max_pages; the rest go out up to that budget."""
 
-    def __init__(self, db_url: str, crawler: Crawler):
-        super().__init__(db_url, crawler)
+    def __init__(self, source: Source, database: Database, stats: StatsCollector, max_pages: int):
+        super().__init__(source, database, stats)
+        self.max_pages = max_pages
         self.scheduled = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(
+            crawler.settings["NEWSDESK_SOURCE"],
+            crawl_database(crawler),
+            crawler.stats,
+            crawler.settings.getint("NEWSDESK_MAX_PAGES"),
+        )
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         for request in result:
@@ -111,10 +105,10 @@ class ArticleRequestsMiddleware(_SourceStage):
         if not isinstance(request, Request) or not request.meta.get("newsdesk_article"):
             return True
         if self.known(request.url):
-            self.inc("newsdesk/skipped")
+            self.stats.inc_value("newsdesk/skipped")
             return False
-        if self.scheduled >= getattr(self.crawler.spider, "max_pages", 0):
-            self.inc("newsdesk/over_max_pages")
+        if self.scheduled >= self.max_pages:
+            self.stats.inc_value("newsdesk/over_max_pages")
             return False
         self.scheduled += 1
         return True
@@ -130,7 +124,7 @@ class KnownRedirectsMiddleware(_SourceStage):
             and request.meta.get("redirect_urls")
             and self.known(request.url)
         ):
-            self.inc("newsdesk/skipped")
+            self.stats.inc_value("newsdesk/skipped")
             raise IgnoreRequest(f"already stored: {request.url}")
 
 
@@ -140,15 +134,15 @@ class ConditionalGetMiddleware(_SourceStage):
     is read in full again next time. A source that refreshes its articles has its indexes read in full
     at least once per refresh_after (else an unchanged feed would hide articles due again)."""
 
-    def __init__(self, db_url: str, crawler: Crawler):
-        super().__init__(db_url, crawler)
+    def __init__(self, source: Source, database: Database, stats: StatsCollector):
+        super().__init__(source, database, stats)
         self.fresh: dict[str, tuple[str | None, str | None]] = {}
 
     def process_request(self, request: Request) -> None:
-        if not request.meta.get("newsdesk_index") or self.engine is None:
+        if not request.meta.get("newsdesk_index"):
             return
         try:
-            with Session(self.engine) as session:
+            with Session(self.database.engine) as session:
                 etag, modified = load_validators(session, request.url, self.fresh_since)
         except UNAVAILABLE:
             return
@@ -160,7 +154,7 @@ class ConditionalGetMiddleware(_SourceStage):
     def process_response(self, request: Request, response: Response) -> Response:
         if request.meta.get("newsdesk_index"):
             if response.status == 304:
-                self.inc("newsdesk/not_modified")
+                self.stats.inc_value("newsdesk/not_modified")
             elif response.status == 200:
                 etag = response.headers.get(b"ETag")
                 modified = response.headers.get(b"Last-Modified")
@@ -172,56 +166,64 @@ class ConditionalGetMiddleware(_SourceStage):
         return response
 
     def spider_closed(self, reason: str) -> None:
-        assert self.crawler.stats is not None
-        complete = reason == "finished" and not self.crawler.stats.get_value("newsdesk/article_errors")
-        if self.engine is not None and self.fresh and complete:
+        complete = reason == "finished" and not self.stats.get_value("newsdesk/article_errors")
+        if self.fresh and complete:
             try:
-                with Session(self.engine) as session, session.begin():
+                with Session(self.database.engine) as session, session.begin():
                     save_validators(session, self.fresh)
             except UNAVAILABLE as e:  # the indexes are read in full next time
                 logger.warning("could not save feed and sitemap validators: %s", e)
-        super().spider_closed(reason)
 
 
-@functools.lru_cache(maxsize=1024)
+def is_private_address(address: str) -> bool:
+    """Whether an IP address is loopback, private, link-local or otherwise not on the public internet."""
+    ip = ipaddress.ip_address(address)
+    return not ip.is_global or ip.is_multicast
+
+
 def is_private_host(host: str) -> bool:
-    """Whether `host` is, or resolves to, a loopback, private, link-local or otherwise non-public
-    address (a name that does not resolve is not: fetching it fails on its own)."""
+    """Whether `host` is, or resolves to, a non-public address (a name that does not resolve is not:
+    fetching it fails on its own). Blocks on DNS: the middleware calls it in a thread."""
     try:
-        addresses = [ipaddress.ip_address(host.strip("[]"))]
+        return is_private_address(host.strip("[]"))
     except ValueError:
-        try:
-            addresses = [ipaddress.ip_address(info[4][0]) for info in socket.getaddrinfo(host, None)]
-        except (OSError, UnicodeError, ValueError):
-            return False
-    return any(not a.is_global or a.is_multicast for a in addresses)
+        pass
+    try:
+        return any(is_private_address(str(info[4][0])) for info in socket.getaddrinfo(host, None))
+    except (OSError, UnicodeError, ValueError):
+        return False
 
 
 class PrivateAddressMiddleware:
     """Downloader middleware: a source on the public internet never fetches (even through a redirect) an
     address inside this machine's networks: loopback, private ranges, link-local, cloud metadata. A
-    source whose own hosts are private (an intranet site, a test server) may."""
+    source whose own hosts are private (an intranet site, a test server) may. Names are resolved in a
+    thread, once per host and crawl: a slow DNS answer holds only the requests to that host."""
 
-    def __init__(self, crawler: Crawler):
-        self.crawler = crawler
+    def __init__(self, source: Source, stats: StatsCollector):
+        self.source = source
+        self.stats = stats
+        self.private: dict[str, bool] = {}
         self.public: bool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        assert crawler.stats is not None
+        return cls(crawler.settings["NEWSDESK_SOURCE"], crawler.stats)
 
-    def process_request(self, request: Request) -> None:
-        source: Source | None = getattr(self.crawler.spider, "source", None)
-        if source is None:
-            return
+    async def is_private(self, host: str) -> bool:
+        if host not in self.private:
+            self.private[host] = await asyncio.to_thread(is_private_host, host)
+        return self.private[host]
+
+    async def process_request(self, request: Request) -> None:
         if self.public is None:
-            self.public = not any(is_private_host(host) for host in source.domains)
+            self.public = not any([await self.is_private(host) for host in self.source.domains])
         host = urlsplit(request.url).hostname or ""
-        if self.public and is_private_host(host):
-            assert self.crawler.stats is not None
-            self.crawler.stats.inc_value("newsdesk/private_address")
+        if self.public and await self.is_private(host):
+            self.stats.inc_value("newsdesk/private_address")
             raise IgnoreRequest(
-                f"{request.url}: {host} is a private address, and {source.name} is a public site"
+                f"{request.url}: {host} is a private address, and {self.source.name} is a public site"
             )
 
 

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from crawler.sources import Source
 from storage import locks, runs
-from storage.db import connect, error_reason
-from storage.models import CrawlRun
+from storage.db import error_reason
+from storage.models import CrawlRun, RunStatus, Trigger
 
 logger = logging.getLogger(__name__)
 
@@ -49,35 +50,37 @@ class SourceBusy(Exception):
 class RunResult:
     run_id: int
     source: str
-    status: str
+    status: RunStatus
     message: str = ""
     counters: dict[str, int] = field(default_factory=dict)
 
 
-def crawl_command(source: Source, db_url: str, sources_path: str, run_id: int, log_level: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "crawler",
-        "crawl",
-        "news",
-        "-a",
-        f"source={source.name}",
-        "-s",
-        f"NEWSDESK_DB={db_url}",
-        "-s",
-        f"NEWSDESK_SOURCES={Path(sources_path).resolve()}",
-        "-s",
-        f"NEWSDESK_RUN_ID={run_id}",
-        "-s",
-        f"NEWSDESK_MAX_PAGES={source.max_pages}",
-        "-s",
-        f"ROBOTSTXT_OBEY={source.obey_robots}",
-        "-s",
-        f"DOWNLOAD_TIMEOUT={source.download_timeout}",
-        "-s",
-        f"LOG_LEVEL={log_level}",
-    ]
+@dataclass
+class CrawlJob:
+    """One crawl to run: the source, where its articles go, and how the run is watched."""
+
+    source: Source
+    db_url: str
+    sources_path: str
+    trigger: Trigger = Trigger.MANUAL
+    verbose: bool = False
+    on_progress: Callable[[dict[str, int]], None] | None = None
+    stop: threading.Event | None = None  # set: shut down (the crawl gets stop_grace seconds to finish)
+    stop_grace: float = 30.0
+
+    def command(self, run_id: int) -> list[str]:
+        source = self.source
+        settings = {
+            "NEWSDESK_DB": self.db_url,
+            "NEWSDESK_SOURCES": Path(self.sources_path).resolve(),
+            "NEWSDESK_RUN_ID": run_id,
+            "NEWSDESK_MAX_PAGES": source.max_pages,
+            "ROBOTSTXT_OBEY": source.obey_robots,
+            "DOWNLOAD_TIMEOUT": source.download_timeout,
+            "LOG_LEVEL": "DEBUG" if self.verbose else "INFO",
+        }
+        options = [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
+        return [sys.executable, "-m", "crawler", "crawl", "news", "-a", f"source={source.name}", *options]
 
 
 def prepare(engine: Engine) -> int:
@@ -111,210 +114,189 @@ def _tail(path: Path, limit: int = 600) -> str:
     return text[-limit:]
 
 
-def run_crawl(
-    source: Source,
-    db_url: str,
-    sources_path: str,
-    trigger: str = "manual",
-    verbose: bool = False,
-    on_progress: Callable[[dict[str, int]], None] | None = None,
-    stop: threading.Event | None = None,
-    stop_grace: float = 30.0,
-    engine: Engine | None = None,
-) -> RunResult:
-    """Crawl `source` now in a child process; returns when the run is recorded with its final status.
+def run_crawl(job: CrawlJob, engine: Engine) -> RunResult:
+    """Crawl `job.source` now in a child process; returns when the run is recorded with its final status.
 
-    Raises SourceBusy when another process holds the source's lease, storage.db.DatabaseError when the
-    database cannot be used.
+    Raises SourceBusy when another process holds the source's lease; SQLAlchemy errors when the
+    database cannot be used to start the run.
     """
-    own_engine = engine is None
-    engine = engine or connect(db_url)
     owner = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-    lease = f"crawl:{source.name}"
-    try:
-        with Session(engine) as session, session.begin():
-            if not locks.acquire(session, lease, owner, HOST, os.getpid(), LEASE_STALE_AFTER):
-                held = locks.holder(session, lease)
-                who = f"pid {held.pid} on {held.host}" if held else "another process"
-                raise SourceBusy(f"source '{source.name}' is being crawled now by {who}")
-            run_id = runs.start_run(session, source.name, trigger, HOST, os.getpid())
-        try:
-            result = _run_child(
-                source,
-                db_url,
-                sources_path,
-                run_id,
-                verbose,
-                on_progress,
-                stop,
-                stop_grace,
-                engine,
-                lease,
-                owner,
-            )
-        except BaseException:
-            with Session(engine) as session, session.begin():
-                runs.finish_run(session, run_id, "interrupted", "the newsdesk process was stopped")
-            raise
-        finally:
-            with Session(engine) as session, session.begin():
-                locks.release(session, lease, owner)
-        return result
-    finally:
-        if own_engine:
-            engine.dispose()
-
-
-def _run_child(
-    source: Source,
-    db_url: str,
-    sources_path: str,
-    run_id: int,
-    verbose: bool,
-    on_progress: Callable[[dict[str, int]], None] | None,
-    stop: threading.Event | None,
-    stop_grace: float,
-    engine: Engine,
-    lease: str,
-    owner: str,
-) -> RunResult:
-    log_level = "DEBUG" if verbose else "INFO"
-    env = {
-        **os.environ,
-        "SCRAPY_SETTINGS_MODULE": "crawler.settings",
-        "NEWSDESK_PARENT_PID": str(os.getpid()),
-    }
-    with tempfile.NamedTemporaryFile(prefix=f"newsdesk-{source.name}-", suffix=".log", delete=False) as log:
-        log_path = Path(log.name)
-    logger.info("run %d: crawling %s", run_id, source.name)
-    started = time.monotonic()
-    last_beat = last_progress = started
-    last_counters: dict[str, int] = {}
-    status = ""
-    message = ""
-    stopping_since: float | None = None
-    with open(log_path, "wb") as log_file, open(log_path, "rb") as reader:
-        child = subprocess.Popen(
-            crawl_command(source, db_url, sources_path, run_id, log_level),
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-        try:
-            while True:
-                try:
-                    child.wait(timeout=POLL_EVERY)
-                    break
-                except subprocess.TimeoutExpired:
-                    pass
-                if verbose:
-                    chunk = reader.read()
-                    if chunk:
-                        sys.stderr.write(chunk.decode(errors="replace"))
-                now = time.monotonic()
-                if now - started > source.timeout:
-                    logger.warning(
-                        "run %d: %s exceeded its %ds timeout, stopping it",
-                        run_id,
-                        source.name,
-                        source.timeout,
-                    )
-                    _stop(child, KILL_GRACE)
-                    status, message = "timeout", f"killed after the {source.timeout}s timeout"
-                    break
-                if stop is not None and stop.is_set():
-                    # Shutdown: the crawl may finish on its own within the grace, else it is stopped.
-                    if stopping_since is None:
-                        stopping_since = now
-                        logger.info("run %d: %s gets %.0fs to finish", run_id, source.name, stop_grace)
-                    elif now - stopping_since >= stop_grace:
-                        logger.info("run %d: stopping %s (shutdown)", run_id, source.name)
-                        _stop(child, KILL_GRACE)
-                        status, message = "interrupted", "stopped by shutdown"
-                        break
-                try:
-                    if now - last_beat >= HEARTBEAT_EVERY:
-                        last_beat = now
-                        with Session(engine) as session, session.begin():
-                            locks.heartbeat(session, lease, owner)
-                    if on_progress is not None and now - last_progress >= PROGRESS_EVERY:
-                        last_progress = now
-                        counters = _counters(engine, run_id)
-                        if counters != last_counters:
-                            last_counters = counters
-                            on_progress(counters)
-                except SQLAlchemyError as e:
-                    # The database went away: the crawl goes on (its articles wait in the spool).
-                    logger.warning(
-                        "run %d: database unavailable, crawl continues: %s", run_id, error_reason(e)
-                    )
-        except BaseException:
-            _stop(child, KILL_GRACE)
-            raise
-        if verbose:
-            rest = reader.read()
-            if rest:
-                sys.stderr.write(rest.decode(errors="replace"))
-    code = child.returncode
-    try:
-        return _finish(engine, run_id, source, status, message, code, log_path, started)
-    except SQLAlchemyError as e:
-        # Left `running`: the next crawl or daemon on this host marks it interrupted.
-        logger.error("run %d of %s could not be recorded: %s", run_id, source.name, error_reason(e))
-        return RunResult(run_id, source.name, "failed", f"database unavailable: {error_reason(e)}", {})
-
-
-def _finish(
-    engine: Engine,
-    run_id: int,
-    source: Source,
-    status: str,
-    message: str,
-    code: int,
-    log_path: Path,
-    started: float,
-) -> RunResult:
-    """Record how the run ended, keep the log of one that did not end ok, and say so."""
+    lease = f"crawl:{job.source.name}"
     with Session(engine) as session, session.begin():
-        run = runs.get_run(session, run_id)
-        reason = run.message if run is not None else ""
-        if not status:
-            if code == 0 and reason == "finished":
-                status, message = "ok", "finished"
-            elif code == 0 and reason.startswith(runs.SPOOLED):
-                status, message = "failed", reason
-            elif code == 0 and reason:
-                status, message = ("interrupted" if reason == "shutdown" else "ok"), reason
-            else:
-                status = "failed"
-                tail = _tail(log_path)
-                message = f"crawl process exited with code {code}" + (f": {tail}" if tail else "")
-            if status == "ok" and run is not None and run.errors and not _reached_articles(run):
-                status = "failed"
-                message = f"no article could be fetched ({run.errors} errors): {_tail(log_path)}"
-        runs.finish_run(session, run_id, status, message)
-    counters = _counters(engine, run_id)
-    if status == "ok":
-        log_path.unlink(missing_ok=True)
-    else:
-        # One log kept per source, the last run that did not end ok: bounded however long the daemon runs.
-        kept = Path(tempfile.gettempdir()) / f"newsdesk-{source.name}-last-{status}.log"
+        if not locks.acquire(session, lease, owner, HOST, os.getpid(), LEASE_STALE_AFTER):
+            held = locks.holder(session, lease)
+            who = f"pid {held.pid} on {held.host}" if held else "another process"
+            raise SourceBusy(f"source '{job.source.name}' is being crawled now by {who}")
+        run_id = runs.start_run(session, job.source.name, job.trigger, HOST, os.getpid())
+    try:
+        return ChildCrawl(job, engine, run_id, lease, owner).run()
+    except BaseException:
+        with Session(engine) as session, session.begin():
+            runs.finish_run(session, run_id, RunStatus.INTERRUPTED, "the newsdesk process was stopped")
+        raise
+    finally:
+        with Session(engine) as session, session.begin():
+            locks.release(session, lease, owner)
+
+
+class ChildCrawl:
+    """The crawl process of one run, watched until it ends: its timeout, a shutdown, the lease's
+    heartbeat and progress reports; then the run's status recorded from how it ended."""
+
+    def __init__(self, job: CrawlJob, engine: Engine, run_id: int, lease: str, owner: str):
+        self.job = job
+        self.engine = engine
+        self.run_id = run_id
+        self.lease = lease
+        self.owner = owner
+        self.started = time.monotonic()
+        self.last_beat = self.last_progress = self.started
+        self.last_counters: dict[str, int] = {}
+        self.stopping_since: float | None = None
+
+    def run(self) -> RunResult:
+        job = self.job
+        env = {
+            **os.environ,
+            "SCRAPY_SETTINGS_MODULE": "crawler.settings",
+            "NEWSDESK_PARENT_PID": str(os.getpid()),
+        }
+        with tempfile.NamedTemporaryFile(
+            prefix=f"newsdesk-{job.source.name}-", suffix=".log", delete=False
+        ) as log:
+            log_path = Path(log.name)
+        logger.info("run %d: crawling %s", self.run_id, job.source.name)
+        with open(log_path, "wb") as log_file, open(log_path, "rb") as reader:
+            child = subprocess.Popen(
+                job.command(self.run_id),
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+            try:
+                ended = self.watch(child, reader)
+            except BaseException:
+                _stop(child, KILL_GRACE)
+                raise
+            self.echo(reader)
         try:
-            log_path.replace(kept)
-        except OSError as e:  # the temporary folder was cleaned meanwhile: the message has the tail
-            logger.debug("could not keep the crawl log %s: %s", log_path, e)
-        logger.warning("run %d of %s ended %s: %s (log: %s)", run_id, source.name, status, message, kept)
-    logger.info(
-        "run %d: %s %s in %.1fs: %s",
-        run_id,
-        source.name,
-        status,
-        time.monotonic() - started,
-        ", ".join(f"{k} {v}" for k, v in counters.items()),
-    )
-    return RunResult(run_id, source.name, status, message, counters)
+            return self.finish(ended, child.returncode, log_path)
+        except SQLAlchemyError as e:
+            # Left `running`: the next crawl or daemon on this host marks it interrupted.
+            logger.error(
+                "run %d of %s could not be recorded: %s", self.run_id, job.source.name, error_reason(e)
+            )
+            return RunResult(
+                self.run_id, job.source.name, RunStatus.FAILED, f"database unavailable: {error_reason(e)}"
+            )
+
+    def echo(self, reader: BinaryIO) -> None:
+        """With --verbose, the child's log as it grows."""
+        if self.job.verbose:
+            chunk = reader.read()
+            if chunk:
+                sys.stderr.write(chunk.decode(errors="replace"))
+
+    def watch(self, child: subprocess.Popen[bytes], reader: BinaryIO) -> tuple[RunStatus, str] | None:
+        """Wait for the child; stop it on timeout or after a shutdown's grace. Returns the status and
+        message when the parent ended the run, None when the child exited by itself."""
+        while True:
+            try:
+                child.wait(timeout=POLL_EVERY)
+                return None
+            except subprocess.TimeoutExpired:
+                pass
+            self.echo(reader)
+            now = time.monotonic()
+            ended = self.deadline(now)
+            if ended is not None:
+                _stop(child, KILL_GRACE)
+                return ended
+            self.report(now)
+
+    def deadline(self, now: float) -> tuple[RunStatus, str] | None:
+        """Whether the run must be stopped now: over its timeout, or past the shutdown's grace."""
+        job, source = self.job, self.job.source
+        if now - self.started > source.timeout:
+            logger.warning(
+                "run %d: %s exceeded its %ds timeout, stopping it", self.run_id, source.name, source.timeout
+            )
+            return RunStatus.TIMEOUT, f"killed after the {source.timeout}s timeout"
+        if job.stop is not None and job.stop.is_set():
+            # Shutdown: the crawl may finish on its own within the grace, else it is stopped.
+            if self.stopping_since is None:
+                self.stopping_since = now
+                logger.info("run %d: %s gets %.0fs to finish", self.run_id, source.name, job.stop_grace)
+            elif now - self.stopping_since >= job.stop_grace:
+                logger.info("run %d: stopping %s (shutdown)", self.run_id, source.name)
+                return RunStatus.INTERRUPTED, "stopped by shutdown"
+        return None
+
+    def report(self, now: float) -> None:
+        """The lease's heartbeat, and the counters to on_progress when they changed."""
+        try:
+            if now - self.last_beat >= HEARTBEAT_EVERY:
+                self.last_beat = now
+                with Session(self.engine) as session, session.begin():
+                    locks.heartbeat(session, self.lease, self.owner)
+            if self.job.on_progress is not None and now - self.last_progress >= PROGRESS_EVERY:
+                self.last_progress = now
+                counters = _counters(self.engine, self.run_id)
+                if counters != self.last_counters:
+                    self.last_counters = counters
+                    self.job.on_progress(counters)
+        except SQLAlchemyError as e:
+            # The database went away: the crawl goes on (its articles wait in the spool).
+            logger.warning("run %d: database unavailable, crawl continues: %s", self.run_id, error_reason(e))
+
+    def finish(self, ended: tuple[RunStatus, str] | None, code: int, log_path: Path) -> RunResult:
+        """Record how the run ended, keep the log of one that did not end ok, and say so."""
+        source = self.job.source
+        with Session(self.engine) as session, session.begin():
+            run = runs.get_run(session, self.run_id)
+            status, message = ended or _outcome(run, code, log_path)
+            runs.finish_run(session, self.run_id, status, message)
+        counters = _counters(self.engine, self.run_id)
+        if status is RunStatus.OK:
+            log_path.unlink(missing_ok=True)
+        else:
+            # One log kept per source, the last run that did not end ok: bounded however long the daemon runs.
+            kept = Path(tempfile.gettempdir()) / f"newsdesk-{source.name}-last-{status}.log"
+            try:
+                log_path.replace(kept)
+            except OSError as e:  # the temporary folder was cleaned meanwhile: the message has the tail
+                logger.debug("could not keep the crawl log %s: %s", log_path, e)
+            logger.warning(
+                "run %d of %s ended %s: %s (log: %s)", self.run_id, source.name, status, message, kept
+            )
+        logger.info(
+            "run %d: %s %s in %.1fs: %s",
+            self.run_id,
+            source.name,
+            status,
+            time.monotonic() - self.started,
+            ", ".join(f"{k} {v}" for k, v in counters.items()),
+        )
+        return RunResult(self.run_id, source.name, status, message, counters)
+
+
+def _outcome(run: CrawlRun | None, code: int, log_path: Path) -> tuple[RunStatus, str]:
+    """The status of a run whose crawl process exited by itself, from its exit code and what it recorded
+    (Scrapy's close reason, articles left in the spool)."""
+    reason = run.close_reason if run is not None else None
+    if code != 0 or not reason:
+        tail = _tail(log_path)
+        return RunStatus.FAILED, f"crawl process exited with code {code}" + (f": {tail}" if tail else "")
+    assert run is not None
+    if run.spooled:
+        return RunStatus.FAILED, run.message
+    if reason == "shutdown":
+        return RunStatus.INTERRUPTED, reason
+    if run.errors and not _reached_articles(run):
+        return RunStatus.FAILED, f"no article could be fetched ({run.errors} errors): {_tail(log_path)}"
+    return RunStatus.OK, reason
 
 
 def _reached_articles(run: CrawlRun) -> bool:

@@ -9,6 +9,9 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # Where articles go and which sources exist; the newsdesk command passes both with -s.
 NEWSDESK_DB = "sqlite:///newsdesk.db"
 NEWSDESK_SOURCES = "sources.toml"
+# The crawl's source (a crawler.sources.Source): set by the spider from NEWSDESK_SOURCES and its
+# `source` argument, read by the middlewares and pipelines.
+NEWSDESK_SOURCE = None
 # crawl_runs row that this crawl reports into (set by the runner; unset for a bare `scrapy crawl`).
 NEWSDESK_RUN_ID = 0
 # Pages per run when the source does not say; the runner passes the source's own value.
@@ -42,6 +45,7 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 300,
 }
 EXTENSIONS = {
+    "crawler.extensions.CrawlDatabase": 100,
     "crawler.extensions.RunRecorder": 500,
 }
 

@@ -4,34 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.statscollectors import StatsCollector
 
 from crawler.items import ArticleItem, PageItem
-from pipelines.cleaning import extract
-from pipelines.fingerprints import content_hash, minhash
-from pipelines.metadata import parse_date
-from pipelines.urls import canonicalize, choose_canonical
+from extraction import extract, parse_date
+from pipelines.base import Stage
+from storage.fingerprints import content_hash, minhash
+from storage.urls import canonicalize, choose_canonical
 
 logger = logging.getLogger(__name__)
 
 
-class CleanPipeline:
-    def __init__(self, stats: StatsCollector, crawler: Crawler):
-        self.stats = stats
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
-        assert crawler.stats is not None
-        return cls(crawler.stats, crawler)
-
-    @property
-    def keep_params(self) -> frozenset[str]:
-        source = getattr(self.crawler.spider, "source", None)
-        return frozenset(source.keep_params) if source is not None else frozenset()
-
+class CleanPipeline(Stage):
     def process_item(self, item: PageItem) -> ArticleItem:
         extracted = extract(item.html, item.final_url)
         title = extracted.title or (item.listed_title or "").strip()
@@ -44,13 +28,12 @@ class CleanPipeline:
             self.stats.inc_value("newsdesk/empty_body")
             logger.warning("no article text extracted from %s; stored with its title only", item.final_url)
         self.stats.inc_value("newsdesk/cleaned")
-        keep = self.keep_params
+        keep = self.context.keep_params
         url = choose_canonical(item.final_url, extracted.canonical_url, keep)
         seen = {url, *(canonicalize(u, keep) for u in (item.url, *item.redirects, item.final_url))}
         return ArticleItem(
             source=item.source,
             url=url,
-            fetched_url=item.final_url,
             title=title,
             authors=extracted.authors,
             published_at=extracted.published or parse_date(item.listed_published),

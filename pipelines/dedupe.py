@@ -3,41 +3,38 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem
-from pipelines.database import DatabaseStage
-from pipelines.spool import UNAVAILABLE, replay
+from pipelines.base import StorageStage, from_record
 from pipelines.store import write
 from storage.articles import find_by_hash, find_by_url, find_near_duplicate, mark_seen
+from storage.db import UNAVAILABLE
+from storage.spool import replay
 
 logger = logging.getLogger(__name__)
 
 
-class DedupePipeline(DatabaseStage):
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
-        assert crawler.stats is not None
-        return cls(crawler.settings.get("NEWSDESK_DB"), crawler.stats)
-
+class DedupePipeline(StorageStage):
     def open_spider(self) -> None:
-        super().open_spider()
+        """Articles an earlier crawl could not write (see StorageStage.keep) go in first."""
         written = replay(self.spool, self.write_spooled)
         if written:
             logger.info("%d spooled articles written from %s", written, self.spool)
 
-    def write_spooled(self, item: ArticleItem) -> None:
-        with Session(self.engine) as session, session.begin():
+    def write_spooled(self, record: dict[str, Any]) -> None:
+        item = from_record(record)
+        with Session(self.database.engine) as session, session.begin():
             reason = drop_reason(session, item)
             outcome = "duplicate" if reason else write(session, item)[0]
         self.stats.inc_value(f"newsdesk/{outcome}")
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
         try:
-            with Session(self.engine) as session, session.begin():
+            with Session(self.database.engine) as session, session.begin():
                 reason = drop_reason(session, item)
         except UNAVAILABLE as e:
             self.keep(item, e)

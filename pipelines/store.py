@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import logging
 
-from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem
-from pipelines.database import DatabaseStage
-from pipelines.spool import UNAVAILABLE
+from pipelines.base import StorageStage
 from storage.articles import NewArticle, insert_article, mark_seen, update_article
+from storage.db import UNAVAILABLE
 from storage.models import Article
 
 logger = logging.getLogger(__name__)
 
 
-class StorePipeline(DatabaseStage):
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        assert crawler.stats is not None
-        return cls(crawler.settings.get("NEWSDESK_DB"), crawler.stats)
-
+class StorePipeline(StorageStage):
     def process_item(self, item: ArticleItem) -> ArticleItem:
         try:
-            with Session(self.engine) as session, session.begin():
+            with Session(self.database.engine) as session, session.begin():
                 outcome, detail = write(session, item)
         except UNAVAILABLE as e:
             self.keep(item, e)

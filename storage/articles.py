@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from pipelines.fingerprints import NEAR_DUPLICATE_RESEMBLANCE, band_keys, resemblance
 from storage.db import dialect_insert, utcnow
+from storage.fingerprints import NEAR_DUPLICATE_RESEMBLANCE, band_keys, resemblance
 from storage.models import Article, ArticleBand, ArticleVersion, Headline, SeenUrl, Source
 
 MAX_CANDIDATES = 20  # band-sharing articles checked per lookup, most shared bands first
@@ -26,7 +26,7 @@ class NewArticle:
     language: str | None
     body: str
     content_hash: str
-    minhash: bytes | None  # see pipelines.fingerprints.minhash
+    minhash: bytes | None  # see storage.fingerprints.minhash
     headlines: list[tuple[str, str | None]] = field(default_factory=list)
     duplicate_of: int | None = None
     fetched_at: datetime = field(default_factory=utcnow)

@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DisconnectionError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session
 
 logger = logging.getLogger(__name__)
@@ -22,6 +29,8 @@ logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 MIGRATION_LOCK_KEY = 7_304_551_337  # pg_advisory_xact_lock key for schema upgrades (any fixed number)
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # wait out another writer (daemon and a manual crawl) instead of failing
+# What a database that is down, unreachable or locked raises: a crawl keeps the article (the spool) and goes on.
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
 
 
 class DatabaseError(Exception):
@@ -174,21 +183,21 @@ def connect(url: str, migrate: bool = True) -> Engine:
     return engine
 
 
-_shared: dict[str, tuple[Engine, int]] = {}
+class Database:
+    """One engine for one holder's lifetime (a crawl, a command): connected, with its schema checked, on
+    first use, and disposed by close(). Nothing else opens or closes it."""
 
+    def __init__(self, url: str):
+        self.url = url
+        self._engine: Engine | None = None
 
-def share(url: str) -> Engine:
-    """connect(url), once per process for everything that holds it: the stages of one crawl open the
-    database (and check its schema) once between them. Each share() is ended by an unshare(url)."""
-    engine, users = _shared.get(url) or (connect(url), 0)
-    _shared[url] = (engine, users + 1)
-    return engine
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = connect(self.url)
+        return self._engine
 
-
-def unshare(url: str) -> None:
-    """One holder of share(url) is done; the last one closes the engine."""
-    engine, users = _shared.pop(url)
-    if users > 1:
-        _shared[url] = (engine, users - 1)
-    else:
-        engine.dispose()
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None

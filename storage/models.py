@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,23 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 class Base(DeclarativeBase):
     pass
+
+
+class RunStatus(StrEnum):
+    """crawl_runs.status: `running` until the runner records how the run ended."""
+
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+    TIMEOUT = "timeout"
+    INTERRUPTED = "interrupted"
+
+
+class Trigger(StrEnum):
+    """crawl_runs.trigger: what started the run."""
+
+    SCHEDULE = "schedule"
+    MANUAL = "manual"
 
 
 class Source(Base):
@@ -69,7 +87,7 @@ class Article(Base):
 
 
 class ArticleBand(Base):
-    """One LSH band key of an original article's MinHash (see pipelines.fingerprints.band_keys)."""
+    """One LSH band key of an original article's MinHash (see storage.fingerprints.band_keys)."""
 
     __tablename__ = "article_bands"
 
@@ -133,8 +151,8 @@ class CrawlRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(100))
-    trigger: Mapped[str] = mapped_column(String(20))  # schedule | manual
-    status: Mapped[str] = mapped_column(String(20), index=True)  # running|ok|failed|timeout|interrupted
+    trigger: Mapped[str] = mapped_column(String(20))  # a Trigger
+    status: Mapped[str] = mapped_column(String(20), index=True)  # a RunStatus
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     pages: Mapped[int] = mapped_column(Integer, default=0)
@@ -144,6 +162,10 @@ class CrawlRun(Base):
     skipped: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")
+    # How the crawl process ended, written by it: Scrapy's close reason ("finished", "shutdown", ...) and
+    # how many articles it left in the spool because the database was unavailable.
+    close_reason: Mapped[str | None] = mapped_column(String(100))
+    spooled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Which process runs it: a `running` row whose process is gone on this host becomes `interrupted`.
     host: Mapped[str] = mapped_column(String(255), default="")
     pid: Mapped[int | None] = mapped_column(Integer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from datetime import time as clock
 from typing import Any
 
@@ -26,9 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session, selectinload
 
-from pipelines.urls import canonicalize
 from storage import search
-from storage.models import Article, CrawlRun, Headline, Source
+from storage.models import Article, Headline, Source
+from storage.urls import canonicalize
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -326,89 +326,5 @@ def get_article(session: Session, key: str | int) -> dict[str, Any] | None:
     return record
 
 
-def run_record(run: CrawlRun) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "source": run.source,
-        "trigger": run.trigger,
-        "status": run.status,
-        "started_at": iso(run.started_at),
-        "finished_at": iso(run.finished_at),
-        "pages": run.pages,
-        "stored": run.stored,
-        "updated": run.updated,
-        "duplicates": run.duplicates,
-        "skipped": run.skipped,
-        "errors": run.errors,
-        "message": run.message,
-    }
-
-
-def list_runs(session: Session, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    stmt = select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)
-    if source:
-        stmt = stmt.where(CrawlRun.source == source)
-    return [run_record(r) for r in session.scalars(stmt)]
-
-
-def last_runs(session: Session) -> dict[str, dict[str, Any]]:
-    """Each source's latest run."""
-    latest = select(CrawlRun.source, func.max(CrawlRun.id).label("id")).group_by(CrawlRun.source).subquery()
-    rows = session.scalars(select(CrawlRun).join(latest, CrawlRun.id == latest.c.id))
-    return {r.source: run_record(r) for r in rows}
-
-
-FAILING_AFTER = 3  # consecutive failed runs that flag a source
-IDLE_AFTER = 10  # consecutive finished runs that stored nothing new
-
-
-def source_health(session: Session, source: str) -> str:
-    """'ok', or why the source needs a look: its last runs all failed, or none of them stored anything."""
-    recent = session.scalars(
-        select(CrawlRun)
-        .where(CrawlRun.source == source, CrawlRun.status != "running")
-        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
-        .limit(max(FAILING_AFTER, IDLE_AFTER))
-    ).all()
-    failed = recent[:FAILING_AFTER]
-    if len(failed) == FAILING_AFTER and all(r.status in ("failed", "timeout") for r in failed):
-        return f"failing: last {FAILING_AFTER} runs {failed[0].status} ({failed[0].message[:120]})"
-    idle = recent[:IDLE_AFTER]
-    if len(idle) == IDLE_AFTER and all(r.stored == 0 and r.updated == 0 for r in idle):
-        return f"idle: last {IDLE_AFTER} runs stored nothing new"
-    return "ok"
-
-
 def source_names(session: Session) -> list[str]:
     return list(session.scalars(select(Source.name).order_by(Source.name)))
-
-
-def run_that_fetched(session: Session, source: str, fetched_at: str | None) -> dict[str, Any] | None:
-    """The run of `source` that was going on when an article was fetched (the last one started before)."""
-    if not fetched_at:
-        return None
-    when = datetime.strptime(fetched_at, ISO) + timedelta(seconds=1)  # the record's time is to the second
-    run = session.scalars(
-        select(CrawlRun)
-        .where(CrawlRun.source == source, CrawlRun.started_at <= when)
-        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
-        .limit(1)
-    ).first()
-    return run_record(run) if run is not None else None
-
-
-def sources_overview(session: Session) -> list[dict[str, Any]]:
-    """Every source that has run or stored something: its article count, last run and health."""
-    counts = dict(
-        session.execute(select(Source.name, func.count(Article.id)).join(Article).group_by(Source.name)).all()
-    )
-    last = last_runs(session)
-    return [
-        {
-            "source": name,
-            "articles": counts.get(name, 0),
-            "last_run": last.get(name),
-            "health": source_health(session, name),
-        }
-        for name in sorted(set(counts) | set(last))
-    ]

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storage.db import utcnow
-from storage.models import CrawlRun
+from storage.models import Article, CrawlRun, RunStatus, Source, Trigger
+from storage.queries import ISO, iso
 
-STATUSES = ("running", "ok", "failed", "timeout", "interrupted")
 COUNTERS = ("pages", "stored", "updated", "duplicates", "skipped", "errors")
-SPOOLED = "spooled:"  # a run message that starts so: articles wait in the spool for the database
 
 
-def start_run(session: Session, source: str, trigger: str, host: str, pid: int) -> int:
+def start_run(session: Session, source: str, trigger: Trigger, host: str, pid: int) -> int:
     run = CrawlRun(
         source=source,
         trigger=trigger,
-        status="running",
+        status=RunStatus.RUNNING,
         started_at=utcnow(),
         host=host,
         pid=pid,
@@ -32,16 +33,25 @@ def start_run(session: Session, source: str, trigger: str, host: str, pid: int) 
     return run.id
 
 
-def set_counters(session: Session, run_id: int, counters: dict[str, int], message: str | None = None) -> None:
-    values: dict[str, object] = {k: int(v) for k, v in counters.items() if k in COUNTERS}
-    if message is not None:
-        values["message"] = message
+def set_counters(session: Session, run_id: int, counters: dict[str, int]) -> None:
+    """The crawl's figures so far (see COUNTERS)."""
+    values = {k: int(v) for k, v in counters.items() if k in COUNTERS}
     if values:
         session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
 
 
-def finish_run(session: Session, run_id: int, status: str, message: str = "") -> None:
-    if status not in STATUSES[1:]:
+def set_outcome(session: Session, run_id: int, close_reason: str, spooled: int, message: str) -> None:
+    """How the crawl process ended (Scrapy's close reason), how many articles it left in the spool, and
+    what a person should know of it; the runner then decides the run's status from these."""
+    session.execute(
+        update(CrawlRun)
+        .where(CrawlRun.id == run_id)
+        .values(close_reason=close_reason, spooled=spooled, message=message)
+    )
+
+
+def finish_run(session: Session, run_id: int, status: RunStatus, message: str = "") -> None:
+    if RunStatus(status) is RunStatus.RUNNING:  # also rejects what is no status at all
         raise ValueError(f"not a final run status: {status}")
     session.execute(
         update(CrawlRun)
@@ -67,14 +77,16 @@ def process_alive(pid: int) -> bool:
 def interrupt_dead_runs(session: Session, host: str, alive: Callable[[int], bool] = process_alive) -> int:
     """Runs left `running` on this host by a process that no longer exists become `interrupted`."""
     rows = session.execute(
-        select(CrawlRun.id, CrawlRun.pid).where(CrawlRun.status == "running", CrawlRun.host == host)
+        select(CrawlRun.id, CrawlRun.pid).where(CrawlRun.status == RunStatus.RUNNING, CrawlRun.host == host)
     ).all()
     dead = [run_id for run_id, pid in rows if pid is None or not alive(pid)]
     if dead:
         session.execute(
             update(CrawlRun)
             .where(CrawlRun.id.in_(dead))
-            .values(status="interrupted", finished_at=utcnow(), message="the process running it went away")
+            .values(
+                status=RunStatus.INTERRUPTED, finished_at=utcnow(), message="the process running it went away"
+            )
         )
     return len(dead)
 
@@ -83,3 +95,92 @@ def last_started(session: Session, source: str) -> CrawlRun | None:
     return session.scalars(
         select(CrawlRun).where(CrawlRun.source == source).order_by(CrawlRun.started_at.desc()).limit(1)
     ).first()
+
+
+# -- read side: run records for the CLI and the web ----------------------------------------------
+
+
+def run_record(run: CrawlRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "source": run.source,
+        "trigger": run.trigger,
+        "status": run.status,
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "pages": run.pages,
+        "stored": run.stored,
+        "updated": run.updated,
+        "duplicates": run.duplicates,
+        "skipped": run.skipped,
+        "errors": run.errors,
+        "message": run.message,
+    }
+
+
+def list_runs(session: Session, source: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    stmt = select(CrawlRun).order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc()).limit(limit)
+    if source:
+        stmt = stmt.where(CrawlRun.source == source)
+    return [run_record(r) for r in session.scalars(stmt)]
+
+
+def last_runs(session: Session) -> dict[str, dict[str, Any]]:
+    """Each source's latest run."""
+    latest = select(CrawlRun.source, func.max(CrawlRun.id).label("id")).group_by(CrawlRun.source).subquery()
+    rows = session.scalars(select(CrawlRun).join(latest, CrawlRun.id == latest.c.id))
+    return {r.source: run_record(r) for r in rows}
+
+
+FAILING_AFTER = 3  # consecutive failed runs that flag a source
+IDLE_AFTER = 10  # consecutive finished runs that stored nothing new
+
+
+def source_health(session: Session, source: str) -> str:
+    """'ok', or why the source needs a look: its last runs all failed, or none of them stored anything."""
+    recent = session.scalars(
+        select(CrawlRun)
+        .where(CrawlRun.source == source, CrawlRun.status != RunStatus.RUNNING)
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(max(FAILING_AFTER, IDLE_AFTER))
+    ).all()
+    failed = recent[:FAILING_AFTER]
+    if len(failed) == FAILING_AFTER and all(
+        r.status in (RunStatus.FAILED, RunStatus.TIMEOUT) for r in failed
+    ):
+        return f"failing: last {FAILING_AFTER} runs {failed[0].status} ({failed[0].message[:120]})"
+    idle = recent[:IDLE_AFTER]
+    if len(idle) == IDLE_AFTER and all(r.stored == 0 and r.updated == 0 for r in idle):
+        return f"idle: last {IDLE_AFTER} runs stored nothing new"
+    return "ok"
+
+
+def run_that_fetched(session: Session, source: str, fetched_at: str | None) -> dict[str, Any] | None:
+    """The run of `source` that was going on when an article was fetched (the last one started before)."""
+    if not fetched_at:
+        return None
+    when = datetime.strptime(fetched_at, ISO) + timedelta(seconds=1)  # the record's time is to the second
+    run = session.scalars(
+        select(CrawlRun)
+        .where(CrawlRun.source == source, CrawlRun.started_at <= when)
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(1)
+    ).first()
+    return run_record(run) if run is not None else None
+
+
+def sources_overview(session: Session) -> list[dict[str, Any]]:
+    """Every source that has run or stored something: its article count, last run and health."""
+    counts = dict(
+        session.execute(select(Source.name, func.count(Article.id)).join(Article).group_by(Source.name)).all()
+    )
+    last = last_runs(session)
+    return [
+        {
+            "source": name,
+            "articles": counts.get(name, 0),
+            "last_run": last.get(name),
+            "health": source_health(session, name),
+        }
+        for name in sorted(set(counts) | set(last))
+    ]

@@ -10,15 +10,34 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from scrapy.crawler import AsyncCrawlerRunner, Crawler, CrawlerRunner
+from scrapy.utils.reactor import is_reactor_installed
+from scrapy.utils.test import get_reactor_settings
 from sqlalchemy.exc import OperationalError
 
-from benchmarks.common import scratch_postgres
+from crawler.spiders.news import NewsSpider
+from storage.scratch import scratch_postgres
 
 SITES = Path(__file__).parent / "sites"
 NEWSDESK = str(Path(sys.executable).parent / "newsdesk")
 REQUIRE_SERVICES = os.environ.get("NEWSDESK_REQUIRE_SERVICES") == "1"
+
+
+def spider_crawler(settings: dict[str, Any], **spider_args: Any) -> Crawler:
+    """A crawler with its spider built as `scrapy crawl` builds them: the spider first (it hands the
+    source to the other components in the settings), then the settings are applied and frozen."""
+    full = {"TELNETCONSOLE_ENABLED": False, **get_reactor_settings(), **settings}
+    # As scrapy.utils.test.get_crawler chooses its runner (which applies the settings before any spider).
+    runner = CrawlerRunner(full) if is_reactor_installed() else AsyncCrawlerRunner(full)
+    crawler = runner.create_crawler(NewsSpider)
+    crawler.spider = crawler._create_spider(**spider_args)
+    crawler._apply_settings()
+    assert crawler.stats is not None
+    crawler.stats.open_spider()
+    return crawler
 
 
 def _unavailable(reason: str) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 
-from pipelines.fingerprints import BANDS, band_keys, content_hash, minhash, resemblance
+from storage.fingerprints import BANDS, band_keys, content_hash, minhash, resemblance
 
 WORDS = [
     "council",

@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from pipelines.fingerprints import minhash
 from storage.articles import find_near_duplicate, is_seen
 from storage.db import connect, make_engine, upgrade
+from storage.fingerprints import minhash
 from storage.models import ArticleBand, Headline
 from storage.queries import ArticleFilter, list_articles
 

@@ -10,10 +10,11 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem, PageItem
+from pipelines.base import StageContext
 from pipelines.clean import CleanPipeline
 from pipelines.dedupe import DedupePipeline
 from pipelines.store import StorePipeline
-from storage.db import connect
+from storage.db import Database, connect
 from storage.queries import ArticleFilter, get_article, list_articles
 
 PAGE = """<html lang="en"><head><title>Dam inspection finds no damage</title>
@@ -33,23 +34,19 @@ class Chain:
         assert crawler.stats is not None
         crawler.stats.open_spider()
         self.stats = crawler.stats
-        self.stages = [
-            CleanPipeline.from_crawler(crawler),
-            DedupePipeline.from_crawler(crawler),
-            StorePipeline.from_crawler(crawler),
-        ]
-        for stage in self.stages[1:]:
-            stage.open_spider()  # type: ignore[attr-defined]  # the storage stages own a database
+        self.database = Database(db_url)
+        context = StageContext(crawler.stats, self.database)
+        self.clean = CleanPipeline(context)
+        self.dedupe = DedupePipeline(context)
+        self.store = StorePipeline(context)
+        self.dedupe.open_spider()
 
-    def process(self, url: str, extra: str = "") -> object:
-        item: object = PageItem(source="paper", url=url, final_url=url, status=200, html=PAGE % extra)
-        for stage in self.stages:
-            item = stage.process_item(item)  # type: ignore[attr-defined]
-        return item
+    def process(self, url: str, extra: str = "") -> ArticleItem:
+        item = PageItem(source="paper", url=url, final_url=url, html=PAGE % extra)
+        return self.store.process_item(self.dedupe.process_item(self.clean.process_item(item)))
 
     def close(self) -> None:
-        for stage in self.stages[1:]:
-            stage.close_spider()  # type: ignore[attr-defined]
+        self.database.close()
 
 
 @pytest.fixture
@@ -98,11 +95,10 @@ def test_a_page_without_text_or_title_is_dropped(chain: Chain) -> None:
         source="paper",
         url="https://paper.example/x",
         final_url="https://paper.example/x",
-        status=200,
         html="<html><body><nav><a href='/'>Home</a></nav></body></html>",
     )
     with pytest.raises(DropItem, match="no article text"):
-        chain.stages[0].process_item(item)  # type: ignore[attr-defined]
+        chain.clean.process_item(item)
 
 
 def test_a_titled_page_without_extractable_text_is_kept_with_its_title(chain: Chain) -> None:
@@ -111,9 +107,8 @@ def test_a_titled_page_without_extractable_text_is_kept_with_its_title(chain: Ch
         source="paper",
         url="https://paper.example/y",
         final_url="https://paper.example/y",
-        status=200,
         html=page,
     )
-    kept = chain.stages[0].process_item(item)  # type: ignore[attr-defined]
+    kept = chain.clean.process_item(item)
     assert kept.title == "Rendered by script" and kept.body == ""
     assert chain.stats.get_value("newsdesk/empty_body") == 1

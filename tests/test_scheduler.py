@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from crawler.sources import Source, parse_schedule
 from scheduler import first_run_time, make_trigger
 from storage.db import connect
-from storage.queries import list_runs
+from storage.runs import list_runs
 from tests.conftest import NEWSDESK, Server, crawl_children, newsdesk, wait_for
 
 NOW = datetime(2026, 11, 24, 12, 0, 0)

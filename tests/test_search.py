@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from pipelines.fingerprints import content_hash, minhash
 from storage.articles import NewArticle, insert_article
 from storage.db import connect
+from storage.fingerprints import content_hash, minhash
 from storage.queries import ArticleFilter, count_articles, list_articles
 from storage.search import parse, to_fts5, to_tsquery
 

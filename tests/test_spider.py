@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 from scrapy.http import HtmlResponse, TextResponse, XmlResponse
-from scrapy.utils.test import get_crawler
 from sqlalchemy.orm import Session
 
 from crawler.items import PageItem
 from crawler.middlewares import ArticleRequestsMiddleware
 from crawler.spiders.news import NewsSpider
 from storage.articles import mark_seen
-from storage.db import connect
+from storage.db import Database, connect
+from tests.conftest import spider_crawler
 
 BASE = "https://paper.example"
 SOURCES = f"""
@@ -36,9 +36,9 @@ max_pages = 4
 def spider(tmp_path: Path) -> NewsSpider:
     path = tmp_path / "sources.toml"
     path.write_text(SOURCES)
-    crawler = get_crawler(NewsSpider, settings_dict={"NEWSDESK_SOURCES": str(path), "NEWSDESK_MAX_PAGES": 4})
-    crawler.stats.open_spider()  # type: ignore[union-attr]  # stats exist once the crawler is built
-    return NewsSpider.from_crawler(crawler, source="paper")
+    crawler = spider_crawler({"NEWSDESK_SOURCES": str(path), "NEWSDESK_MAX_PAGES": 4}, source="paper")
+    assert isinstance(crawler.spider, NewsSpider)
+    return crawler.spider
 
 
 def urls(results: Iterable[object]) -> list[str]:
@@ -90,22 +90,17 @@ def test_known_urls_are_dropped_before_max_pages_counts(tmp_path: Path) -> None:
     """A sitemap listing many stored articles must not use up the run's budget on them."""
     db = f"sqlite:///{tmp_path / 'newsdesk.db'}"
     (tmp_path / "sources.toml").write_text(SOURCES)
-    crawler = get_crawler(
-        NewsSpider,
-        settings_dict={
-            "NEWSDESK_SOURCES": str(tmp_path / "sources.toml"),
-            "NEWSDESK_MAX_PAGES": 4,
-            "NEWSDESK_DB": db,
-        },
+    crawler = spider_crawler(
+        {"NEWSDESK_SOURCES": str(tmp_path / "sources.toml"), "NEWSDESK_MAX_PAGES": 4, "NEWSDESK_DB": db},
+        source="paper",
     )
-    crawler.stats.open_spider()  # type: ignore[union-attr]  # stats exist once the crawler is built
-    crawler.spider = NewsSpider.from_crawler(crawler, source="paper")
+    assert isinstance(crawler.spider, NewsSpider) and crawler.stats is not None
     engine = connect(db)
     with Session(engine) as session, session.begin():
         mark_seen(session, "paper", [f"{BASE}/2026/a{i}" for i in range(5)], None)
     engine.dispose()
-    gate = ArticleRequestsMiddleware.from_crawler(crawler)
-    gate.spider_opened()
+    database = Database(db)
+    gate = ArticleRequestsMiddleware(crawler.settings["NEWSDESK_SOURCE"], database, crawler.stats, 4)
     urlset = (
         b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         + b"".join(f"<url><loc>{BASE}/2026/a{i}?utm_source=map</loc></url>".encode() for i in range(11))
@@ -113,9 +108,9 @@ def test_known_urls_are_dropped_before_max_pages_counts(tmp_path: Path) -> None:
     )
     response = XmlResponse(f"{BASE}/sitemap-1.xml", body=urlset)
     out = list(gate.process_spider_output(response, crawler.spider.parse_index(response, via="sitemap")))
-    gate.spider_closed("finished")
+    database.close()
     assert urls(out) == [f"{BASE}/2026/a{i}?utm_source=map" for i in range(5, 9)]
-    stats = crawler.stats.get_stats()  # type: ignore[union-attr]
+    stats = crawler.stats.get_stats()
     assert stats["newsdesk/skipped"] == 5 and stats["newsdesk/over_max_pages"] == 2
 
 
@@ -147,7 +142,7 @@ def test_article_pages_become_raw_items(spider: NewsSpider) -> None:
         request=request,
         headers={"Content-Type": "text/html; charset=utf-8"},
     )
-    (item,) = spider.parse_article(response, via="feed", title="One", published=None)
+    (item,) = spider.parse_article(response, title="One", published=None)
     assert isinstance(item, PageItem)
     assert (
         item.source == "paper"
@@ -157,7 +152,7 @@ def test_article_pages_become_raw_items(spider: NewsSpider) -> None:
     )
     assert "<p>Text</p>" in item.html and item.listed_title == "One"
     pdf = TextResponse(f"{BASE}/2026/doc", body=b"%PDF", headers={"Content-Type": "application/pdf"})
-    assert list(spider.parse_article(pdf, via="feed", title=None, published=None)) == []
+    assert list(spider.parse_article(pdf, title=None, published=None)) == []
 
 
 def test_a_source_name_is_required() -> None:

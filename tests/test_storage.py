@@ -8,12 +8,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from pipelines.fingerprints import content_hash, minhash
 from storage import locks, runs
 from storage.articles import NewArticle, find_by_url, find_near_duplicate, insert_article, update_article
 from storage.db import DatabaseError, connect
-from storage.models import Article, ArticleVersion, Headline
-from storage.queries import ArticleFilter, get_article, list_articles, list_runs, parse_when, source_health
+from storage.fingerprints import content_hash, minhash
+from storage.models import Article, ArticleVersion, Headline, RunStatus, Trigger
+from storage.queries import ArticleFilter, get_article, list_articles, parse_when
+from storage.runs import list_runs, source_health
 
 BODY = (
     "The council approved the new cycle lanes on Tuesday after a long debate.\n\n"
@@ -163,13 +164,13 @@ def test_query_filters_sort_and_search(db_url: str) -> None:
 def test_runs_record_and_dead_runs_become_interrupted(db_url: str) -> None:
     engine = connect(db_url)
     with Session(engine) as s, s.begin():
-        alive = runs.start_run(s, "city", "manual", "host-a", 111)
-        dead = runs.start_run(s, "city", "schedule", "host-a", 222)
-        elsewhere = runs.start_run(s, "city", "schedule", "host-b", 222)
+        alive = runs.start_run(s, "city", Trigger.MANUAL, "host-a", 111)
+        dead = runs.start_run(s, "city", Trigger.SCHEDULE, "host-a", 222)
+        elsewhere = runs.start_run(s, "city", Trigger.SCHEDULE, "host-b", 222)
         runs.set_counters(s, alive, {"pages": 5, "stored": 3})
     with Session(engine) as s, s.begin():
         assert runs.interrupt_dead_runs(s, "host-a", alive=lambda pid: pid == 111) == 1
-        runs.finish_run(s, alive, "ok", "finished")
+        runs.finish_run(s, alive, RunStatus.OK, "finished")
     with Session(engine) as s:
         by_id = {r["id"]: r for r in list_runs(s)}
         assert by_id[alive]["status"] == "ok" and by_id[alive]["pages"] == 5 and by_id[alive]["stored"] == 3
@@ -226,14 +227,16 @@ def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(db_url: st
 def test_source_health_flags_failing_and_idle_sources(db_url: str) -> None:
     engine = connect(db_url)
     with Session(engine) as s, s.begin():
-        for status, stored in [("ok", 4)] + [("failed", 0)] * 3:
-            run_id = runs.start_run(s, "broken", "schedule", "h", 1)
+        for status, stored in [(RunStatus.OK, 4)] + [(RunStatus.FAILED, 0)] * 3:
+            run_id = runs.start_run(s, "broken", Trigger.SCHEDULE, "h", 1)
             runs.set_counters(s, run_id, {"stored": stored})
-            runs.finish_run(s, run_id, status, "DNS lookup failed" if status == "failed" else "finished")
+            runs.finish_run(
+                s, run_id, status, "DNS lookup failed" if status is RunStatus.FAILED else "finished"
+            )
         for _ in range(10):
-            runs.finish_run(s, runs.start_run(s, "quiet", "schedule", "h", 1), "ok", "finished")
-        runs.finish_run(s, runs.start_run(s, "fine", "schedule", "h", 1), "failed", "timeout")
-        runs.finish_run(s, runs.start_run(s, "fine", "schedule", "h", 1), "ok", "finished")
+            runs.finish_run(s, runs.start_run(s, "quiet", Trigger.SCHEDULE, "h", 1), RunStatus.OK, "finished")
+        runs.finish_run(s, runs.start_run(s, "fine", Trigger.SCHEDULE, "h", 1), RunStatus.FAILED, "timeout")
+        runs.finish_run(s, runs.start_run(s, "fine", Trigger.SCHEDULE, "h", 1), RunStatus.OK, "finished")
     with Session(engine) as s:
         assert source_health(s, "broken").startswith("failing: last 3 runs failed (DNS lookup failed)")
         assert source_health(s, "quiet") == "idle: last 10 runs stored nothing new"

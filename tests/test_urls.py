@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pipelines.urls import canonicalize, choose_canonical
+from storage.urls import canonicalize, choose_canonical
 
 
 def test_tracking_parameters_fragments_ports_and_case_go() -> None:

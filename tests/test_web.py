@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from pipelines.fingerprints import content_hash, minhash
 from storage.articles import NewArticle, insert_article, update_article
 from storage.db import connect
-from storage.models import Article
+from storage.fingerprints import content_hash, minhash
+from storage.models import Article, RunStatus, Trigger
 from storage.runs import finish_run, start_run
 from tests.conftest import NEWSDESK
 
@@ -51,7 +51,7 @@ def site(tmp_path: Path) -> Iterator[str]:
     db = f"sqlite:///{tmp_path / 'news.db'}"
     engine = connect(db)
     with Session(engine) as s, s.begin():
-        run = start_run(s, "city", "manual", "here", os.getpid())
+        run = start_run(s, "city", Trigger.MANUAL, "here", os.getpid())
         tunnel = insert_article(
             s,
             article(
@@ -65,7 +65,7 @@ def site(tmp_path: Path) -> Iterator[str]:
         insert_article(
             s, article("https://city.example/market", "Market hall reopens", "The market hall reopened.", [])
         )
-        finish_run(s, run, "ok", "finished")
+        finish_run(s, run, RunStatus.OK, "finished")
     with Session(engine) as s, s.begin():
         stored = s.get(Article, tunnel)
         assert stored is not None

@@ -9,16 +9,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from storage import queries
+from storage import queries, runs
 from storage.queries import ArticleFilter
 
 PAGE_SIZE = 20
@@ -28,104 +29,135 @@ class QueryTimeout(Exception):
     pass
 
 
-def create_app(engine: Engine, query_timeout: float = 5.0) -> Flask:
-    app = Flask(__name__)
-    _limit_queries(engine, query_timeout)
+@dataclass
+class Archive:
+    """The database the pages read, and how long a page's queries may take."""
 
-    @app.template_filter("pagequery")
-    def pagequery(args: Any, offset: int) -> str:
-        """The current query string with another offset (for the newer/older links)."""
-        return urlencode({**args.to_dict(), "offset": str(max(0, offset))})
+    engine: Engine
+    query_timeout: float
 
     @contextmanager
-    def session() -> Iterator[Session]:
+    def session(self) -> Iterator[Session]:
         try:
-            with Session(engine) as s:
-                if engine.dialect.name == "postgresql":
-                    s.connection().exec_driver_sql(f"SET statement_timeout = {int(query_timeout * 1000)}")
+            with Session(self.engine) as s:
+                if self.engine.dialect.name == "postgresql":
+                    s.connection().exec_driver_sql(
+                        f"SET statement_timeout = {int(self.query_timeout * 1000)}"
+                    )
                 yield s
         except OperationalError as e:
             if "interrupted" in str(e) or "statement timeout" in str(e):
                 raise QueryTimeout(str(e.orig)) from None
             raise
 
-    @app.errorhandler(QueryTimeout)
-    def timed_out(error: QueryTimeout) -> Any:
-        message = f"the query took longer than {query_timeout:g}s: narrow it down"
-        if request.path.startswith("/api/"):
-            return jsonify({"error": message}), 503
-        return render_template("error.html", message=message), 503
 
-    @app.errorhandler(ValueError)
-    def bad_request(error: ValueError) -> Any:
-        if request.path.startswith("/api/"):
-            return jsonify({"error": str(error)}), 400
-        return render_template("error.html", message=str(error)), 400
+pages = Blueprint("pages", __name__)
 
-    def search_results() -> dict[str, Any]:
-        f = article_filter(request.args)
-        with session() as s:
-            total = queries.count_articles(s, f)
-            articles = queries.list_articles(s, f)
-            sources = queries.source_names(s)
-        return {"filter": f, "total": total, "articles": articles, "sources": sources}
 
-    @app.get("/")
-    def index() -> str:
-        return render_template("index.html", args=request.args, page_size=PAGE_SIZE, **search_results())
-
-    @app.get("/articles/<int:article_id>")
-    def article(article_id: int) -> str:
-        with session() as s:
-            record = queries.get_article(s, article_id)
-            if record is None:
-                abort(404)
-            run = queries.run_that_fetched(s, record["source"], record["fetched_at"])
-        return render_template("article.html", article=record, run=run)
-
-    @app.get("/runs")
-    def runs() -> str:
-        with session() as s:
-            health = queries.sources_overview(s)
-            recent = queries.list_runs(s, request.args.get("source") or None, limit=100)
-        return render_template("runs.html", health=health, runs=recent)
-
-    @app.get("/api/articles")
-    def api_articles() -> Any:
-        results = search_results()
-        f = results["filter"]
-        return jsonify(
-            {"total": results["total"], "offset": f.offset, "limit": f.limit, "articles": results["articles"]}
-        )
-
-    @app.get("/api/articles/<int:article_id>")
-    def api_article(article_id: int) -> Any:
-        with session() as s:
-            record = queries.get_article(s, article_id)
-        if record is None:
-            return jsonify({"error": f"no article {article_id}"}), 404
-        return jsonify(record)
-
-    @app.get("/api/runs")
-    def api_runs() -> Any:
-        with session() as s:
-            return jsonify(
-                {
-                    "sources": queries.sources_overview(s),
-                    "runs": queries.list_runs(s, request.args.get("source") or None, limit=100),
-                }
-            )
-
-    @app.after_request
-    def headers(response: Any) -> Any:
-        # No script runs on these pages: a second line of defence behind the escaping.
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'"
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
-
+def create_app(engine: Engine, query_timeout: float = 5.0) -> Flask:
+    app = Flask(__name__)
+    _limit_queries(engine, query_timeout)
+    app.extensions["newsdesk"] = Archive(engine, query_timeout)
+    app.register_blueprint(pages)
     return app
+
+
+def archive() -> Archive:
+    archive: Archive = current_app.extensions["newsdesk"]
+    return archive
+
+
+@pages.app_template_filter("pagequery")
+def pagequery(args: Any, offset: int) -> str:
+    """The current query string with another offset (for the newer/older links)."""
+    return urlencode({**args.to_dict(), "offset": str(max(0, offset))})
+
+
+def _error(message: str, status: int) -> Any:
+    if request.path.startswith("/api/"):
+        return jsonify({"error": message}), status
+    return render_template("error.html", message=message), status
+
+
+@pages.app_errorhandler(QueryTimeout)
+def timed_out(error: QueryTimeout) -> Any:
+    return _error(f"the query took longer than {archive().query_timeout:g}s: narrow it down", 503)
+
+
+@pages.app_errorhandler(ValueError)
+def bad_request(error: ValueError) -> Any:
+    return _error(str(error), 400)
+
+
+def search_results() -> dict[str, Any]:
+    f = article_filter(request.args)
+    with archive().session() as s:
+        total = queries.count_articles(s, f)
+        articles = queries.list_articles(s, f)
+        sources = queries.source_names(s)
+    return {"filter": f, "total": total, "articles": articles, "sources": sources}
+
+
+@pages.get("/")
+def index() -> str:
+    return render_template("index.html", args=request.args, page_size=PAGE_SIZE, **search_results())
+
+
+@pages.get("/articles/<int:article_id>")
+def article(article_id: int) -> str:
+    with archive().session() as s:
+        record = queries.get_article(s, article_id)
+        if record is None:
+            abort(404)
+        run = runs.run_that_fetched(s, record["source"], record["fetched_at"])
+    return render_template("article.html", article=record, run=run)
+
+
+def runs_overview() -> dict[str, Any]:
+    with archive().session() as s:
+        return {
+            "sources": runs.sources_overview(s),
+            "runs": runs.list_runs(s, request.args.get("source") or None, limit=100),
+        }
+
+
+@pages.get("/runs")
+def runs_page() -> str:
+    overview = runs_overview()
+    return render_template("runs.html", health=overview["sources"], runs=overview["runs"])
+
+
+@pages.get("/api/articles")
+def api_articles() -> Any:
+    results = search_results()
+    f = results["filter"]
+    return jsonify(
+        {"total": results["total"], "offset": f.offset, "limit": f.limit, "articles": results["articles"]}
+    )
+
+
+@pages.get("/api/articles/<int:article_id>")
+def api_article(article_id: int) -> Any:
+    with archive().session() as s:
+        record = queries.get_article(s, article_id)
+    if record is None:
+        return jsonify({"error": f"no article {article_id}"}), 404
+    return jsonify(record)
+
+
+@pages.get("/api/runs")
+def api_runs() -> Any:
+    return jsonify(runs_overview())
+
+
+@pages.after_app_request
+def headers(response: Any) -> Any:
+    # No script runs on these pages: a second line of defence behind the escaping.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def article_filter(args: Any) -> ArticleFilter:

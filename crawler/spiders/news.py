@@ -22,8 +22,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from crawler.items import PageItem
 from crawler.sources import Source, find_source, load_sources
-from pipelines.cleaning import decode_html
-from pipelines.metadata import parse_date
+from extraction import decode_html, parse_date
 from storage.db import utcnow
 
 SITEMAP_RE = re.compile(rb"<\s*(?:\w+:)?(?:urlset|sitemapindex)\b")
@@ -56,15 +55,17 @@ class NewsSpider(Spider):
         self.source_name = source
         self.allowed_domains: list[str] = []
         self.source: Source
-        self.max_pages = 0  # article requests per run (see crawler.middlewares.ArticleRequestsMiddleware)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        """Loads the source and hands it to every other component in the settings (NEWSDESK_SOURCE),
+        with its page budget unless the command line set one (settings are frozen after this)."""
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.source = find_source(load_sources(settings.get("NEWSDESK_SOURCES")), spider.source_name)
-        spider.max_pages = settings.getint("NEWSDESK_MAX_PAGES", spider.source.max_pages)
         spider.allowed_domains = spider.source.domains
+        settings.set("NEWSDESK_SOURCE", spider.source, priority="spider")
+        settings.set("NEWSDESK_MAX_PAGES", spider.source.max_pages, priority="spider")
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
@@ -110,7 +111,7 @@ class NewsSpider(Spider):
             url,
             callback=self.parse_article,
             meta={"newsdesk_article": True},
-            cb_kwargs={"via": via, "title": title, "published": published},
+            cb_kwargs={"title": title, "published": published},
             errback=self.article_failed,
         )
 
@@ -224,7 +225,7 @@ class NewsSpider(Spider):
     # -- articles ----------------------------------------------------------------------------------
 
     def parse_article(
-        self, response: Response, via: str, title: str | None, published: str | None, depth: int | None = None
+        self, response: Response, title: str | None, published: str | None, depth: int | None = None
     ) -> Iterator[PageItem | Request]:
         if depth is not None:
             yield from self.parse_listing(response, depth)
@@ -241,14 +242,8 @@ class NewsSpider(Spider):
             url=redirects[0] if redirects else response.url,
             final_url=response.url,
             redirects=redirects[1:],
-            status=response.status,
             # Decoded as `newsdesk extract` decodes saved pages: declared charset, else UTF-8, else detection.
             html=decode_html(response.body, content_type.decode("latin-1")),
-            headers={
-                k.decode("latin-1"): (response.headers.get(k) or b"").decode("latin-1")
-                for k in response.headers
-            },
-            discovered_via=via,
             listed_title=title,
             listed_published=published,
         )

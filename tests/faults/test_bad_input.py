@@ -7,8 +7,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.cleaning import decode_html, extract
-from pipelines.headlines import split_text
+from extraction import decode_html, extract, split_text
 
 WORDS = re.compile(r"\w+")
 TAGS = ["div", "p", "span", "article", "nav", "li", "ul", "h2", "a", "section", "footer", "table", "td"]

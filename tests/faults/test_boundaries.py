@@ -3,6 +3,7 @@ asks for time (429/503 with Retry-After) gets it, or is left alone for this run 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -10,11 +11,9 @@ from pathlib import Path
 import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
-from scrapy.utils.test import get_crawler
 
 from crawler.middlewares import PrivateAddressMiddleware, is_private_host
-from crawler.spiders.news import NewsSpider
-from tests.conftest import Server, newsdesk
+from tests.conftest import Server, newsdesk, spider_crawler
 
 ARTICLE = (
     "<!DOCTYPE html><html lang='en'><head><title>{t}</title></head><body><article><h1>{t}</h1>"
@@ -43,24 +42,28 @@ def test_private_addresses_are_recognised(host: str, private: bool) -> None:
 
 def gate_for(tmp_path: Path, feed: str) -> PrivateAddressMiddleware:
     (tmp_path / "sources.toml").write_text(f'[[source]]\nname = "site"\nfeeds = ["{feed}"]\n')
-    crawler = get_crawler(NewsSpider, settings_dict={"NEWSDESK_SOURCES": str(tmp_path / "sources.toml")})
-    crawler.stats.open_spider()  # type: ignore[union-attr]  # stats exist once the crawler is built
-    crawler.spider = NewsSpider.from_crawler(crawler, source="site")
+    crawler = spider_crawler({"NEWSDESK_SOURCES": str(tmp_path / "sources.toml")}, source="site")
     return PrivateAddressMiddleware.from_crawler(crawler)
+
+
+def check(gate: PrivateAddressMiddleware, url: str) -> None:
+    asyncio.run(gate.process_request(Request(url)))
 
 
 def test_a_public_source_is_not_led_to_a_private_address(tmp_path: Path) -> None:
     gate = gate_for(tmp_path, "https://news.example.invalid/rss.xml")
-    gate.process_request(Request("https://news.example.invalid/2026/story"))  # its own site: fine
+    check(gate, "https://news.example.invalid/2026/story")  # its own site: fine
     for url in ("http://127.0.0.1:8080/admin", "http://169.254.169.254/latest/meta-data/", "http://[::1]/"):
         with pytest.raises(IgnoreRequest, match="private address"):
-            gate.process_request(Request(url))
-    assert gate.crawler.stats.get_value("newsdesk/private_address") == 3  # type: ignore[union-attr]
+            check(gate, url)
+    assert gate.stats.get_value("newsdesk/private_address") == 3
 
 
 def test_a_source_on_a_private_network_may_fetch_there(tmp_path: Path) -> None:
     gate = gate_for(tmp_path, "http://127.0.0.1:8080/rss.xml")
-    gate.process_request(Request("http://10.0.0.5/2026/story"))
+    for url in ("http://10.0.0.5/2026/story", "http://127.0.0.1:8080/2026/other", "http://[::1]/"):
+        check(gate, url)  # no IgnoreRequest
+    assert gate.stats.get_value("newsdesk/private_address") is None
 
 
 def test_429_with_retry_after_is_retried_after_the_time_asked_and_a_long_wait_is_not(

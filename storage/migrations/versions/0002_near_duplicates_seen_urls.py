@@ -57,7 +57,7 @@ def upgrade() -> None:
 
 def _fingerprint_stored_articles() -> None:
     """Sign the articles stored before this revision, in batches (constant memory)."""
-    from pipelines.fingerprints import band_keys, minhash
+    from storage.fingerprints import band_keys, minhash
 
     connection = op.get_bind()
     last = 0

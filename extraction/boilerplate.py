@@ -8,7 +8,7 @@ from typing import Any
 
 from bs4 import Tag
 
-from pipelines.textstats import LINK_DENSE, TextStats
+from extraction.textstats import LINK_DENSE, TextStats
 
 # Never article text.
 DROP_TAGS = tuple(

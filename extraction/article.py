@@ -1,9 +1,9 @@
 """Article extraction with BeautifulSoup (lxml parser): page HTML in, Extracted article out.
 
-Stages: scripts and styles cut before parsing; metadata from the tree (metadata.py); chrome removed and
-headline widgets set aside (chrome.py); the article container found (container.py); link lists taken
-as headlines or dropped (htmllists.py); the container's blocks turned into paragraphs and tidied here;
-the plain-text splitter as the last pass (headlines.py).
+Stages: scripts and styles cut before parsing; metadata from the tree (metadata.py); boilerplate removed
+and headline widgets set aside (boilerplate.py); the article container found (container.py); link lists
+taken as headlines or dropped (linklists.py); the container's blocks turned into paragraphs and tidied
+here; the plain-text headline splitter as the last pass (splitter.py).
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
-from w3lib.encoding import html_to_unicode
 
-from pipelines.chrome import strip_chrome
-from pipelines.container import find_container
-from pipelines.headlines import is_marker, split_text
-from pipelines.htmllists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
-from pipelines.metadata import extract_metadata
+from extraction.boilerplate import strip_chrome
+from extraction.container import find_container
+from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
+from extraction.metadata import extract_metadata
+from extraction.patterns import BYLINE_RE
+from extraction.splitter import is_marker, split_text
 
-__all__ = ["Extracted", "Headline", "decode_html", "extract"]
+__all__ = ["Extracted", "Headline", "extract"]
 
 JSONLD_RE = re.compile(
     r"<script[^>]*type\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL
@@ -34,7 +34,6 @@ BLOCK_TAGS = tuple(
     "p div section article main h1 h2 h3 h4 h5 h6 li ul ol blockquote pre table tr dl dt dd figure "
     "figcaption header address".split()
 )
-DETECT_BYTES = 64 * 1024  # enough text to tell an encoding, little enough to stay fast
 # Lines of page furniture that survive in article containers.
 UI_LINE_RE = re.compile(
     r"^(?:[-–—•·|*]+|share(?: this(?: article| story| post)?)?(?: on \w+)?|print|email|tweet|copy link"
@@ -45,7 +44,6 @@ UI_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 JSON_LINE_RE = re.compile(r'^\s*[\[{]\s*"[^"]+"\s*:')
-BYLINE_RE = re.compile(r"^(?:by|von|par|por|di|de|door|av|af)\s+\S", re.IGNORECASE)
 # A line that is only a date, with an optional label ("Posted on", "Updated:").
 DATELINE_RE = re.compile(
     r"^(?:(?:published|posted|updated|last updated|modified|date)(?:\s+on)?\s*:?\s*)?"
@@ -64,26 +62,6 @@ class Extracted:
     canonical_url: str | None = None
     body: str = ""
     headlines: list[Headline] = field(default_factory=list)
-
-
-def decode_html(data: bytes, content_type: str | None = None) -> str:
-    """Bytes -> text: the BOM, the HTTP header or <meta charset> when one is given (w3lib's rules, as
-    Scrapy applies them); else UTF-8 when the bytes are valid UTF-8; else the encoding
-    charset-normalizer detects (an undeclared cp1251, Shift_JIS or GB2312 page)."""
-    _, text = html_to_unicode(content_type, data, auto_detect_fun=_detect_encoding)
-    return text
-
-
-def _detect_encoding(data: bytes) -> str | None:
-    try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data[:DETECT_BYTES]).best()
-    return best.encoding if best is not None else None
 
 
 def _paragraphs(container: Tag) -> list[str]:

@@ -7,8 +7,8 @@ import re
 
 from bs4 import Tag
 
-from pipelines.chrome import gone
-from pipelines.textstats import TextStats
+from extraction.boilerplate import gone
+from extraction.textstats import TextStats
 
 CONTAINER_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:article[-_]?(?:body|content|text)|story[-_]?(?:body|content|text)|entry[-_]?content"

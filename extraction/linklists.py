@@ -9,9 +9,9 @@ from urllib.parse import urljoin
 
 from bs4 import NavigableString, Tag
 
-from pipelines.chrome import gone, remove
-from pipelines.headlines import is_marker
-from pipelines.textstats import LINK_DENSE, TextStats
+from extraction.boilerplate import gone, remove
+from extraction.splitter import is_marker
+from extraction.textstats import LINK_DENSE, TextStats
 
 MAX_CTA_CHARS = 60
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from extraction.patterns import DAY_MONTH_RE
+
 # Lines that introduce a headline widget (compared case-folded, without trailing punctuation).
 HEADLINE_MARKERS = (
     "related",
@@ -131,13 +133,6 @@ CREDIT_RE = re.compile(
 SENTENCE_END_RE = re.compile(r"[.;:,…]['\"’”)\]]*$")
 # "U.S." or "Inc." ending a headline is an abbreviation, not a full stop.
 ABBREVIATION_END_RE = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St|vs|Dr|Mr|Mrs|Ms)\.$")
-# A date in a list item: tour dates and event listings belong to the article.
-DATE_RE = re.compile(
-    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b"
-    r"|\b\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b"
-    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b",
-    re.IGNORECASE,
-)
 URL_RE = re.compile(r"https?://|www\.\w")
 CONTENT_WORD_RE = re.compile(r"[^\W\d_]{4,}")
 # Words too common to tie a headline to the article's topic.
@@ -379,7 +374,7 @@ def _looks_like_list(items: list[str]) -> bool:
     # All questions, under at most a heading of their own ("Call for Comments").
     if len(items[1:]) >= 2 and all(item.rstrip().endswith("?") for item in items[1:]):
         return False
-    return sum(bool(DATE_RE.search(item)) for item in items) * 2 < len(items)
+    return sum(bool(DAY_MONTH_RE.search(item)) for item in items) * 2 < len(items)
 
 
 def _topic_overlap(items: list[str], body: str) -> float:

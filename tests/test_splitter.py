@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.headlines import split_text
+from extraction import split_text
 
 ARTICLE = (
     "The city council voted on Monday to extend the night bus network to the eastern suburbs.\n\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.cleaning import decode_html, extract
+from extraction import decode_html, extract
 
 DIV_SOUP = """<!doctype html><html lang="en-US"><head><title>Tram line extended to the airport | Metro Daily</title>
 <meta property="og:title" content="Tram line extended to the airport">

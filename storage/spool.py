@@ -7,24 +7,16 @@ get one in NEWSDESK_SPOOL_DIR (default `~/.local/state/newsdesk`), named after t
 
 from __future__ import annotations
 
-import dataclasses
 import fcntl
 import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import make_url
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-
-from crawler.items import ArticleItem
-
-# What a database that is down, unreachable or locked raises: the item is spooled, not dropped.
-UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
 
 
 def spool_path(db_url: str) -> Path:
@@ -44,10 +36,8 @@ def _locked(path: Path, mode: str) -> Iterator[IO[str]]:
         yield handle
 
 
-def keep(path: Path, item: ArticleItem) -> None:
-    record: dict[str, Any] = dataclasses.asdict(item)
-    record["published_at"] = item.published_at.isoformat() if item.published_at else None
-    record["minhash"] = item.minhash.hex() if item.minhash is not None else None
+def keep(path: Path, record: dict[str, Any]) -> None:
+    """Append one article (a JSON-ready mapping) to the spool, on disk before this returns."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path, "a") as handle:
         handle.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -55,17 +45,7 @@ def keep(path: Path, item: ArticleItem) -> None:
         os.fsync(handle.fileno())
 
 
-def _item(line: str) -> ArticleItem:
-    record = json.loads(line)
-    record["published_at"] = (
-        datetime.fromisoformat(record["published_at"]) if record["published_at"] else None
-    )
-    record["minhash"] = bytes.fromhex(record["minhash"]) if record["minhash"] else None
-    record["headlines"] = [tuple(h) for h in record["headlines"]]
-    return ArticleItem(**record)
-
-
-def replay(path: Path, write: Callable[[ArticleItem], None]) -> int:
+def replay(path: Path, write: Callable[[dict[str, Any]], None]) -> int:
     """Write the spooled articles with `write`, oldest first; returns how many were written. Those not
     written (the database went away again) stay in the spool; if this process dies midway, the whole
     spool is replayed next time, and what was written already is then a duplicate."""
@@ -76,7 +56,7 @@ def replay(path: Path, write: Callable[[ArticleItem], None]) -> int:
         done = 0
         try:
             for line in lines:
-                write(_item(line))
+                write(json.loads(line))
                 done += 1
         finally:
             handle.seek(0)

@@ -15,6 +15,8 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
 
+from extraction.patterns import BY_PREFIX_RE, WRITTEN_DATE_RE
+
 ARTICLE_TYPES = {
     "article",
     "newsarticle",
@@ -57,7 +59,6 @@ DATE_META = (
 )
 BYLINE_CLASS_RE = re.compile(r"\b(?:byline|author|by-line|writer)\b", re.IGNORECASE)
 URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])")
-BY_PREFIX_RE = re.compile(r"^\s*(?:by|von|par|por|di|de|автор)\s*[:\s]\s*", re.IGNORECASE)
 TITLE_SUFFIX_RE = re.compile(r"\s+[|\-–—•·:]\s+[^|\-–—•·]{2,40}$")
 
 
@@ -68,13 +69,6 @@ MODIFIED_META = (
     ("itemprop", "dateModified"),
 )
 DATELINE_CLASS_RE = re.compile(r"date|time|publish|posted|dateline|byline|meta", re.IGNORECASE)
-# A written date: "March 4, 2025", "4 March 2025", "2025-03-04", "04/03/2025".
-WRITTEN_DATE_RE = re.compile(
-    r"\b(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
-    r"|\d{1,2}\.?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+\d{4}"
-    r"|\d{4}-\d{2}-\d{2})\b",
-    re.IGNORECASE,
-)
 MAX_DATELINE_CANDIDATES = 30
 
 
@@ -198,96 +192,134 @@ def _written_date(soup: BeautifulSoup) -> datetime | None:
     return None
 
 
+def extract_title(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[str, Any]]) -> str:
+    """The headline: JSON-LD, else og:title / twitter:title, else the first <h1>, else <title> without
+    the site's name."""
+    title = ""
+    for obj in article_ld:
+        headline = obj.get("headline") or obj.get("name")
+        if isinstance(headline, str) and headline.strip():
+            title = re.sub(r"\s+", " ", headline).strip()
+            break
+    if not title:
+        og = _meta(tags, TITLE_META)
+        h1 = soup.find("h1")
+        if og:
+            title = og
+        elif isinstance(h1, Tag) and h1.get_text(strip=True):
+            title = h1.get_text(" ", strip=True)
+        elif soup.title and soup.title.string:
+            title = TITLE_SUFFIX_RE.sub("", soup.title.string.strip())
+    return re.sub(r"\s+", " ", title).strip()
+
+
+def extract_authors(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[str, Any]]) -> list[str]:
+    """Author names: JSON-LD, else author meta tags, else rel=author, else a byline element."""
+    for obj in article_ld:
+        authors = _dedupe(_names(obj.get("author")))
+        if authors:
+            return authors
+    author = _meta(tags, AUTHOR_META)
+    if author and not author.startswith("http"):
+        authors = _dedupe(re.split(r"\s*(?:,|;|\band\b|&)\s*", author))
+        if authors:
+            return authors
+    rel = soup.find("a", attrs={"rel": "author"})
+    if isinstance(rel, Tag):
+        authors = _dedupe([rel.get_text(" ", strip=True)])
+        if authors:
+            return authors
+    byline = soup.find(True, attrs={"class": BYLINE_CLASS_RE})
+    if isinstance(byline, Tag):
+        text = byline.get_text(" ", strip=True)
+        if 2 < len(text) < 80:
+            return _dedupe([text])
+    return []
+
+
+def _url_date(url: str | None) -> datetime | None:
+    m = URL_DATE_RE.search(url or "")
+    if not m:
+        return None
+    try:
+        return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def extract_published(
+    soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[str, Any]], url: str | None
+) -> datetime | None:
+    """When the article was published: JSON-LD, date meta tags, <time datetime>, a date in the URL; as
+    last resorts, when it was last changed (better than no date for sorting), then a written date."""
+    for obj in article_ld:
+        for key in ("datePublished", "dateCreated", "uploadDate"):
+            value = obj.get(key)
+            published = parse_date(value) if isinstance(value, str) else None
+            if published is not None:
+                return published
+    published = parse_date(_meta(tags, DATE_META))
+    if published is None:
+        time_tag = soup.find("time", attrs={"datetime": True})
+        if isinstance(time_tag, Tag):
+            value = time_tag.get("datetime")
+            published = parse_date(value if isinstance(value, str) else None)
+    if published is None:
+        published = _url_date(url)
+    for obj in article_ld:
+        if published is None and isinstance(obj.get("dateModified"), str):
+            published = parse_date(obj["dateModified"])
+    if published is None:
+        published = parse_date(_meta(tags, MODIFIED_META))
+    return published if published is not None else _written_date(soup)
+
+
+def extract_language(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[str, Any]]) -> str | None:
+    """The language tag, lower-cased ("en-gb"): JSON-LD inLanguage, <html lang>, or meta tags."""
+    language: str | None = next(
+        (
+            obj["inLanguage"]
+            for obj in article_ld
+            if isinstance(obj.get("inLanguage"), str) and obj["inLanguage"]
+        ),
+        None,
+    )
+    if not language:
+        html = soup.find("html")
+        lang = html.get("lang") if isinstance(html, Tag) else None
+        if isinstance(lang, str) and lang.strip():
+            language = lang.strip()
+        else:
+            language = _meta(tags, (("http-equiv", "content-language"), ("property", "og:locale")))
+    if language:
+        return language.replace("_", "-").split(",")[0].strip()[:20].lower() or None
+    return None
+
+
+def extract_canonical_url(soup: BeautifulSoup, tags: MetaTags, url: str | None) -> str | None:
+    """rel=canonical, else og:url, made absolute; only a real URL or an absolute path (some pages put a
+    title or "undefined" in og:url)."""
+    link = soup.find("link", attrs={"rel": re.compile("^canonical$", re.IGNORECASE), "href": True})
+    href = link.get("href") if isinstance(link, Tag) else None
+    if not isinstance(href, str) or not href.strip():
+        href = _meta(tags, (("property", "og:url"),))
+    if href and not re.search(r"\s", href.strip()) and href.strip().startswith(("http://", "https://", "/")):
+        return urljoin(url or "", href.strip())
+    return None
+
+
 def extract_metadata(
     soup: BeautifulSoup, url: str | None = None, jsonld: list[str] | None = None
 ) -> Metadata:
     """Read metadata from the (unmodified) page tree; `jsonld` holds the page's JSON-LD texts when its
     scripts were removed before parsing."""
-    meta = Metadata()
     tags = meta_tags(soup)
     article_ld = [o for o in _jsonld_objects(soup, jsonld) if _types(o) & ARTICLE_TYPES]
-    # Prefer real article types over WebPage.
-    article_ld.sort(key=lambda o: "webpage" in _types(o))
-
-    for obj in article_ld:
-        headline = obj.get("headline") or obj.get("name")
-        if isinstance(headline, str) and headline.strip() and not meta.title:
-            meta.title = re.sub(r"\s+", " ", headline).strip()
-        if not meta.authors:
-            meta.authors = _dedupe(_names(obj.get("author")))
-        for key in ("datePublished", "dateCreated", "uploadDate"):
-            if meta.published is None and isinstance(obj.get(key), str):
-                meta.published = parse_date(obj[key])
-        lang = obj.get("inLanguage")
-        if isinstance(lang, str) and not meta.language:
-            meta.language = lang
-
-    if not meta.title:
-        og = _meta(tags, TITLE_META)
-        h1 = soup.find("h1")
-        if og:
-            meta.title = og
-        elif isinstance(h1, Tag) and h1.get_text(strip=True):
-            meta.title = h1.get_text(" ", strip=True)
-        elif soup.title and soup.title.string:
-            meta.title = TITLE_SUFFIX_RE.sub("", soup.title.string.strip())
-    meta.title = re.sub(r"\s+", " ", meta.title).strip()
-
-    if not meta.authors:
-        author = _meta(tags, AUTHOR_META)
-        if author and not author.startswith("http"):
-            meta.authors = _dedupe(re.split(r"\s*(?:,|;|\band\b|&)\s*", author))
-    if not meta.authors:
-        rel = soup.find("a", attrs={"rel": "author"})
-        if isinstance(rel, Tag):
-            meta.authors = _dedupe([rel.get_text(" ", strip=True)])
-    if not meta.authors:
-        byline = soup.find(True, attrs={"class": BYLINE_CLASS_RE})
-        if isinstance(byline, Tag):
-            text = byline.get_text(" ", strip=True)
-            if 2 < len(text) < 80:
-                meta.authors = _dedupe([text])
-
-    if meta.published is None:
-        meta.published = parse_date(_meta(tags, DATE_META))
-    if meta.published is None:
-        time_tag = soup.find("time", attrs={"datetime": True})
-        if isinstance(time_tag, Tag):
-            value = time_tag.get("datetime")
-            meta.published = parse_date(value if isinstance(value, str) else None)
-    if meta.published is None and url:
-        m = URL_DATE_RE.search(url)
-        if m:
-            try:
-                meta.published = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError:
-                meta.published = None
-    # Last resorts: when the page was last changed (better than no date for sorting), then a date
-    # written in a dateline or a <time> element.
-    if meta.published is None:
-        for obj in article_ld:
-            if meta.published is None and isinstance(obj.get("dateModified"), str):
-                meta.published = parse_date(obj["dateModified"])
-    if meta.published is None:
-        meta.published = parse_date(_meta(tags, MODIFIED_META))
-    if meta.published is None:
-        meta.published = _written_date(soup)
-
-    if not meta.language:
-        html = soup.find("html")
-        lang = html.get("lang") if isinstance(html, Tag) else None
-        if isinstance(lang, str) and lang.strip():
-            meta.language = lang.strip()
-        else:
-            meta.language = _meta(tags, (("http-equiv", "content-language"), ("property", "og:locale")))
-    if meta.language:
-        meta.language = meta.language.replace("_", "-").split(",")[0].strip()[:20].lower() or None
-
-    link = soup.find("link", attrs={"rel": re.compile("^canonical$", re.IGNORECASE), "href": True})
-    href = link.get("href") if isinstance(link, Tag) else None
-    if not isinstance(href, str) or not href.strip():
-        href = _meta(tags, (("property", "og:url"),))
-    # Only a real URL or an absolute path: some pages put a title or "undefined" in og:url.
-    if href and not re.search(r"\s", href.strip()) and href.strip().startswith(("http://", "https://", "/")):
-        meta.canonical_url = urljoin(url or "", href.strip())
-    return meta
+    article_ld.sort(key=lambda o: "webpage" in _types(o))  # real article types before WebPage
+    return Metadata(
+        title=extract_title(soup, tags, article_ld),
+        authors=extract_authors(soup, tags, article_ld),
+        published=extract_published(soup, tags, article_ld, url),
+        language=extract_language(soup, tags, article_ld),
+        canonical_url=extract_canonical_url(soup, tags, url),
+    )

@@ -1,0 +1,119 @@
+"""The `newsdesk` command group: global options, the context every command gets, logging."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from crawler.sources import Source, SourcesError, load_sources
+from storage.db import DatabaseError, connect
+
+DEFAULT_DB = "sqlite:///newsdesk.db"
+DEFAULT_SOURCES = "sources.toml"
+
+
+@dataclass
+class Context:
+    db_url: str
+    sources_path: str
+    verbose: bool
+
+    def engine(self) -> Engine:
+        try:
+            return connect(self.db_url)
+        except DatabaseError as e:
+            raise click.ClickException(f"{e} (set --db or NEWSDESK_DB)") from None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read session on the database, closed (with its engine) afterwards."""
+        engine = self.engine()
+        try:
+            with Session(engine) as session:
+                yield session
+        finally:
+            engine.dispose()
+
+    def sources(self) -> list[Source]:
+        try:
+            return load_sources(self.sources_path)
+        except SourcesError as e:
+            raise click.ClickException("\n".join(e.problems)) from None
+
+
+def _version() -> str:
+    try:
+        return version("newsdesk")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object a line: time (UTC), level, logger, message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(verbose: bool, level: int, log_format: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonLogFormatter())
+    else:
+        formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
+        formatter.converter = time.gmtime  # type: ignore[assignment]  # UTC timestamps, like everything else
+        handler.setFormatter(formatter)
+    logging.basicConfig(level=logging.DEBUG if verbose else level, handlers=[handler])
+    for noisy in ("apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)  # SQL echo is never what a user wants
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--db",
+    envvar="NEWSDESK_DB",
+    default=DEFAULT_DB,
+    show_default=True,
+    help="Database URL (env NEWSDESK_DB): sqlite:///file.db or postgresql+psycopg://user@host/db.",
+)
+@click.option(
+    "--sources",
+    "sources_path",
+    envvar="NEWSDESK_SOURCES",
+    default=DEFAULT_SOURCES,
+    show_default=True,
+    help="Sources file (env NEWSDESK_SOURCES).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging, and the crawls' own logs.")
+@click.version_option(_version(), "--version", prog_name="newsdesk")
+@click.pass_context
+def main(ctx: click.Context, db: str, sources_path: str, verbose: bool) -> None:
+    """newsdesk: scheduled news scraping into a searchable archive.
+
+    \b
+    Examples:
+      newsdesk crawl --all                 crawl every source in sources.toml now
+      newsdesk query --search election     search the stored articles
+      newsdesk daemon                      run every source on its schedule
+    """
+    ctx.obj = Context(db, sources_path, verbose)

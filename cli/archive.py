@@ -1,0 +1,231 @@
+"""Commands that read the archive: `query`, `export`, `show`, `runs`, `sources`."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from cli.app import Context, main
+from cli.output import ARTICLE_TABLE, RUN_TABLE, RecordWriter, emit, format_option
+from crawler.sources import SourcesError, load_sources
+from scheduler import source_overview
+from storage.db import utcnow
+from storage.queries import ArticleFilter, get_article, iter_articles, list_articles, parse_when
+from storage.runs import list_runs
+
+ARTICLE_FIELDS = (
+    "id",
+    "source",
+    "url",
+    "title",
+    "authors",
+    "published",
+    "language",
+    "body",
+    "headlines",
+    "fetched_at",
+    "version",
+    "duplicate_of",
+    "snippet",
+)
+SOURCE_TABLE = ("name", "schedule", "next_run", "last_status", "last_run", "health")
+EXPORT_PROGRESS_EVERY = 10_000
+
+
+def article_filters(f: Any) -> Any:
+    """The options `query` and `export` share: which articles, in which order, with which fields."""
+    options = [
+        click.option("--source", help="Only this source."),
+        click.option("--since", help="Published (or fetched) at or after this ISO date/datetime."),
+        click.option("--until", help="Published (or fetched) at or before this ISO date/datetime."),
+        click.option(
+            "--search",
+            help='Full-text search in title and body: words (all must match), "a phrase", prefix*, '
+            "OR, -excluded.",
+        ),
+        click.option("--language", help="Only articles in this language (en also matches en-GB)."),
+        click.option(
+            "--has-headlines/--no-headlines",
+            "has_headlines",
+            default=None,
+            help="Only articles with (or without) a trailing headline list.",
+        ),
+        click.option("--with-duplicates", is_flag=True, help="Include near-duplicates of earlier articles."),
+        click.option(
+            "--sort",
+            type=click.Choice(["newest", "relevance"]),
+            default="newest",
+            show_default=True,
+            help="relevance needs --search.",
+        ),
+        click.option("--fields", help=f"Comma-separated fields to print, of: {', '.join(ARTICLE_FIELDS)}."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _article_filter(options: dict[str, Any], limit: int | None, offset: int) -> ArticleFilter:
+    """The values of the `article_filters` options -> an ArticleFilter."""
+    if options["sort"] == "relevance" and not options["search"]:
+        raise click.UsageError("--sort relevance needs --search")
+    try:
+        since = parse_when(options["since"])
+        until = parse_when(options["until"], end_of_day=True)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    return ArticleFilter(
+        source=options["source"],
+        since=since,
+        until=until,
+        search=options["search"],
+        with_duplicates=options["with_duplicates"],
+        limit=limit,
+        offset=offset,
+        language=options["language"],
+        has_headlines=options["has_headlines"],
+        sort=options["sort"],
+    )
+
+
+def _fields(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    fields = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = [f for f in fields if f not in ARTICLE_FIELDS]
+    if unknown or not fields:
+        raise click.BadParameter(
+            f"unknown field {', '.join(unknown) or '(none given)'}; choose from {', '.join(ARTICLE_FIELDS)}",
+            param_hint="--fields",
+        )
+    return fields
+
+
+def _pick(record: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, Any]:
+    return {f: record.get(f) for f in fields} if fields else record
+
+
+@main.command()
+@article_filters
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@format_option
+@click.pass_obj
+def query(obj: Context, limit: int, offset: int, fmt: str | None, **filters: Any) -> None:
+    """Stored articles, newest first (or most relevant first, with --search and --sort relevance).
+
+    Example: newsdesk query --source bbc --since 2026-11-01 --search '"climate summit" OR cop*' --format json
+    """
+    chosen = _fields(filters["fields"])
+    f = _article_filter(filters, limit, offset)
+    with obj.session() as session:
+        records = [_pick(r, chosen) for r in list_articles(session, f)]
+    emit(records, fmt, chosen or (ARTICLE_TABLE + ("snippet",) if f.search else ARTICLE_TABLE))
+
+
+@main.command()
+@article_filters
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many (default: all).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON lines (one article a line) or CSV with a header row.",
+)
+@click.pass_obj
+def export(obj: Context, limit: int | None, fmt: str, **filters: Any) -> None:
+    """Write every matching article to stdout, streamed (any number, in constant memory).
+
+    Example: newsdesk export --source bbc --since 2026-01-01 --format csv > bbc-2026.csv
+    """
+    f = _article_filter(filters, limit, 0)
+    chosen = _fields(filters["fields"]) or (ARTICLE_FIELDS if f.search else ARTICLE_FIELDS[:-1])
+    writer = RecordWriter(fmt, chosen)
+    with obj.session() as session:
+        for record in iter_articles(session, f, batch=500):
+            writer.write(_pick(record, chosen))
+            if writer.count % EXPORT_PROGRESS_EVERY == 0:
+                click.echo(f"  {writer.count:,} articles", err=True)
+    writer.close()
+    click.echo(f"exported {writer.count:,} articles", err=True)
+
+
+def _print_article(record: dict[str, Any]) -> None:
+    """One article for a person to read: title, where and when, text, headlines, versions."""
+    click.secho(record["title"], bold=True)
+    click.echo(
+        f"{record['url']}\nsource {record['source']} · published {record['published'] or '?'} · "
+        f"fetched {record['fetched_at']} · version {record['version']} · "
+        f"by {', '.join(record['authors']) or '?'}"
+        + (f" · duplicate of {record['duplicate_of']}" if record["duplicate_of"] else "")
+    )
+    click.echo("\n" + record["body"])
+    if record["headline_links"]:
+        click.secho("\nHeadlines split off:", bold=True)
+        for h in record["headline_links"]:
+            click.echo(f"  - {h['text']}" + (f"  <{h['url']}>" if h["url"] else ""))
+    if record["versions"]:
+        click.secho("\nEarlier versions:", bold=True)
+        for v in record["versions"]:
+            click.echo(f"  v{v['version']} fetched {v['fetched_at']}: {v['title']}")
+
+
+@main.command()
+@click.argument("key")
+@format_option
+@click.pass_obj
+def show(obj: Context, key: str, fmt: str | None) -> None:
+    """One article (by id or URL) with its headlines and versions.
+
+    Example: newsdesk show 42
+    """
+    with obj.session() as session:
+        record = get_article(session, key)
+    if record is None:
+        raise click.ClickException(f"no article with id or URL {key!r} (see newsdesk query)")
+    if (fmt or ("table" if sys.stdout.isatty() else "jsonl")) == "table":
+        _print_article(record)
+    else:
+        emit([record], fmt)
+
+
+@main.command()
+@click.option("--source", help="Only this source.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@format_option
+@click.pass_obj
+def runs(obj: Context, source: str | None, limit: int, fmt: str | None) -> None:
+    """Crawl run history, newest first.
+
+    Example: newsdesk runs --source bbc --limit 10
+    """
+    with obj.session() as session:
+        records = list_runs(session, source, limit)
+    emit(records, fmt, RUN_TABLE)
+
+
+@main.command()
+@click.option("--check", is_flag=True, help="Only validate the file; exit non-zero on any problem.")
+@format_option
+@click.pass_obj
+def sources(obj: Context, check: bool, fmt: str | None) -> None:
+    """Configured sources with their next run times, last status and health.
+
+    Example: newsdesk sources --check
+    """
+    try:
+        configured = load_sources(obj.sources_path)
+    except SourcesError as e:
+        for problem in e.problems:
+            click.echo(f"Error: {problem}", err=True)
+        sys.exit(1)
+    if check:
+        click.echo(f"{obj.sources_path}: {len(configured)} sources, no problems")
+        return
+    with obj.session() as session:
+        records = source_overview(session, configured, utcnow())
+    emit(records, fmt, SOURCE_TABLE)

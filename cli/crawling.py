@@ -1,0 +1,160 @@
+"""Commands that crawl: `daemon`, `crawl` and `demo` (which crawl through the same run-and-report path)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from cli.app import Context, main, setup_logging
+from cli.output import ARTICLE_TABLE, RUN_TABLE, emit, format_option
+from crawler.runner import CrawlJob, SourceBusy, prepare, run_crawl
+from crawler.sources import Source, SourcesError, find_source, parse_sources
+from demo.server import SiteServer
+from demo.site import build_site, demo_sources
+from scheduler import Daemon, DaemonRunning
+from storage.db import DatabaseError
+from storage.models import RunStatus
+from storage.queries import ArticleFilter, count_articles, list_articles
+from storage.runs import get_run, run_record
+
+
+@main.command()
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON object a line, for log collectors.",
+)
+@click.option(
+    "--grace",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Seconds running crawls get to finish after SIGTERM/SIGINT before they are stopped.",
+)
+@click.pass_obj
+def daemon(obj: Context, log_format: str, grace: float) -> None:
+    """Run every source on its schedule until SIGINT/SIGTERM; SIGHUP (or saving the sources file)
+    reloads the sources.
+
+    Example: newsdesk --sources sources.toml daemon --log-format json
+    """
+    setup_logging(obj.verbose, logging.INFO, log_format)
+    obj.sources()  # a bad sources file is an Error: before anything starts
+    try:
+        code = Daemon(obj.db_url, obj.sources_path, verbose=obj.verbose, stop_grace=grace).run()
+    except (DaemonRunning, DatabaseError) as e:
+        raise click.ClickException(str(e)) from None
+    sys.exit(code)
+
+
+def _progress(name: str) -> Any:
+    def show(counters: dict[str, int]) -> None:
+        click.echo(f"  {name}: " + ", ".join(f"{k} {v}" for k, v in counters.items()), err=True)
+
+    return show
+
+
+def crawl_now(obj: Context, engine: Engine, sources: list[Source], sources_path: str) -> list[dict[str, Any]]:
+    """Crawl each source in turn in the foreground, with progress on stderr; their run records."""
+    prepare(engine)
+    run_ids = []
+    for source in sources:
+        click.echo(f"crawling {source.name} ...", err=True)
+        job = CrawlJob(
+            source, obj.db_url, sources_path, verbose=obj.verbose, on_progress=_progress(source.name)
+        )
+        try:
+            run_ids.append(run_crawl(job, engine).run_id)
+        except SourceBusy as e:
+            raise click.ClickException(f"{e}; try again when it has finished") from None
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+    with Session(engine) as session:
+        return [run_record(r) for r in (get_run(session, i) for i in run_ids) if r is not None]
+
+
+def all_ok(records: list[dict[str, Any]]) -> bool:
+    return all(r["status"] == RunStatus.OK for r in records)
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "all_sources", is_flag=True, help="Crawl every configured source.")
+@format_option
+@click.pass_obj
+def crawl(obj: Context, names: tuple[str, ...], all_sources: bool, fmt: str | None) -> None:
+    """Crawl sources now, in the foreground; exits 0 when every run ended ok.
+
+    Example: newsdesk crawl bbc guardian
+    """
+    setup_logging(obj.verbose, logging.WARNING)
+    sources = obj.sources()
+    if all_sources == bool(names):
+        raise click.UsageError("name one or more sources, or pass --all")
+    try:
+        chosen = sources if all_sources else [find_source(sources, n) for n in names]
+    except SourcesError as e:
+        raise click.ClickException("\n".join(e.problems)) from None
+    engine = obj.engine()
+    try:
+        records = crawl_now(obj, engine, chosen, obj.sources_path)
+    finally:
+        engine.dispose()
+    emit(records, fmt, RUN_TABLE)
+    sys.exit(0 if all_ok(records) else 1)
+
+
+@main.command()
+@format_option
+@click.pass_obj
+def demo(obj: Context, fmt: str | None) -> None:
+    """Offline end-to-end demo: serve a bundled news site on 127.0.0.1, crawl it, show what was stored.
+
+    Example: newsdesk --db sqlite:///demo.db demo
+    """
+    setup_logging(obj.verbose, logging.WARNING)
+    engine = obj.engine()
+    try:
+        with SiteServer(build_site()) as server, tempfile.TemporaryDirectory() as tmp:
+            text = demo_sources(server.base_url)
+            sources_file = Path(tmp) / "sources.toml"
+            sources_file.write_text(text)
+            source = parse_sources(tomllib.loads(text))[0]
+            click.echo(f"serving the demo site at {server.base_url}; crawling it into {obj.db_url}", err=True)
+            (run,) = crawl_now(obj, engine, [source], str(sources_file))
+        with Session(engine) as session:
+            f = ArticleFilter(source=source.name, limit=100)
+            total = count_articles(session, f)
+            records = list_articles(session, f)
+    finally:
+        engine.dispose()
+    click.echo(
+        f"run {run['id']} {run['status']}: {run['pages']} pages, {run['stored']} stored, "
+        f"{run['updated']} updated, {run['duplicates']} duplicates (the same article under another URL), "
+        f"{run['errors']} errors",
+        err=True,
+    )
+    click.echo(f"{total} articles of {source.name} in {obj.db_url}, newest first:", err=True)
+    emit(records, fmt, ARTICLE_TABLE)
+    if records:
+        first = records[0]
+        click.echo(
+            f"\n'{first['title']}': {len(first['body'])} characters of article text, "
+            f"{len(first['headlines'])} headlines split off:",
+            err=True,
+        )
+        for h in first["headlines"]:
+            click.echo(f"  - {h}", err=True)
+        click.echo(f"\nsee one in full: newsdesk --db {obj.db_url} show {first['id']}", err=True)
+    sys.exit(0 if all_ok([run]) else 1)

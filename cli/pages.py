@@ -1,0 +1,103 @@
+"""Commands over saved pages and text, without a database: `extract` and `split`."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.app import main
+from cli.output import RecordWriter, format_option
+from extraction import Extracted, extract, read_page, split_text
+
+EXTRACT_TABLE = ("id", "title", "published", "body", "headlines")
+
+
+def _html_files(paths: tuple[str, ...]) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(p for p in path.iterdir() if p.name.endswith((".html", ".htm", ".html.gz")))
+        elif path.is_file():
+            yield path
+        else:
+            raise click.ClickException(f"{raw}: no such file or folder")
+
+
+def extract_record(path: Path, page: Extracted, url: str | None) -> dict[str, Any]:
+    name = path.name
+    for suffix in (".gz", ".html", ".htm"):
+        name = name.removesuffix(suffix)
+    return {
+        "id": name,
+        "path": str(path),
+        "url": url or page.canonical_url,
+        "title": page.title,
+        "authors": page.authors,
+        "published": page.published.strftime("%Y-%m-%dT%H:%M:%SZ") if page.published else None,
+        "language": page.language,
+        "body": page.body,
+        "headlines": [h.text for h in page.headlines],
+    }
+
+
+@main.command("extract")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--url", help="The page's URL (resolves relative links; with one file).")
+@format_option
+def extract_command(paths: tuple[str, ...], url: str | None, fmt: str | None) -> None:
+    """Extract saved pages (.html, .html.gz, or folders of them) without crawling.
+
+    Example: newsdesk extract saved/ --format jsonl > articles.jsonl
+    """
+    files = list(_html_files(paths))
+    if url and len(files) > 1:
+        raise click.UsageError("--url applies to a single file")
+    writer = RecordWriter(fmt, EXTRACT_TABLE)
+    for path in files:
+        try:
+            html = read_page(path)
+        except (OSError, EOFError, gzip.BadGzipFile) as e:
+            raise click.ClickException(f"{path}: cannot read it: {e}") from None
+        writer.write(extract_record(path, extract(html, url), url))
+    writer.close()
+
+
+@main.command()
+@click.argument("file", default="-")
+@click.option(
+    "--jsonl",
+    is_flag=True,
+    help='Input lines of {"id", "text"}; output lines of {"id", "body", "headlines"}.',
+)
+def split(file: str, jsonl: bool) -> None:
+    """Split plain text into its body and the trailing headline list.
+
+    Example: newsdesk split article.txt
+    """
+    try:
+        stream = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115  # closed below
+    except OSError as e:
+        raise click.ClickException(f"{file}: cannot read it: {e.strerror}") from None
+    with stream:
+        if not jsonl:
+            result = split_text(stream.read())
+            click.echo(json.dumps({"body": result.body, "headlines": result.headlines}, ensure_ascii=False))
+            return
+        writer = RecordWriter("jsonl")
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                case = json.loads(line)
+                text = case["text"]
+            except (ValueError, KeyError, TypeError):
+                raise click.ClickException(f'{file} line {number}: not a JSON object with "text"') from None
+            result = split_text(text if isinstance(text, str) else "")
+            writer.write({"id": case.get("id"), "body": result.body, "headlines": result.headlines})
+        writer.close()

@@ -1,0 +1,24 @@
+"""Page HTML -> article (body, metadata, trailing headlines), and plain text -> body + trailing headlines.
+
+Pure functions over bs4/lxml; nothing here imports the rest of newsdesk, so `newsdesk extract|split`, the
+crawl's clean stage and any script use the same code.
+"""
+
+from __future__ import annotations
+
+from extraction.article import Extracted, extract
+from extraction.encoding import decode_html, read_page
+from extraction.linklists import Headline
+from extraction.metadata import parse_date
+from extraction.splitter import Split, split_text
+
+__all__ = [
+    "Extracted",
+    "Headline",
+    "Split",
+    "decode_html",
+    "extract",
+    "parse_date",
+    "read_page",
+    "split_text",
+]

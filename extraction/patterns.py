@@ -1,0 +1,29 @@
+"""Vocabularies and patterns that several extraction stages share: month names, byline words."""
+
+from __future__ import annotations
+
+import re
+
+# An English month name or its abbreviation ("Sep", "Sept.", "September"); a regex fragment.
+MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+# The word that introduces an author's name, in the languages newsdesk meets most.
+BYLINE_WORDS = ("by", "von", "par", "por", "di", "de", "door", "av", "af", "автор")
+BYLINE_WORD = "(?:" + "|".join(BYLINE_WORDS) + ")"
+
+# A date written in words or ISO form: "March 4, 2025", "4 March 2025", "2025-03-04".
+WRITTEN_DATE_RE = re.compile(
+    rf"\b(?:{MONTH_NAME}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}\.?\s+{MONTH_NAME}\.?,?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2})\b",
+    re.IGNORECASE,
+)
+# A day and month, with or without a year ("Nov 24", "24 Nov", "24/11/2026"): a list item with one is a
+# dated entry (tour dates, events).
+DAY_MONTH_RE = re.compile(
+    rf"\b{MONTH_NAME}\.?\s+\d{{1,2}}\b|\b\d{{1,2}}\.?\s+{MONTH_NAME}\b|\b\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}\b",
+    re.IGNORECASE,
+)
+# A byline line ("By Jane Doe", "Von Max Muster").
+BYLINE_RE = re.compile(rf"^{BYLINE_WORD}\s+\S", re.IGNORECASE)
+# The byline word in front of an author's name, to strip it ("By: Jane Doe" -> "Jane Doe").
+BY_PREFIX_RE = re.compile(rf"^\s*{BYLINE_WORD}\s*[:\s]\s*", re.IGNORECASE)
