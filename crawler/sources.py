@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,73 +125,93 @@ def parse_schedule(text: str) -> Schedule:
     return Schedule(cron=text, text=text)
 
 
-def _check_value(where: str, key: str, value: Any, problems: list[str]) -> Any:
-    """Validate one key's value; append a problem and return None when it is wrong."""
-    if key in LIST_KEYS:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problems.append(f"{where}: '{key}' must be a list of strings")
-            return None
+class _Invalid(ValueError):
+    """A key's value is wrong; the message says how, after the source's name."""
+
+
+def _check_list(key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _Invalid(f"'{key}' must be a list of strings")
+    for item in value:
         if key in ("allow", "deny"):
-            for pattern in value:
-                try:
-                    re.compile(pattern)
-                except re.error as e:
-                    problems.append(f"{where}: '{key}' has a bad regex {pattern!r}: {e}")
-                    return None
+            try:
+                re.compile(item)
+            except re.error as e:
+                raise _Invalid(f"'{key}' has a bad regex {item!r}: {e}") from None
         elif key == "domains":
-            for host in value:
-                if not HOST_RE.match(host.lower()):
-                    problems.append(
-                        f"{where}: 'domains' has {host!r}, which is not a host name like 'example.com'"
-                    )
-                    return None
+            if not HOST_RE.match(item.lower()):
+                raise _Invalid(f"'domains' has {item!r}, which is not a host name like 'example.com'")
         elif key != "keep_params":
-            for url in value:
-                parts = urlsplit(url)
-                if parts.scheme not in ("http", "https") or not parts.hostname:
-                    problems.append(f"{where}: '{key}' has {url!r}, which is not an http(s) URL")
-                    return None
-        return value
-    if key == "schedule":
-        if not isinstance(value, str):
-            problems.append(f"{where}: 'schedule' must be a string")
-            return None
-        try:
-            return parse_schedule(value)
-        except ValueError as e:
-            problems.append(f"{where}: 'schedule' {e}")
-            return None
+            parts = urlsplit(item)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise _Invalid(f"'{key}' has {item!r}, which is not an http(s) URL")
+    return value
+
+
+def _check_schedule(key: str, value: Any) -> Schedule:
+    if not isinstance(value, str):
+        raise _Invalid("'schedule' must be a string")
+    try:
+        return parse_schedule(value)
+    except ValueError as e:
+        raise _Invalid(f"'schedule' {e}") from None
+
+
+def _check_duration(key: str, value: Any) -> int:
     if key in OPTIONAL_DURATION_KEYS and value == "never":
         return NEVER
-    if key in DURATION_KEYS or key in OPTIONAL_DURATION_KEYS:
-        minimum = DURATION_KEYS.get(key, OPTIONAL_DURATION_KEYS.get(key, 1))
-        never = ", or 'never'" if key in OPTIONAL_DURATION_KEYS else ""
-        try:
-            if not isinstance(value, str):
-                raise ValueError(f"must be a duration string like '90s', '15m' or '2h'{never}, not {value!r}")
-            return parse_duration(value, minimum)
-        except ValueError as e:
-            problems.append(f"{where}: '{key}' {e}")
-            return None
-    if key == "timezone":
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, TypeError):
-            problems.append(f"{where}: 'timezone' {value!r} is not a time zone name like 'Europe/Berlin'")
-            return None
-        return value
-    if key in ("max_pages", "follow_depth"):
-        minimum = 1 if key == "max_pages" else 0
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            problems.append(f"{where}: '{key}' must be an integer >= {minimum}")
-            return None
-        return value
-    if key == "obey_robots":
-        if not isinstance(value, bool):
-            problems.append(f"{where}: 'obey_robots' must be true or false")
-            return None
-        return value
+    minimum = DURATION_KEYS.get(key, OPTIONAL_DURATION_KEYS.get(key, 1))
+    never = ", or 'never'" if key in OPTIONAL_DURATION_KEYS else ""
+    if not isinstance(value, str):
+        raise _Invalid(f"'{key}' must be a duration string like '90s', '15m' or '2h'{never}, not {value!r}")
+    try:
+        return parse_duration(value, minimum)
+    except ValueError as e:
+        raise _Invalid(f"'{key}' {e}") from None
+
+
+def _check_timezone(key: str, value: Any) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise _Invalid(f"'timezone' {value!r} is not a time zone name like 'Europe/Berlin'") from None
+    return str(value)
+
+
+def _check_count(key: str, value: Any) -> int:
+    minimum = 1 if key == "max_pages" else 0
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise _Invalid(f"'{key}' must be an integer >= {minimum}")
     return value
+
+
+def _check_flag(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"'{key}' must be true or false")
+    return value
+
+
+CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    **dict.fromkeys(LIST_KEYS, _check_list),
+    **dict.fromkeys([*DURATION_KEYS, *OPTIONAL_DURATION_KEYS], _check_duration),
+    "schedule": _check_schedule,
+    "timezone": _check_timezone,
+    "max_pages": _check_count,
+    "follow_depth": _check_count,
+    "obey_robots": _check_flag,
+}
+
+
+def _check_value(where: str, key: str, value: Any, problems: list[str]) -> Any:
+    """Validate one key's value; append a problem and return None when it is wrong."""
+    check = CHECKS.get(key)
+    if check is None:
+        return value
+    try:
+        return check(key, value)
+    except _Invalid as e:
+        problems.append(f"{where}: {e}")
+        return None
 
 
 def parse_sources(data: dict[str, Any]) -> list[Source]:
