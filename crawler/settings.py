@@ -16,6 +16,9 @@ NEWSDESK_SOURCE = None
 NEWSDESK_RUN_ID = 0
 # Pages per run when the source does not say; the runner passes the source's own value.
 NEWSDESK_MAX_PAGES = 500
+# Worker processes that extract pages while the crawl goes on fetching: -1 one per core, 0 none (in the
+# crawl process itself).
+NEWSDESK_EXTRACT_WORKERS = -1
 # How often the run row's counters are refreshed while the crawl goes on (seconds).
 NEWSDESK_PROGRESS_INTERVAL = 2.0
 

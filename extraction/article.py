@@ -20,6 +20,7 @@ from extraction.linklists import Headline, drop_link_blocks, take_widgets, trail
 from extraction.metadata import extract_metadata
 from extraction.patterns import BYLINE_RE
 from extraction.splitter import is_marker, split_text
+from extraction.tree import elements_named
 
 __all__ = ["Extracted", "Headline", "extract"]
 
@@ -30,7 +31,7 @@ PRECLEAN_RE = re.compile(
     r"<script\b[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>|<!--.*?-->|<svg\b[^>]*>.*?</svg\s*>",
     re.IGNORECASE | re.DOTALL,
 )
-BLOCK_TAGS = tuple(
+BLOCK_TAGS = frozenset(
     "p div section article main h1 h2 h3 h4 h5 h6 li ul ol blockquote pre table tr dl dt dd figure "
     "figcaption header address".split()
 )
@@ -65,14 +66,14 @@ class Extracted:
 
 
 def _paragraphs(container: Tag) -> list[str]:
-    for br in container.find_all("br"):
+    for br in elements_named(container, ("br",)):
         br.replace_with("\n")
-    for tag in container.find_all(BLOCK_TAGS):
+    for tag in elements_named(container, BLOCK_TAGS):
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")
-    for li in container.find_all("li"):
+    for li in elements_named(container, ("li",)):
         li.insert(0, "- " if li.parent is None or li.parent.name != "ol" else "")
-    for cell in container.find_all(["td", "th"]):
+    for cell in elements_named(container, ("td", "th")):
         if cell.find_previous_sibling(["td", "th"]) is not None:
             cell.insert(0, " | ")  # table rows read "cell | cell"
     text = container.get_text()

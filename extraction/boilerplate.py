@@ -9,9 +9,10 @@ from typing import Any
 from bs4 import Tag
 
 from extraction.textstats import LINK_DENSE, TextStats
+from extraction.tree import elements, elements_named
 
 # Never article text.
-DROP_TAGS = tuple(
+DROP_TAGS = frozenset(
     "script style noscript iframe svg canvas input template object embed video audio map link meta head "
     "amp-ad amp-analytics amp-consent amp-sidebar amp-social-share amp-embed amp-sticky-ad".split()
 )
@@ -93,7 +94,7 @@ def chrome_kind(tag: Tag) -> str:
 def strip_chrome(root: Tag) -> tuple[list[Tag], TextStats]:
     """Remove page chrome; return the headline widgets, left in place for take_widgets, and the sizes
     of what is left."""
-    for tag in root.find_all(DROP_TAGS):
+    for tag in elements_named(root, DROP_TAGS):
         remove(tag)
     # Elements are visited parents first, so an element's sizes are exact when it is judged.
     stats = TextStats(root)
@@ -109,7 +110,7 @@ def strip_chrome(root: Tag) -> tuple[list[Tag], TextStats]:
 
     widgets: list[Tag] = []
     in_widgets: set[int] = set()
-    for tag in root.find_all(True):
+    for tag in elements(root):
         if gone(tag) or tag.name in ("html", "body", "main", "article"):
             continue
         if id(tag) in in_widgets:
@@ -123,7 +124,7 @@ def strip_chrome(root: Tag) -> tuple[list[Tag], TextStats]:
             continue
         if kind == "widget":
             widgets.append(tag)
-            in_widgets.update(id(t) for t in tag.find_all(True))
+            in_widgets.update(id(t) for t in elements(tag))
         else:
             stats.discount(tag)
             remove(tag)

@@ -12,8 +12,11 @@ from bs4 import NavigableString, Tag
 from extraction.boilerplate import gone, remove
 from extraction.splitter import is_marker
 from extraction.textstats import LINK_DENSE, TextStats
+from extraction.tree import elements, elements_named
 
 MAX_CTA_CHARS = 60
+# Elements that hold the article's own text: where it ends decides which widgets trail it.
+TEXT_BLOCKS = frozenset(("p", "h2", "h3", "h4", "blockquote", "li", "pre", "table"))
 
 
 @dataclass
@@ -24,7 +27,7 @@ class Headline:
 
 def widget_headlines(widget: Tag, base_url: str | None) -> list[Headline]:
     out = []
-    for a in widget.find_all("a"):
+    for a in elements_named(widget, ("a",)):
         text = re.sub(r"\s+", " ", a.get_text(" ", strip=True))
         if len(text.split()) >= 3 or len(text) >= 15:
             href = a.get("href")
@@ -37,11 +40,11 @@ def take_widgets(root: Tag, container: Tag, widgets: list[Tag], base_url: str | 
     <article>/<main>) give their links as headlines; every widget leaves the tree."""
     if not widgets:
         return []
-    order = {id(t): i for i, t in enumerate(root.find_all(True))}
-    inside = [t for t in container.find_all(True) if id(t) in order]
+    order = {id(t): i for i, t in enumerate(elements(root))}
+    inside = [t for t in elements(container) if id(t) in order]
     end = order[id(inside[-1])] if inside else order.get(id(container), 0)
     text_end = 0
-    for t in container.find_all(["p", "h2", "h3", "h4", "blockquote", "li", "pre", "table"]):
+    for t in elements_named(container, TEXT_BLOCKS):
         if not any(w in t.parents or w is t for w in widgets) and t.get_text(strip=True):
             text_end = max(text_end, order.get(id(t), 0))
     scope: Tag = container
@@ -72,7 +75,7 @@ def link_density(tag: Tag) -> float:
     total = text_len(tag)
     if not total:
         return 0.0
-    return sum(text_len(a) for a in tag.find_all("a")) / total
+    return sum(text_len(a) for a in elements_named(tag, ("a",))) / total
 
 
 def trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
@@ -82,7 +85,7 @@ def trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
         last = last_top_block(container)
         if last is None:
             return headlines
-        links = [a for a in last.find_all("a") if a.get_text(strip=True)]
+        links = [a for a in elements_named(last, ("a",)) if a.get_text(strip=True)]
         text = last.get_text(" ", strip=True)
         if links and link_density(last) >= LINK_DENSE and (len(links) >= 2 or len(text) < 120):
             items = [
@@ -120,13 +123,13 @@ def last_top_block(container: Tag) -> Tag | None:
 def drop_link_blocks(container: Tag) -> None:
     """In-body boxes of links ("Read more: ...", related boxes) are not article text."""
     stats = TextStats(container)  # exact for each element when judged: parents come first
-    for tag in container.find_all(["ul", "ol", "div", "section", "table"]):
+    for tag in elements_named(container, ("ul", "ol", "div", "section", "table")):
         if gone(tag) or stats.link_density(tag) < LINK_DENSE:
             continue
-        if len(tag.find_all("a")) >= 3:
+        if len(elements_named(tag, ("a",))) >= 3:
             remove(tag)
     # A short block that is nothing but a link is a call to action ("Get a quote", "Sign up").
-    for tag in container.find_all(["p", "div", "span"]):
+    for tag in elements_named(container, ("p", "div", "span")):
         # The sizes may be stale (too large) after the removals above: a cheap, safe first filter.
         if gone(tag) or stats.text_len(tag) > 2 * MAX_CTA_CHARS:
             continue

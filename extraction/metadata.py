@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
 
 from extraction.patterns import BY_PREFIX_RE, WRITTEN_DATE_RE
+from extraction.tree import elements_named
 
 ARTICLE_TYPES = {
     "article",
@@ -88,7 +89,7 @@ META_ATTRS = ("name", "property", "itemprop", "http-equiv")
 def meta_tags(soup: BeautifulSoup) -> MetaTags:
     """Every <meta> with content, keyed by (attribute, lower-cased value); the first of each wins."""
     found: MetaTags = {}
-    for tag in soup.find_all("meta"):
+    for tag in elements_named(soup, ("meta",)):
         content = tag.get("content")
         if not isinstance(content, str) or not content.strip():
             continue
@@ -178,7 +179,7 @@ def _dedupe(names: list[str]) -> list[str]:
 
 def _written_date(soup: BeautifulSoup) -> datetime | None:
     """A date written in a <time> element or a date/byline element near the top of the page."""
-    candidates = soup.find_all("time", limit=MAX_DATELINE_CANDIDATES)
+    candidates = elements_named(soup, ("time",))[:MAX_DATELINE_CANDIDATES]
     candidates += soup.find_all(True, attrs={"class": DATELINE_CLASS_RE}, limit=MAX_DATELINE_CANDIDATES)
     for tag in candidates:
         text = tag.get_text(" ", strip=True)

@@ -1,26 +1,65 @@
-"""Clean stage: raw page -> article (extraction, canonical URL, fingerprints)."""
+"""Clean stage: raw page -> article (extraction, canonical URL, fingerprints).
+
+The work is pure CPU: it runs in a pool of worker processes (NEWSDESK_EXTRACT_WORKERS, one per core by
+default), so the reactor goes on fetching, and both cores work, while pages are extracted.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Self
 
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleItem, PageItem
-from extraction import extract, parse_date
-from pipelines.base import Stage
-from storage.fingerprints import content_hash, minhash
-from storage.urls import canonicalize, choose_canonical
+from pipelines.base import Stage, StageContext
+from pipelines.clean_worker import clean_page, worker_started
 
 logger = logging.getLogger(__name__)
 
 
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 class CleanPipeline(Stage):
-    def process_item(self, item: PageItem) -> ArticleItem:
-        extracted = extract(item.html, item.final_url)
-        title = extracted.title or (item.listed_title or "").strip()
-        if not extracted.body:
-            if not title:
+    def __init__(self, context: StageContext, workers: int = 0):
+        super().__init__(context)
+        self.workers = workers
+        self.pool: Executor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        stage = super().from_crawler(crawler)
+        workers = crawler.settings.getint("NEWSDESK_EXTRACT_WORKERS", -1)
+        stage.workers = default_workers() if workers < 0 else workers
+        return stage
+
+    def open_spider(self) -> None:
+        if self.workers > 0:
+            # Spawned, not forked: a fork of the crawl process would copy its reactor, threads and sockets.
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=worker_started
+            )
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    async def process_item(self, item: PageItem) -> ArticleItem:
+        keep = self.context.keep_params
+        if self.pool is None:
+            article = clean_page(item, keep)
+        else:
+            article = await asyncio.wrap_future(self.pool.submit(clean_page, item, keep))
+        if not article.body:
+            if not article.title:
                 self.stats.inc_value("newsdesk/no_text")
                 raise DropItem(f"no article text on {item.final_url}")
             # Kept: the page is an article the feed or sitemap named, and its metadata is worth having
@@ -28,19 +67,4 @@ class CleanPipeline(Stage):
             self.stats.inc_value("newsdesk/empty_body")
             logger.warning("no article text extracted from %s; stored with its title only", item.final_url)
         self.stats.inc_value("newsdesk/cleaned")
-        keep = self.context.keep_params
-        url = choose_canonical(item.final_url, extracted.canonical_url, keep)
-        seen = {url, *(canonicalize(u, keep) for u in (item.url, *item.redirects, item.final_url))}
-        return ArticleItem(
-            source=item.source,
-            url=url,
-            title=title,
-            authors=extracted.authors,
-            published_at=extracted.published or parse_date(item.listed_published),
-            language=extracted.language,
-            body=extracted.body,
-            headlines=[(h.text, h.url) for h in extracted.headlines],
-            content_hash=content_hash(title, extracted.body),
-            minhash=minhash(extracted.body),
-            seen_urls=sorted(seen),
-        )
+        return article

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -43,7 +44,7 @@ class Chain:
 
     def process(self, url: str, extra: str = "") -> ArticleItem:
         item = PageItem(source="paper", url=url, final_url=url, html=PAGE % extra)
-        return self.store.process_item(self.dedupe.process_item(self.clean.process_item(item)))
+        return self.store.process_item(self.dedupe.process_item(asyncio.run(self.clean.process_item(item))))
 
     def close(self) -> None:
         self.database.close()
@@ -98,7 +99,7 @@ def test_a_page_without_text_or_title_is_dropped(chain: Chain) -> None:
         html="<html><body><nav><a href='/'>Home</a></nav></body></html>",
     )
     with pytest.raises(DropItem, match="no article text"):
-        chain.clean.process_item(item)
+        asyncio.run(chain.clean.process_item(item))
 
 
 def test_a_titled_page_without_extractable_text_is_kept_with_its_title(chain: Chain) -> None:
@@ -109,6 +110,30 @@ def test_a_titled_page_without_extractable_text_is_kept_with_its_title(chain: Ch
         final_url="https://paper.example/y",
         html=page,
     )
-    kept = chain.clean.process_item(item)
+    kept = asyncio.run(chain.clean.process_item(item))
     assert kept.title == "Rendered by script" and kept.body == ""
     assert chain.stats.get_value("newsdesk/empty_body") == 1
+
+
+def test_pages_extracted_in_worker_processes_give_the_same_article(db_url: str) -> None:
+    crawler = get_crawler()
+    assert crawler.stats is not None
+    context = StageContext(crawler.stats, Database(db_url), frozenset())
+    page = PageItem(
+        source="paper",
+        url="https://paper.example/2026/dam?utm_source=rss",
+        final_url="https://paper.example/2026/dam",
+        html=PAGE % "",
+    )
+    here = asyncio.run(CleanPipeline(context).process_item(page))
+    pooled = CleanPipeline(context, workers=1)
+    pooled.open_spider()
+    try:
+        elsewhere = asyncio.run(pooled.process_item(page))
+    finally:
+        pooled.close_spider()
+    assert elsewhere == here and here.body.startswith("Engineers who inspected")
+    assert here.headlines[0] == (
+        "Ferry services resume after the storm passes",
+        "https://paper.example/2026/a",
+    )

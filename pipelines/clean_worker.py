@@ -1,0 +1,47 @@
+"""The clean stage's work, as it runs in a worker process: imports nothing of Scrapy, so that a worker
+holds the extractor and little else."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import signal
+import sys
+
+from crawler.items import ArticleItem, PageItem
+from extraction import extract, parse_date
+from storage.fingerprints import content_hash, minhash
+from storage.urls import canonicalize, choose_canonical
+
+PR_SET_PDEATHSIG = 1
+
+
+def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
+    """The article in a raw page, with its canonical URL, every URL that led to it and its fingerprints
+    (an empty body and title when the page holds no article text)."""
+    extracted = extract(item.html, item.final_url)
+    title = extracted.title or (item.listed_title or "").strip()
+    url = choose_canonical(item.final_url, extracted.canonical_url, keep_params)
+    seen = {url, *(canonicalize(u, keep_params) for u in (item.url, *item.redirects, item.final_url))}
+    return ArticleItem(
+        source=item.source,
+        url=url,
+        title=title,
+        authors=extracted.authors,
+        published_at=extracted.published or parse_date(item.listed_published),
+        language=extracted.language,
+        body=extracted.body,
+        headlines=[(h.text, h.url) for h in extracted.headlines],
+        content_hash=content_hash(title, extracted.body),
+        minhash=minhash(extracted.body),
+        seen_urls=sorted(seen),
+    )
+
+
+def worker_started() -> None:
+    """A pool worker leaves signals to the crawl (which shuts the pool down) and dies with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # no prctl: the pool's own pipe still ends it
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
