@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
 
 from extraction.patterns import BY_PREFIX_RE, WRITTEN_DATE_RE
-from extraction.tree import elements_named
+from extraction.tree import elements_named, find_element, find_elements
 
 ARTICLE_TYPES = {
     "article",
@@ -71,6 +71,7 @@ MODIFIED_META = (
 )
 DATELINE_CLASS_RE = re.compile(r"date|time|publish|posted|dateline|byline|meta", re.IGNORECASE)
 MAX_DATELINE_CANDIDATES = 30
+CANONICAL_REL_RE = re.compile("^canonical$", re.IGNORECASE)
 
 
 @dataclass
@@ -180,7 +181,7 @@ def _dedupe(names: list[str]) -> list[str]:
 def _written_date(soup: BeautifulSoup) -> datetime | None:
     """A date written in a <time> element or a date/byline element near the top of the page."""
     candidates = elements_named(soup, ("time",))[:MAX_DATELINE_CANDIDATES]
-    candidates += soup.find_all(True, attrs={"class": DATELINE_CLASS_RE}, limit=MAX_DATELINE_CANDIDATES)
+    candidates += find_elements(soup, attrs={"class": DATELINE_CLASS_RE}, limit=MAX_DATELINE_CANDIDATES)
     for tag in candidates:
         text = tag.get_text(" ", strip=True)
         if len(text) > 200:
@@ -204,7 +205,7 @@ def extract_title(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[str
             break
     if not title:
         og = _meta(tags, TITLE_META)
-        h1 = soup.find("h1")
+        h1 = find_element(soup, "h1")
         if og:
             title = og
         elif isinstance(h1, Tag) and h1.get_text(strip=True):
@@ -225,12 +226,12 @@ def extract_authors(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[s
         authors = _dedupe(re.split(r"\s*(?:,|;|\band\b|&)\s*", author))
         if authors:
             return authors
-    rel = soup.find("a", attrs={"rel": "author"})
+    rel = find_element(soup, "a", {"rel": "author"})
     if isinstance(rel, Tag):
         authors = _dedupe([rel.get_text(" ", strip=True)])
         if authors:
             return authors
-    byline = soup.find(True, attrs={"class": BYLINE_CLASS_RE})
+    byline = find_element(soup, attrs={"class": BYLINE_CLASS_RE})
     if isinstance(byline, Tag):
         text = byline.get_text(" ", strip=True)
         if 2 < len(text) < 80:
@@ -261,7 +262,7 @@ def extract_published(
                 return published
     published = parse_date(_meta(tags, DATE_META))
     if published is None:
-        time_tag = soup.find("time", attrs={"datetime": True})
+        time_tag = find_element(soup, "time", {"datetime": True})
         if isinstance(time_tag, Tag):
             value = time_tag.get("datetime")
             published = parse_date(value if isinstance(value, str) else None)
@@ -286,7 +287,7 @@ def extract_language(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[
         None,
     )
     if not language:
-        html = soup.find("html")
+        html = find_element(soup, "html")
         lang = html.get("lang") if isinstance(html, Tag) else None
         if isinstance(lang, str) and lang.strip():
             language = lang.strip()
@@ -300,7 +301,7 @@ def extract_language(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[
 def extract_canonical_url(soup: BeautifulSoup, tags: MetaTags, url: str | None) -> str | None:
     """rel=canonical, else og:url, made absolute; only a real URL or an absolute path (some pages put a
     title or "undefined" in og:url)."""
-    link = soup.find("link", attrs={"rel": re.compile("^canonical$", re.IGNORECASE), "href": True})
+    link = find_element(soup, "link", {"rel": CANONICAL_REL_RE, "href": True})
     href = link.get("href") if isinstance(link, Tag) else None
     if not isinstance(href, str) or not href.strip():
         href = _meta(tags, (("property", "og:url"),))

@@ -33,6 +33,10 @@ class NewArticle:
 
 
 def ensure_source(session: Session, name: str) -> int:
+    """The source's id, its row made on first use (one SELECT when it exists, as it almost always does)."""
+    found = session.scalars(select(Source.id).where(Source.name == name)).first()
+    if found is not None:
+        return found
     session.execute(
         dialect_insert(session, Source)
         .values(name=name, created_at=utcnow())
