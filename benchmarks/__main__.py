@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import daemon, dedupe_scale, extraction, near_duplicates, query_scale, split
+from benchmarks import daemon, dedupe_scale, extraction, near_duplicates, query_scale, split, throughput
 
 
 def main() -> int:
     codes = [
         extraction.main([]),
         split.main([]),
+        throughput.main([]),
         near_duplicates.main([]),
         dedupe_scale.main([]),
         query_scale.main([]),

@@ -5,10 +5,9 @@ Each command parses its options, calls one library function and prints through c
 
 from __future__ import annotations
 
-from cli import archive, crawling, pages, serving
 from cli.app import main
 
-__all__ = ["archive", "crawling", "main", "pages", "serving"]
+__all__ = ["main"]
 
 if __name__ == "__main__":
     main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
@@ -88,7 +89,39 @@ def setup_logging(verbose: bool, level: int, log_format: str = "text") -> None:
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)  # SQL echo is never what a user wants
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Each command's module is imported only when that command runs: `newsdesk split` does not load Scrapy,
+# Flask or the scheduler (click's documented LazyGroup pattern).
+COMMANDS = {
+    "daemon": "cli.crawling:daemon",
+    "crawl": "cli.crawling:crawl",
+    "demo": "cli.crawling:demo",
+    "query": "cli.archive:query",
+    "export": "cli.archive:export",
+    "show": "cli.archive:show",
+    "runs": "cli.archive:runs",
+    "sources": "cli.archive:sources",
+    "extract": "cli.pages:extract_command",
+    "split": "cli.pages:split",
+    "serve": "cli.serving:serve",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return super().get_command(ctx, name)
+        module, attribute = COMMANDS[name].split(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(
+    cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.option(
     "--db",
     envvar="NEWSDESK_DB",

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from cli.app import Context, main
+from cli.app import Context
 from cli.output import ARTICLE_TABLE, RUN_TABLE, RecordWriter, emit, format_option
 from crawler.sources import SourcesError, load_sources
 from scheduler import source_overview
@@ -107,7 +107,7 @@ def _pick(record: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, A
     return {f: record.get(f) for f in fields} if fields else record
 
 
-@main.command()
+@click.command()
 @article_filters
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
@@ -125,7 +125,7 @@ def query(obj: Context, limit: int, offset: int, fmt: str | None, **filters: Any
     emit(records, fmt, chosen or (ARTICLE_TABLE + ("snippet",) if f.search else ARTICLE_TABLE))
 
 
-@main.command()
+@click.command()
 @article_filters
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many (default: all).")
 @click.option(
@@ -174,7 +174,7 @@ def _print_article(record: dict[str, Any]) -> None:
             click.echo(f"  v{v['version']} fetched {v['fetched_at']}: {v['title']}")
 
 
-@main.command()
+@click.command()
 @click.argument("key")
 @format_option
 @click.pass_obj
@@ -193,7 +193,7 @@ def show(obj: Context, key: str, fmt: str | None) -> None:
         emit([record], fmt)
 
 
-@main.command()
+@click.command()
 @click.option("--source", help="Only this source.")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
 @format_option
@@ -208,7 +208,7 @@ def runs(obj: Context, source: str | None, limit: int, fmt: str | None) -> None:
     emit(records, fmt, RUN_TABLE)
 
 
-@main.command()
+@click.command()
 @click.option("--check", is_flag=True, help="Only validate the file; exit non-zero on any problem.")
 @format_option
 @click.pass_obj

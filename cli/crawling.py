@@ -13,7 +13,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from cli.app import Context, main, setup_logging
+from cli.app import Context, setup_logging
 from cli.output import ARTICLE_TABLE, RUN_TABLE, emit, format_option
 from crawler.runner import CrawlJob, SourceBusy, prepare, run_crawl
 from crawler.sources import Source, SourcesError, find_source, parse_sources
@@ -26,7 +26,7 @@ from storage.queries import ArticleFilter, count_articles, list_articles
 from storage.runs import get_run, run_record
 
 
-@main.command()
+@click.command()
 @click.option(
     "--log-format",
     type=click.Choice(["text", "json"]),
@@ -88,7 +88,7 @@ def all_ok(records: list[dict[str, Any]]) -> bool:
     return all(r["status"] == RunStatus.OK for r in records)
 
 
-@main.command()
+@click.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_sources", is_flag=True, help="Crawl every configured source.")
 @format_option
@@ -115,7 +115,7 @@ def crawl(obj: Context, names: tuple[str, ...], all_sources: bool, fmt: str | No
     sys.exit(0 if all_ok(records) else 1)
 
 
-@main.command()
+@click.command()
 @format_option
 @click.pass_obj
 def demo(obj: Context, fmt: str | None) -> None:

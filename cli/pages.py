@@ -11,7 +11,6 @@ from typing import Any
 
 import click
 
-from cli.app import main
 from cli.output import RecordWriter, format_option
 from extraction import Extracted, extract, read_page, split_text
 
@@ -46,7 +45,7 @@ def extract_record(path: Path, page: Extracted, url: str | None) -> dict[str, An
     }
 
 
-@main.command("extract")
+@click.command("extract")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--url", help="The page's URL (resolves relative links; with one file).")
 @format_option
@@ -68,7 +67,7 @@ def extract_command(paths: tuple[str, ...], url: str | None, fmt: str | None) ->
     writer.close()
 
 
-@main.command()
+@click.command()
 @click.argument("file", default="-")
 @click.option(
     "--jsonl",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import click
 from waitress.server import create_server
 
-from cli.app import Context, main
+from cli.app import Context
 from web.app import create_app
 
 SERVER_THREADS = 4
 
 
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0: any free port."
