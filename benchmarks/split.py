@@ -1,5 +1,7 @@
 """Splitter quality and batch speed on headline-split/dev.jsonl: `newsdesk split --jsonl`, whole process,
-against `cat` of the same input as the process-cost floor, in the same run.
+against `cat` of the same input as the process-cost floor, in the same run. Quality is also given for the
+two halves of the cases (even and odd lines): rules are tuned on the even half, and the odd half shows
+whether a change carries over to cases it was not tuned on.
 
     python -m benchmarks.split [--runs 3]
 """
@@ -38,6 +40,11 @@ def main(argv: list[str]) -> int:
         pred = Path(tmp) / "pred.jsonl"
         timed([NEWSDESK, "split", "--jsonl"], pred, stdin=inputs)
         s = score("score_split.py", str(cases_path), str(pred))["overall"]
+        halves = []
+        for name, parity in (("even (tuned on)", 0), ("odd (held out)", 1)):
+            half = Path(tmp) / f"half{parity}.jsonl"
+            half.write_text("".join(json.dumps(c) + "\n" for i, c in enumerate(cases) if i % 2 == parity))
+            halves.append((name, score("score_split.py", str(half), str(pred))["overall"]))
         split_times, cat_times = [], []
         for _ in range(args.runs):
             split_times.append(timed([NEWSDESK, "split", "--jsonl"], Path(tmp) / "b.jsonl", stdin=batch))
@@ -53,7 +60,7 @@ def main(argv: list[str]) -> int:
         "exact_split_rate",
         "headline_f1",
     ):
-        print(f"  {key:18} {s[key]}")
+        print(f"  {key:18} {s[key]}" + "".join(f"   {name}: {h[key]}" for name, h in halves))
     print(
         f"  batch of {n} cases: {t:.2f}s whole process (median of {args.runs}), {n / t:,.0f} cases/s; "
         f"cat of the same input {statistics.median(cat_times):.3f}s"

@@ -9,103 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extraction.patterns import DAY_MONTH_RE
+from extraction.patterns import DAY_MONTH_RE, HEADLINE_MARKERS
 
-# Lines that introduce a headline widget (compared case-folded, without trailing punctuation).
-HEADLINE_MARKERS = (
-    "related",
-    "related articles",
-    "related stories",
-    "related news",
-    "related posts",
-    "related content",
-    "related coverage",
-    "related reading",
-    "related topics",
-    "read more",
-    "read next",
-    "read also",
-    "also read",
-    "see also",
-    "more",
-    "more news",
-    "more stories",
-    "more from",
-    "more on this",
-    "more on this story",
-    "more from this section",
-    "more in",
-    "more to read",
-    "what to read next",
-    "latest",
-    "latest news",
-    "latest stories",
-    "latest articles",
-    "latest posts",
-    "latest headlines",
-    "most popular",
-    "most read",
-    "most viewed",
-    "popular",
-    "popular now",
-    "popular stories",
-    "trending",
-    "trending now",
-    "trending stories",
-    "top stories",
-    "top news",
-    "editor's picks",
-    "editors' picks",
-    "editor’s picks",
-    "you may also like",
-    "you might also like",
-    "you may like",
-    "recommended",
-    "recommended for you",
-    "recommended stories",
-    "recommended reading",
-    "further reading",
-    "don't miss",
-    "don’t miss",
-    "in case you missed it",
-    "other news",
-    "in other news",
-    "more headlines",
-    "up next",
-    "more like this",
-    "recent posts",
-    "recent articles",
-    "recent news",
-    # German, French, Spanish, Italian, Portuguese, Russian, Chinese, Japanese widget titles
-    "mehr zum thema",
-    "lesen sie auch",
-    "auch interessant",
-    "das könnte sie auch interessieren",
-    "meistgelesen",
-    "weitere artikel",
-    "à lire aussi",
-    "lire aussi",
-    "sur le même sujet",
-    "les plus lus",
-    "te puede interesar",
-    "lo más leído",
-    "noticias relacionadas",
-    "leer más",
-    "más noticias",
-    "leggi anche",
-    "i più letti",
-    "leia também",
-    "mais lidas",
-    "читайте также",
-    "самое читаемое",
-    "по теме",
-    "相关新闻",
-    "相关阅读",
-    "热门新闻",
-    "関連記事",
-    "関連ニュース",
-    "最新ニュース",
-)
 MARKER_PREFIX_RE = re.compile(
     r"^(?:more (?:from|on|in|stories from|news from)\b.*|related\b.*|latest\b.*|most (?:popular|read)\b.*"
     r"|also read|read more|you (?:may|might) also like)$"
@@ -114,10 +19,28 @@ MARKER_PREFIX_RE = re.compile(
 FOOTER_RE = re.compile(
     r"^(?:advertisement|advertising|anzeige|publicidad|sponsored|back to top|top of page|share this"
     r"|(?:subscribe|sign up) (?:to|for) (?:our|the) newsletter\.?|newsletter sign-?up"
-    r"|(?:copyright\s*)?©.*|copyright\b.*|.*all rights reserved\.?)$",
+    r"|(?:copyright\s*)?©.*|copyright\b.*|.*all rights reserved\.?"
+    # the widget's own time stamps: "Updated: Nov 24, 2026 10:32 AM", "Posted: 24/11/2026 09:15"
+    r"|(?:last )?(?:updated|posted|published)(?: on| at)?\s*:?\s*(?=[^\n]*\d)[\w ,./:+-]{1,40})$",
     re.IGNORECASE,
 )
-BULLET_RE = re.compile(r"^\s*(?P<mark>[-•»*·–—▪►■◦→>]|\d{1,2}[.)])\s+(?P<rest>\S.*)$")
+# A bullet or a number and a space; a number with its "." or ")" may run into the headline ("1.Title").
+BULLET_RE = re.compile(
+    r"^\s*(?P<mark>[-•»*·–—▪►■◦→>]|\d{1,2}[.)])(?:\s+|(?<=[.)])(?=[^\W\d_]))(?P<rest>\S.*)$"
+)
+# A horizontal rule between the article and a list ("______", "-----"): it goes with the list.
+RULE_RE = re.compile(r"^\s*(?:[_=~—–-]\s*){3,}$")
+# An image's credit line, "(Image credit: ...)", "(Photo: ...)": the article's last line when a list follows.
+IMAGE_CREDIT_RE = re.compile(
+    r"^\((?:(?:image|photo|photograph|picture|video)s?(?: credits?)?\s*:|(?:credits?|courtesy)\b).*\)$",
+    re.IGNORECASE,
+)
+# A section prefix some widgets put before each headline ("Photos: ...", "Analysis | ...").
+SECTION_PREFIX_RE = re.compile(
+    r"^(?:photos|videos|pictures|in pictures|gallery|watch|listen|live|opinion|analysis|explainer|podcast)"
+    r"\s*[:|]\s+(?=\S)",
+    re.IGNORECASE,
+)
 BARE_NUMBER_RE = re.compile(r"^\s*\d{1,2}[.)]?\s*$")
 # Body lines that look short but belong to the article: credits, captions, bylines.
 CREDIT_RE = re.compile(
@@ -188,6 +111,8 @@ def is_headline(text: str) -> bool:
     if "\t" in text or URL_RE.search(text):  # a table row or a reference, not a headline
         return False
     text = _norm(text)
+    if ":" in text or "|" in text:
+        text = SECTION_PREFIX_RE.sub("", text, count=1)
     if not text or len(text) > MAX_HEADLINE_CHARS or CREDIT_RE.search(text):
         return False
     parts = text.split(",")
@@ -336,14 +261,20 @@ def split_text(text: str) -> Split:
     if block is None or block.start == 0:
         return Split(body=text)
     items = list(dict.fromkeys(block.items))  # a story listed twice is one headline
+    ruled = not block.marker and block.start >= 2 and bool(RULE_RE.match(entries[block.start - 1][0]))
+    if ruled:
+        block.start -= 1
     # Is the evidence strong enough? A marker is; bullets or numbers are for two items; plain lines need
-    # three, or two set apart from the body by a double blank line.
+    # three, or two set apart from the body by a double blank line, a rule or an image's credit line.
+    set_apart = (
+        ruled or block.gap_before >= 2 or bool(IMAGE_CREDIT_RE.match(_norm(entries[block.start - 1][0])))
+    )
     if block.marker:
         needed = 1
     elif block.kind != "plain":
         needed = 2
     else:
-        needed = 2 if block.gap_before >= 2 else MIN_PLAIN_ITEMS
+        needed = 2 if set_apart else MIN_PLAIN_ITEMS
     if len(items) < needed:
         return Split(body=text)
     before = _norm(entries[block.start - 1][0])

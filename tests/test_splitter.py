@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from extraction import split_text
@@ -235,3 +237,72 @@ def test_the_articles_own_list_of_related_topics_stays() -> None:
         "Tutoring Costs and Staffing in the Timetable"
     )
     assert_untouched(text)
+
+
+# -- shapes seen on pages outside the dev cases (texts written for these tests) -----------------------
+
+
+@pytest.mark.parametrize(
+    "credit", ["(Image credit: Jane Smith / City Transport)", "(Photo: Reuters)", "(Credit: City Archive)"]
+)
+def test_a_list_after_an_image_credit_line_goes_and_the_credit_stays(credit: str) -> None:
+    body = ARTICLE + "\n" + credit
+    assert_split(body + "\n" + "\n".join(HEADLINES[:2]), body, HEADLINES[:2])
+
+
+def test_headlines_with_their_own_section_prefix() -> None:
+    items = [
+        "Photos: Inside the new harbour ferry terminal",
+        "Photos: Lantern festival lights up the old town",
+        "Analysis | Why the night buses took two years",
+    ]
+    assert_split(ARTICLE + "\n\n" + "\n".join(items), ARTICLE, items)
+    events = [f"Euro 2028 | {h}" for h in HEADLINES]
+    assert_split(ARTICLE + "\n\n" + "\n".join(events), ARTICLE, events)
+
+
+def test_the_widgets_time_stamps_and_copyright_go_with_the_list() -> None:
+    tail = (
+        "Updated: Nov 24, 2026 10:32 AM\nPosted: 24/11/2026 09:15\n© 2026 City News Ltd. All rights reserved."
+    )
+    assert_split(ARTICLE + "\n\n" + "\n".join(HEADLINES) + "\n" + tail, ARTICLE, HEADLINES)
+
+
+def test_a_time_stamp_without_a_list_stays() -> None:
+    assert_untouched(ARTICLE + "\n\nUpdated: Nov 24, 2026 10:32 AM")
+
+
+@pytest.mark.parametrize("rule", ["______", "-----", "==========", "— — —"])
+def test_a_rule_between_the_article_and_the_list_goes_with_the_list(rule: str) -> None:
+    assert_split(ARTICLE + "\n" + rule + "\n" + "\n".join(HEADLINES[:2]), ARTICLE, HEADLINES[:2])
+
+
+def test_a_rule_before_the_articles_last_paragraphs_is_not_a_list() -> None:
+    assert_untouched(
+        ARTICLE + "\n\n______\n\nThe council meets again in January to set the timetable.\n"
+        "Campaigners said they would keep pressing for a stop near the hospital."
+    )
+
+
+@pytest.mark.parametrize(
+    "numbering",
+    [
+        lambda i, h: f"{i}.{h}",
+        lambda i, h: f"{i}){h}",
+        lambda i, h: f"{i}\n{h}",
+        lambda i, h: f"{i}.\n{h}",
+        lambda i, h: f"{i})\n{h}",
+    ],
+    ids=["dot-no-space", "paren-no-space", "bare", "bare-dot", "bare-paren"],
+)
+def test_numbered_items_in_every_spelling(numbering: Callable[[int, str], str]) -> None:
+    items = HEADLINES[:2]
+    text = ARTICLE + "\n" + "\n".join(numbering(i, h) for i, h in enumerate(items, start=1))
+    assert_split(text, ARTICLE, items)
+
+
+def test_figures_at_the_start_of_a_line_are_not_numbering() -> None:
+    assert_untouched(
+        ARTICLE + "\n\n1.5 million passengers used the night buses last year\n"
+        "2.3 million are expected once the eastern routes open"
+    )
