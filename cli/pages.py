@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 import click
 
 from cli.output import RecordWriter, format_option
-from extraction import Extracted, extract, read_page, split_text
+from extraction import Extracted, PageTooLarge, extract, read_page, split_text
 
 EXTRACT_TABLE = ("id", "title", "published", "body", "headlines")
 
@@ -21,7 +22,10 @@ def _html_files(paths: tuple[str, ...]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.iterdir() if p.name.endswith((".html", ".htm", ".html.gz")))
+            # Files only: a FIFO or a folder named like a page would block or fail the whole run.
+            yield from sorted(
+                p for p in path.iterdir() if p.name.endswith((".html", ".htm", ".html.gz")) and p.is_file()
+            )
         elif path.is_file():
             yield path
         else:
@@ -58,13 +62,22 @@ def extract_command(paths: tuple[str, ...], url: str | None, fmt: str | None) ->
     if url and len(files) > 1:
         raise click.UsageError("--url applies to a single file")
     writer = RecordWriter(fmt, EXTRACT_TABLE)
+    skipped = 0
     for path in files:
         try:
             html = read_page(path)
-        except (OSError, EOFError, gzip.BadGzipFile) as e:
-            raise click.ClickException(f"{path}: cannot read it: {e}") from None
-        writer.write(extract_record(path, extract(html, url), url))
+        except PageTooLarge as e:
+            problem = str(e)
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as e:
+            problem = f"cannot read it: {e}"
+        else:
+            writer.write(extract_record(path, extract(html, url), url))
+            continue
+        skipped += 1  # one bad file does not stop the others
+        click.echo(f"Error: {path}: {problem} (skipped)", err=True)
     writer.close()
+    if skipped:
+        sys.exit(1)
 
 
 @click.command()

@@ -9,6 +9,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twisted.internet import task
@@ -46,6 +47,26 @@ def crawl_database(crawler: Crawler) -> Database:
     if database is None:
         raise NotConfigured("the crawler.extensions.CrawlDatabase extension is not enabled")
     return database
+
+
+class ItemErrors:
+    """An item that fails in a pipeline (anything but a DropItem) is an error of the run, and leaves the
+    run incomplete: the feeds' validators are not saved, so the next run reads them in full and fetches
+    the article again. (Scrapy logs such a failure but counts it nowhere.)"""
+
+    def __init__(self, stats: StatsCollector):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ItemErrors:
+        assert crawler.stats is not None
+        extension = cls(crawler.stats)
+        crawler.signals.connect(extension.item_error, signal=signals.item_error)
+        return extension
+
+    def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        self.stats.inc_value("item_error_count")
+        self.stats.inc_value("newsdesk/article_errors")
 
 
 def run_counters(stats: dict[str, Any]) -> dict[str, int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from extraction import MAX_PAGE_BYTES
+
 BOT_NAME = "newsdesk"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -33,7 +35,7 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_MAXSIZE = MAX_PAGE_BYTES  # decompressed, as `newsdesk extract` reads saved pages
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 2
 # A 429/503 with Retry-After is retried after the time asked, when that is at most this many seconds.
@@ -49,6 +51,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.CrawlDatabase": 100,
+    "crawler.extensions.ItemErrors": 200,
     "crawler.extensions.RunRecorder": 500,
 }
 

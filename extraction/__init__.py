@@ -7,18 +7,21 @@ crawl's clean stage and any script use the same code.
 from __future__ import annotations
 
 from extraction.article import Extracted, extract
-from extraction.encoding import decode_html, read_page
+from extraction.encoding import MAX_PAGE_BYTES, PageTooLarge, decode_html, read_page, strip_controls
 from extraction.linklists import Headline
 from extraction.metadata import parse_date
 from extraction.splitter import Split, split_text
 
 __all__ = [
+    "MAX_PAGE_BYTES",
     "Extracted",
     "Headline",
+    "PageTooLarge",
     "Split",
     "decode_html",
     "extract",
     "parse_date",
     "read_page",
     "split_text",
+    "strip_controls",
 ]

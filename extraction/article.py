@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup, Tag
 
 from extraction.boilerplate import strip_chrome
 from extraction.container import find_container
+from extraction.encoding import strip_controls, strip_html_controls
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
 from extraction.metadata import extract_metadata
 from extraction.patterns import BYLINE_RE
@@ -120,6 +121,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
     """Extract the article and its metadata from a page's HTML."""
     # Scripts, styles, comments and inline SVG are often most of a page's bytes and never article
     # text: cut them before the tree is built (JSON-LD is kept aside for the metadata).
+    html = strip_html_controls(html)
     jsonld = JSONLD_RE.findall(html)
     soup = BeautifulSoup(PRECLEAN_RE.sub(" ", html), "lxml")
     meta = extract_metadata(soup, url, jsonld)
@@ -136,13 +138,14 @@ def extract(html: str, url: str | None = None) -> Extracted:
     for h in [*html_headlines, *(Headline(t) for t in split.headlines)]:
         if h.text.casefold() not in seen:  # "Related" and "Latest" often repeat a story
             seen.add(h.text.casefold())
-            headlines.append(h)
+            headlines.append(Headline(strip_controls(h.text), h.url))
+    # Character references (&#27;, &#0;) put control characters back into the text.
     return Extracted(
-        title=meta.title,
-        authors=meta.authors,
+        title=strip_controls(meta.title),
+        authors=[strip_controls(a) for a in meta.authors],
         published=meta.published,
         language=meta.language,
         canonical_url=meta.canonical_url,
-        body=split.body.strip(),
+        body=strip_controls(split.body).strip(),
         headlines=headlines,
     )

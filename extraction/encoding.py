@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 from w3lib.encoding import html_to_unicode
 
 DETECT_BYTES = 64 * 1024  # enough text to tell an encoding, little enough to stay fast
+# The largest page read, decompressed: the crawl's download limit is the same (crawler/settings.py).
+MAX_PAGE_BYTES = 10 * 1024 * 1024
+# Control characters but tab and newline: never text (a NUL cannot even be stored in PostgreSQL), and on
+# a terminal ESC sequences clear screens and retitle windows. (C1 characters stay: they are what is left of
+# quotes in a page whose UTF-8 was read as Latin-1, and terminals in UTF-8 mode ignore them.)
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+# The same, but for line ends (\r, form feeds), which are white space in a page's HTML.
+HTML_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
+class PageTooLarge(ValueError):
+    """A saved page over MAX_PAGE_BYTES (decompressed)."""
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters (tabs and newlines stay)."""
+    return CONTROL_RE.sub("", text)
+
+
+def strip_html_controls(html: str) -> str:
+    """A page's HTML without the control characters that are not white space (a page of NULs is then
+    an empty page, not millions of U+FFFD)."""
+    return HTML_CONTROL_RE.sub("", html)
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> str:
@@ -29,10 +53,15 @@ def _detect_encoding(data: bytes) -> str | None:
     return best.encoding if best is not None else None
 
 
-def read_page(path: Path) -> str:
-    """A saved page (.html, or gzip-compressed .html.gz) as text. OSError, EOFError or
-    gzip.BadGzipFile when it cannot be read."""
-    data = path.read_bytes()
-    if path.name.endswith(".gz"):
-        data = gzip.decompress(data)
+def read_page(path: Path, limit: int = MAX_PAGE_BYTES) -> str:
+    """A saved page (.html, or gzip-compressed .html.gz) as text, read (and decompressed) no further than
+    `limit` bytes. PageTooLarge past it; OSError, EOFError or gzip.BadGzipFile when it cannot be read."""
+    compressed = path.name.endswith(".gz")
+    with gzip.open(path, "rb") if compressed else open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise PageTooLarge(
+            f"larger than {limit / 2**20:g} MiB{' when decompressed' if compressed else ''}, "
+            "the most a page may be (a crawl stops downloading there too)"
+        )
     return decode_html(data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import NavigableString, Tag
 
@@ -17,6 +17,14 @@ from extraction.tree import elements, elements_named
 MAX_CTA_CHARS = 60
 # Elements that hold the article's own text: where it ends decides which widgets trail it.
 TEXT_BLOCKS = frozenset(("p", "h2", "h3", "h4", "blockquote", "li", "pre", "table"))
+
+
+def web_link(base_url: str | None, href: object) -> str | None:
+    """An http(s) link, made absolute; None for anything else (javascript:, data:, mailto:, no href)."""
+    if not isinstance(href, str) or not href.strip():
+        return None
+    url = urljoin(base_url or "", href.strip())
+    return url if urlsplit(url).scheme in ("http", "https") else None
 
 
 @dataclass
@@ -31,7 +39,7 @@ def widget_headlines(widget: Tag, base_url: str | None) -> list[Headline]:
         text = re.sub(r"\s+", " ", a.get_text(" ", strip=True))
         if len(text.split()) >= 3 or len(text) >= 15:
             href = a.get("href")
-            out.append(Headline(text, urljoin(base_url or "", str(href)) if href else None))
+            out.append(Headline(text, web_link(base_url, href)))
     return out
 
 
@@ -91,7 +99,7 @@ def trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
             items = [
                 Headline(
                     re.sub(r"\s+", " ", a.get_text(" ", strip=True)),
-                    urljoin(base_url or "", str(a["href"])) if a.get("href") else None,
+                    web_link(base_url, a.get("href")),
                 )
                 for a in links
                 if len(a.get_text(" ", strip=True).split()) >= 3

@@ -9,7 +9,7 @@ import signal
 import sys
 
 from crawler.items import ArticleItem, PageItem
-from extraction import extract, parse_date
+from extraction import extract, parse_date, strip_controls
 from storage.urls import canonicalize, choose_canonical
 
 PR_SET_PDEATHSIG = 1
@@ -19,7 +19,7 @@ def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
     """The article in a raw page, with its canonical URL and every URL that led to it (an empty body and
     title when the page holds no article text); its fingerprints are left for the crawl process."""
     extracted = extract(item.html, item.final_url)
-    title = extracted.title or (item.listed_title or "").strip()
+    title = extracted.title or strip_controls(item.listed_title or "").strip()
     url = choose_canonical(item.final_url, extracted.canonical_url, keep_params)
     seen = {url, *(canonicalize(u, keep_params) for u in (item.url, *item.redirects, item.final_url))}
     return ArticleItem(

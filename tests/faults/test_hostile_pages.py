@@ -1,0 +1,133 @@
+"""Hostile pages: decompression bombs, NUL bytes and control characters neither exhaust memory nor get
+lost on their way to the store, and an item that fails in a pipeline is an error of the run."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import resource
+import subprocess
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.utils.test import get_crawler
+from sqlalchemy import create_engine, text
+
+from crawler.extensions import ItemErrors, run_counters
+from extraction import extract
+from tests.conftest import NEWSDESK, Server, newsdesk
+
+ARTICLE = (
+    "<!DOCTYPE html><html lang='en'><head><title>{title}</title>{head}</head><body><article><h1>{title}</h1>"
+    "<p>The harbour board met on Monday and agreed to open the new ferry terminal in the spring, after "
+    "two years of building work and a long argument about parking.{extra}</p></article></body></html>"
+)
+MEMORY_LIMIT = 1536 * 2**20  # address space for the command: a 200 MiB bomb read whole would not fit
+
+
+def limited_newsdesk(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    return subprocess.run(
+        [NEWSDESK, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, preexec_fn=limit
+    )
+
+
+def test_a_decompression_bomb_is_refused_and_the_other_pages_are_extracted(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    with gzip.open(pages / "bomb.html.gz", "wb", compresslevel=9) as bomb:
+        chunk = b"\0" * 2**20
+        for _ in range(200):  # 200 MiB of zeros in about 200 KB
+            bomb.write(chunk)
+    assert (pages / "bomb.html.gz").stat().st_size < 1_000_000
+    (pages / "good.html").write_text(ARTICLE.format(title="Ferry terminal opens", head="", extra=""))
+    os.mkfifo(pages / "pipe.html")  # would block a reader forever
+    result = limited_newsdesk("extract", str(pages), "--format", "jsonl", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "bomb.html.gz: larger than 10 MiB when decompressed" in result.stderr
+    assert "Traceback" not in result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["id"] == "good" and record["body"].startswith("The harbour board met")
+
+
+def test_a_page_of_nul_bytes_is_an_empty_page() -> None:
+    page = extract("\0" * 10_000_000)
+    assert page.body == "" and page.title == ""
+
+
+def test_control_characters_never_reach_the_text() -> None:
+    escape = "&#27;]0;owned&#7;&#27;[2J&#0;"
+    html = ARTICLE.format(title=f"Ferry{escape} terminal opens", head="", extra=f" Tickets{escape} on sale.")
+    page = extract(html)
+    for value in (page.title, page.body):
+        assert not any(ord(c) < 32 and c not in "\t\n" for c in value), repr(value)
+    assert page.title == "Ferry]0;owned[2J\ufffd terminal opens"  # &#0; reads as U+FFFD, as in browsers
+
+
+def test_nul_in_a_headline_is_stored_on_every_backend(tmp_path: Path, db_url: str) -> None:
+    """A JSON-LD headline with \\u0000 used to fail PostgreSQL's insert, silently (issue: silent loss)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    (site / "feed.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel>'
+        "<item><title>One</title><link>{{BASE}}/one.html</link></item></channel></rss>"
+    )
+    jsonld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferry\\u0000 terminal"}</script>'
+    (site / "one.html").write_text(ARTICLE.format(title="Ferry terminal", head=jsonld, extra=""))
+    server = Server(site)
+    try:
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nname = "site"\nfeeds = ["{server.base_url}/feed.xml"]\n'
+        )
+        result = newsdesk("--db", db_url, "crawl", "site", "--format", "json", cwd=tmp_path, timeout=120)
+    finally:
+        server.stop()
+    (run,) = json.loads(result.stdout)
+    assert result.returncode == 0, result.stderr
+    assert run["stored"] == 1 and run["errors"] == 0
+    engine = create_engine(db_url.replace("postgresql+psycopg", "postgresql+psycopg"))
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT title FROM articles")).scalar_one() == "Ferry terminal"
+    finally:
+        engine.dispose()
+
+
+def test_an_item_that_fails_in_a_pipeline_is_an_error_and_leaves_the_run_incomplete() -> None:
+    crawler = get_crawler()
+    assert crawler.stats is not None
+    crawler.stats.open_spider()
+    errors = ItemErrors.from_crawler(crawler)
+    crawler.signals.send_catch_log(
+        signals.item_error, item={}, response=None, spider=None, failure=ValueError("no")
+    )
+    assert errors.stats is crawler.stats
+    assert run_counters(crawler.stats.get_stats())["errors"] == 1
+    assert crawler.stats.get_value("newsdesk/article_errors") == 1  # the feeds' validators are not saved
+
+
+def test_only_web_links_are_kept_for_headlines() -> None:
+    links = [
+        ("javascript:alert(1)", "Council approves the new harbour budget plan"),
+        ("JaVaScRiPt:alert(2)", "Storm warning issued for the northern coast"),
+        ("data:text/html,<script>alert(3)</script>", "Local school wins the robotics championship"),
+        ("/2026/ferry-timetable", "Ferry timetable changes for the winter season"),
+    ]
+    items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in links)
+    html = ARTICLE.format(title="Ferry terminal opens", head="", extra="").replace(
+        "</article>", f'</article><section class="related"><h2>Related</h2><ul>{items}</ul></section>'
+    )
+    page = extract(html, "https://paper.example/2026/ferry")
+    urls = {h.text: h.url for h in page.headlines}
+    assert set(urls) == {text for _, text in links}
+    assert [urls[text] for _, text in links] == [
+        None,
+        None,
+        None,
+        "https://paper.example/2026/ferry-timetable",
+    ]
