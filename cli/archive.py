@@ -10,6 +10,7 @@ import click
 from cli.app import Context
 from cli.output import ARTICLE_TABLE, RUN_TABLE, RecordWriter, emit, format_option
 from crawler.sources import SourcesError, load_sources
+from extraction import strip_controls
 from scheduler import source_overview
 from storage.db import utcnow
 from storage.queries import ArticleFilter, get_article, iter_articles, list_articles, parse_when
@@ -155,7 +156,9 @@ def export(obj: Context, limit: int | None, fmt: str, **filters: Any) -> None:
 
 
 def _print_article(record: dict[str, Any]) -> None:
-    """One article for a person to read: title, where and when, text, headlines, versions."""
+    """One article for a person to read: title, where and when, text, headlines, versions (never a raw
+    control character: stored text from an older newsdesk may hold terminal escapes)."""
+    record = _printable(record)
     click.secho(record["title"], bold=True)
     click.echo(
         f"{record['url']}\nsource {record['source']} · published {record['published'] or '?'} · "
@@ -172,6 +175,16 @@ def _print_article(record: dict[str, Any]) -> None:
         click.secho("\nEarlier versions:", bold=True)
         for v in record["versions"]:
             click.echo(f"  v{v['version']} fetched {v['fetched_at']}: {v['title']}")
+
+
+def _printable(value: Any) -> Any:
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    return value
 
 
 @click.command()

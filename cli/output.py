@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from extraction import strip_controls
+
 FORMATS = ("table", "json", "jsonl", "csv")
 WIDE_COLUMNS = ("title", "url", "message", "body")
 # The columns of the tables of articles and of runs (the other formats print every field).
@@ -51,7 +53,7 @@ def _cell(value: Any, width: int = 60) -> str:
         return ""
     if isinstance(value, list):
         return str(len(value))
-    text = str(value).replace("\n", " ")
+    text = strip_controls(str(value).replace("\n", " "))
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

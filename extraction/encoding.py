@@ -30,9 +30,9 @@ def strip_controls(text: str) -> str:
 
 
 def strip_html_controls(html: str) -> str:
-    """A page's HTML without the control characters that are not white space (a page of NULs is then
-    an empty page, not millions of U+FFFD)."""
-    return HTML_CONTROL_RE.sub("", html)
+    """A page's HTML with the control characters that are not white space made spaces (a page of NULs is
+    then an empty page, not millions of U+FFFD; words on either side stay apart)."""
+    return HTML_CONTROL_RE.sub(" ", html)
 
 
 def decode_html(data: bytes, content_type: str | None = None) -> str:

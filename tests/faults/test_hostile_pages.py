@@ -13,9 +13,13 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
 
 from crawler.extensions import ItemErrors, run_counters
 from extraction import extract
+from storage.articles import NewArticle, insert_article
+from storage.db import connect
+from storage.fingerprints import content_hash, minhash
 from tests.conftest import NEWSDESK, Server, newsdesk
 
 ARTICLE = (
@@ -131,3 +135,34 @@ def test_only_web_links_are_kept_for_headlines() -> None:
         None,
         "https://paper.example/2026/ferry-timetable",
     ]
+
+
+def test_stored_terminal_escapes_are_never_printed(tmp_path: Path) -> None:
+    """Text stored by an older newsdesk may hold escapes: `show` and the `query` table drop them."""
+    db = f"sqlite:///{tmp_path / 'news.db'}"
+    engine = connect(db)
+    title = "Harbour\x1b]0;owned\x07 tunnel opens\x1b[2J"
+    body = "The harbour tunnel opened on Monday\x1b[31m after six years of digging."
+    with Session(engine) as s, s.begin():
+        insert_article(
+            s,
+            NewArticle(
+                source="city",
+                url="https://city.example/tunnel",
+                title=title,
+                authors=["Jane\x1b[5m Doe"],
+                published_at=None,
+                language="en",
+                body=body,
+                content_hash=content_hash(title, body),
+                minhash=minhash(body),
+                headlines=[("Ferry\x1b[8m times change", None)],
+            ),
+        )
+    engine.dispose()
+    shown = newsdesk("--db", db, "show", "1", "--format", "table", cwd=tmp_path)
+    listed = newsdesk("--db", db, "query", "--format", "table", cwd=tmp_path)
+    assert shown.returncode == 0 and listed.returncode == 0, shown.stderr + listed.stderr
+    assert "tunnel opens" in shown.stdout and "Ferry" in shown.stdout and "tunnel" in listed.stdout
+    for out in (shown.stdout, listed.stdout):
+        assert not any(ord(c) < 32 and c not in "\t\n" for c in out), repr(out)
