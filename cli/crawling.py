@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import tempfile
 import tomllib
@@ -66,6 +67,9 @@ def _progress(name: str) -> Any:
 
 def crawl_now(obj: Context, engine: Engine, sources: list[Source], sources_path: str) -> list[dict[str, Any]]:
     """Crawl each source in turn in the foreground, with progress on stderr; their run records."""
+    # SIGTERM stops a crawl as Ctrl-C does: the child gets its graceful stop, the run is recorded
+    # `interrupted` (not left `running` until the next start).
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     prepare(engine)
     run_ids = []
     for source in sources:

@@ -1,7 +1,10 @@
 """`python -m crawler crawl news -a source=NAME ...`: Scrapy's command line, bound to the parent's life.
 
-The child asks the kernel for SIGTERM when the process that started it dies (PR_SET_PDEATHSIG), so a
-crawl never outlives the `newsdesk` command or daemon that runs it.
+The child asks the kernel for SIGKILL when the process that started it dies (PR_SET_PDEATHSIG), so a
+crawl never outlives the `newsdesk` command or daemon that runs it: it stops at once, not after a graceful
+shutdown that could overlap the next crawl of the source (each article is one transaction, so nothing
+stored is half-written; what was in flight is fetched again next time). A living parent that wants the
+crawl to stop sends SIGTERM and gets the graceful shutdown.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ def bind_to_parent() -> None:
         return
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         return
     # The parent may have died before prctl took effect.

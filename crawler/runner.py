@@ -71,7 +71,6 @@ class CrawlJob:
     def command(self, run_id: int) -> list[str]:
         source = self.source
         settings = {
-            "NEWSDESK_DB": self.db_url,
             "NEWSDESK_SOURCES": Path(self.sources_path).resolve(),
             "NEWSDESK_RUN_ID": run_id,
             "NEWSDESK_MAX_PAGES": source.max_pages,
@@ -160,6 +159,7 @@ class ChildCrawl:
             **os.environ,
             "SCRAPY_SETTINGS_MODULE": "crawler.settings",
             "NEWSDESK_PARENT_PID": str(os.getpid()),
+            "NEWSDESK_DB": job.db_url,  # not in argv: `ps` shows argv to everyone
         }
         with tempfile.NamedTemporaryFile(
             prefix=f"newsdesk-{job.source.name}-", suffix=".log", delete=False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from extraction import MAX_PAGE_BYTES
 
 BOT_NAME = "newsdesk"
@@ -9,7 +11,9 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
 # Where articles go and which sources exist; the newsdesk command passes both with -s.
-NEWSDESK_DB = "sqlite:///newsdesk.db"
+# The database URL comes through the environment, not the command line, where `ps` would show its
+# password to every user of the machine.
+NEWSDESK_DB = os.environ.get("NEWSDESK_DB") or "sqlite:///newsdesk.db"
 NEWSDESK_SOURCES = "sources.toml"
 # The crawl's source (a crawler.sources.Source): set by the spider from NEWSDESK_SOURCES and its
 # `source` argument, read by the middlewares and pipelines.
