@@ -126,12 +126,36 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     # Processes starting together on a new database (a daemon and a manual crawl, several workers) must
     # not both create the schema: the upgrade runs under a lock, and Alembic reads the revision again
     # inside it.
-    with _migration_lock(engine), engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
-        config.attributes["connection"] = conn
-        logger.info("upgrading database schema from %s to %s", current or "empty", head)
-        command.upgrade(config, revision)
+    migrating = _transactional_sqlite(engine) if engine.dialect.name == "sqlite" else engine
+    try:
+        with _migration_lock(engine), migrating.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+            config.attributes["connection"] = conn
+            logger.info("upgrading database schema from %s to %s", current or "empty", head)
+            command.upgrade(config, revision)
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
+
+
+def _transactional_sqlite(engine: Engine) -> Engine:
+    """An engine on the same SQLite file whose transactions hold DDL too. Python's sqlite3 runs CREATE
+    TABLE outside any transaction, so a first command killed while it created the schema left half of
+    it behind, and every later command failed on "table already exists". With the driver's own
+    transaction handling off and an explicit BEGIN (SQLAlchemy's documented recipe for pysqlite), the
+    schema is created whole or not at all."""
+    migrating = make_engine(engine.url.render_as_string(hide_password=False))
+
+    @event.listens_for(migrating, "connect")
+    def no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(migrating, "begin")
+    def begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return migrating
 
 
 @contextmanager
