@@ -45,12 +45,7 @@ class _SourceStage:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
-        middleware = cls(crawler.settings["NEWSDESK_SOURCE"], crawl_database(crawler), crawler.stats)
-        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
-        return middleware
-
-    def spider_closed(self, reason: str) -> None:
-        """Called when the crawl ends (a middleware that keeps something until then saves it here)."""
+        return cls(crawler.settings["NEWSDESK_SOURCE"], crawl_database(crawler), crawler.stats)
 
     def known(self, url: str) -> bool:
         """Whether the source fetched `url` already and it is not due for a refresh."""
@@ -137,6 +132,12 @@ class ConditionalGetMiddleware(_SourceStage):
     def __init__(self, source: Source, database: Database, stats: StatsCollector):
         super().__init__(source, database, stats)
         self.fresh: dict[str, tuple[str | None, str | None]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        middleware = super().from_crawler(crawler)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("newsdesk_index"):

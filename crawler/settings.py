@@ -10,7 +10,7 @@ BOT_NAME = "newsdesk"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 
-# Where articles go and which sources exist; the newsdesk command passes both with -s.
+# Where articles go and which sources exist (the newsdesk command passes the sources file with -s).
 # The database URL comes through the environment, not the command line, where `ps` would show its
 # password to every user of the machine.
 NEWSDESK_DB = os.environ.get("NEWSDESK_DB") or "sqlite:///newsdesk.db"

@@ -119,9 +119,9 @@ def _tidy(paragraphs: list[str], title: str) -> list[str]:
 
 def extract(html: str, url: str | None = None) -> Extracted:
     """Extract the article and its metadata from a page's HTML."""
+    html = strip_html_controls(html)
     # Scripts, styles, comments and inline SVG are often most of a page's bytes and never article
     # text: cut them before the tree is built (JSON-LD is kept aside for the metadata).
-    html = strip_html_controls(html)
     jsonld = JSONLD_RE.findall(html)
     soup = BeautifulSoup(PRECLEAN_RE.sub(" ", html), "lxml")
     meta = extract_metadata(soup, url, jsonld)

@@ -180,7 +180,7 @@ def _dedupe(names: list[str]) -> list[str]:
 
 def _written_date(soup: BeautifulSoup) -> datetime | None:
     """A date written in a <time> element or a date/byline element near the top of the page."""
-    candidates = elements_named(soup, ("time",))[:MAX_DATELINE_CANDIDATES]
+    candidates = find_elements(soup, "time", limit=MAX_DATELINE_CANDIDATES)
     candidates += find_elements(soup, attrs={"class": DATELINE_CLASS_RE}, limit=MAX_DATELINE_CANDIDATES)
     for tag in candidates:
         text = tag.get_text(" ", strip=True)
