@@ -1,8 +1,9 @@
-"""Article extraction with BeautifulSoup (lxml parser): page HTML in, Extracted article out.
+"""Article extraction: page HTML in, Extracted article out.
 
-Stages: scripts and styles cut before parsing; metadata from the tree (metadata.py); boilerplate removed
-and headline widgets set aside (boilerplate.py); the article container found (container.py); link lists
-taken as headlines or dropped (linklists.py); the container's blocks turned into paragraphs and tidied
+Stages: the page parsed once by lxml (page.py), its metadata read from that tree (metadata.py), the tree
+bounded in depth and size and cut of its chrome, headline widgets marked (boilerplate.py); what is left
+becomes the BeautifulSoup tree the rest works on: the article container found (container.py), link lists
+taken as headlines or dropped (linklists.py), the container's blocks turned into paragraphs and tidied
 here; the plain-text headline splitter as the last pass (splitter.py).
 """
 
@@ -12,26 +13,21 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
+from lxml import etree
 
-from extraction.boilerplate import strip_chrome
+from extraction.boilerplate import marked_widgets, strip_chrome
 from extraction.container import find_container
 from extraction.encoding import strip_controls, strip_html_controls
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
 from extraction.metadata import extract_metadata
+from extraction.page import bound, first, parse, take_scripts
 from extraction.patterns import BYLINE_RE
 from extraction.splitter import is_marker, split_text
-from extraction.tree import elements_named
+from extraction.textstats import TextStats
 
 __all__ = ["Extracted", "Headline", "extract"]
 
-JSONLD_RE = re.compile(
-    r"<script[^>]*type\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL
-)
-PRECLEAN_RE = re.compile(
-    r"<script\b[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>|<!--.*?-->|<svg\b[^>]*>.*?</svg\s*>",
-    re.IGNORECASE | re.DOTALL,
-)
 BLOCK_TAGS = frozenset(
     "p div section article main h1 h2 h3 h4 h5 h6 li ul ol blockquote pre table tr dl dt dd figure "
     "figcaption header address".split()
@@ -45,6 +41,8 @@ UI_LINE_RE = re.compile(
     r"|table of contents|contents|follow us|related|tags?:?)[.:!]?$",
     re.IGNORECASE,
 )
+# The strings get_text() gives: not comments, doctypes or processing instructions.
+TEXT_STRINGS = frozenset((NavigableString, CData))
 JSON_LINE_RE = re.compile(r'^\s*[\[{]\s*"[^"]+"\s*:')
 # A line that is only a date, with an optional label ("Posted on", "Updated:").
 DATELINE_RE = re.compile(
@@ -66,20 +64,51 @@ class Extracted:
     headlines: list[Headline] = field(default_factory=list)
 
 
+def _block_text(container: Tag) -> str:
+    """The container's text with a blank line around every block, a line end for every <br>, "- " before
+    list items and " | " between table cells: one walk, the tree left as it is (inserting separators into
+    the tree costs bs4 a walk to the end of each element, quadratic on deeply nested pages)."""
+    out: list[str] = []
+    # (node, what to write before it); children are pushed in reverse so they come off in document order,
+    # and a node pushed with None closes a block.
+    stack: list[tuple[PageElement, str | None]] = []
+    _push_children(stack, container)
+    while stack:
+        node, prefix = stack.pop()
+        if prefix is None:
+            out.append("\n\n")
+        elif not isinstance(node, Tag):
+            if type(node) in TEXT_STRINGS:
+                out.append(str(node))
+        elif node.name == "br":
+            out.append("\n")
+        else:
+            if node.name in BLOCK_TAGS:
+                out.append("\n\n")
+                stack.append((node, None))
+            out.append(prefix)
+            _push_children(stack, node)
+    return "".join(out)
+
+
+def _push_children(stack: list[tuple[PageElement, str | None]], parent: Tag) -> None:
+    items: list[tuple[PageElement, str | None]] = []
+    after_cell = False
+    for child in parent.contents:
+        prefix = ""
+        if isinstance(child, Tag):
+            if child.name == "li" and parent.name != "ol":
+                prefix = "- "
+            elif child.name in ("td", "th"):
+                prefix = " | " if after_cell else ""  # table rows read "cell | cell"
+                after_cell = True
+        items.append((child, prefix))
+    stack.extend(reversed(items))
+
+
 def _paragraphs(container: Tag) -> list[str]:
-    for br in elements_named(container, ("br",)):
-        br.replace_with("\n")
-    for tag in elements_named(container, BLOCK_TAGS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    for li in elements_named(container, ("li",)):
-        li.insert(0, "- " if li.parent is None or li.parent.name != "ol" else "")
-    for cell in elements_named(container, ("td", "th")):
-        if cell.find_previous_sibling(["td", "th"]) is not None:
-            cell.insert(0, " | ")  # table rows read "cell | cell"
-    text = container.get_text()
     out = []
-    for chunk in re.split(r"\n\s*\n", text):
+    for chunk in re.split(r"\n\s*\n", _block_text(container)):
         lines = [re.sub(r"[ \t\r\f\v\xa0]+", " ", x).strip() for x in chunk.split("\n")]
         para = "\n".join(x for x in lines if x)
         if para and para != "-":
@@ -119,14 +148,21 @@ def _tidy(paragraphs: list[str], title: str) -> list[str]:
 
 def extract(html: str, url: str | None = None) -> Extracted:
     """Extract the article and its metadata from a page's HTML."""
-    html = strip_html_controls(html)
-    # Scripts, styles, comments and inline SVG are often most of a page's bytes and never article
-    # text: cut them before the tree is built (JSON-LD is kept aside for the metadata).
-    jsonld = JSONLD_RE.findall(html)
-    soup = BeautifulSoup(PRECLEAN_RE.sub(" ", html), "lxml")
-    meta = extract_metadata(soup, url, jsonld)
+    doc = parse(strip_html_controls(html))
+    if doc is None:
+        return Extracted()
+    jsonld = take_scripts(doc)
+    meta = extract_metadata(doc, url, jsonld)
+    body = first(doc.iter("body"))
+    if body is not None:
+        bound(body)
+        strip_chrome(body)
+    soup = BeautifulSoup(
+        etree.tostring(body if body is not None else doc, method="html", encoding="unicode"), "lxml"
+    )
     root = soup.body or soup
-    widgets, stats = strip_chrome(root)
+    widgets = marked_widgets(root)
+    stats = TextStats(root)
     container = find_container(root, stats)
     html_headlines = take_widgets(root, container, widgets, url)
     html_headlines += trailing_link_lists(container, url)

@@ -1,15 +1,17 @@
-"""Page chrome: what is never article text (scripts, navigation, banners, share bars, captions) and
-the headline widgets ("Related", "Most popular") that are set aside for the headline list."""
+"""Page chrome, cut from the lxml tree before BeautifulSoup sees the page: what is never article text
+(scripts, navigation, banners, share bars, captions); and the headline widgets ("Related", "Most popular"),
+marked to be set aside for the headline list once the article is found."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from bs4 import Tag
+from lxml import etree
 
-from extraction.textstats import LINK_DENSE, TextStats
-from extraction.tree import elements, elements_named
+from extraction.page import Element, Sizes, drop
+from extraction.textstats import MIN_PAGE_PARAGRAPH_CHARS, holds_the_article
+from extraction.tree import elements
 
 # Never article text.
 DROP_TAGS = frozenset(
@@ -20,7 +22,6 @@ DROP_TAGS = frozenset(
 # text (ASP.NET puts the whole page in a <form>; an unclosed <nav> or <button> in a menu makes the
 # parser nest the rest of the page inside it).
 LAYOUT_TAGS = ("nav", "footer", "aside", "form", "dialog", "button", "select", "textarea", "figcaption")
-MIN_PAGE_PARAGRAPH_CHARS = 200  # below this the page has too little paragraph text to guard
 INLINE_TAGS = frozenset(
     "span a em strong b i u code small sup sub label time abbr mark q cite kbd var".split()
 )
@@ -42,6 +43,11 @@ HEADLINE_CLASSES = frozenset(
 # ...unless the same class/id also says it is the article itself.
 CONTENT_CLASSES = frozenset("article content story entry post body text main".split())
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")
+HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+
+
+# The attribute that marks a headline widget for the BeautifulSoup tree (removed from the page's own markup).
+WIDGET_MARK = "data-newsdesk-widget"
 
 
 def remove(tag: Tag) -> None:
@@ -59,31 +65,31 @@ def gone(tag: Tag) -> bool:
     return bool(tag.__dict__.get("_decomposed", False))
 
 
-def class_words(tag: Tag) -> set[str]:
-    classes: Any = tag.get("class") or []
-    ident = tag.get("id") or ""
-    words: set[str] = set()
-    for value in [*classes, ident] if isinstance(classes, list) else [classes, ident]:
-        words.update(w.lower() for w in WORD_SPLIT_RE.split(str(value)) if w)
-    return words
+def class_words(element: Element) -> set[str]:
+    """The words of an element's class and id, lower-cased, split on white space, - and _."""
+    value = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return {w.lower() for w in WORD_SPLIT_RE.split(value) if w}
 
 
-def chrome_kind(tag: Tag) -> str:
+def is_hidden(element: Element) -> bool:
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    style = element.get("style")
+    return style is not None and HIDDEN_STYLE_RE.search(style) is not None
+
+
+def chrome_kind(element: Element) -> str:
     """'widget' for a headline widget, 'chrome' for other boilerplate, 'hidden' for an element hidden
     from view, '' for possible content."""
-    if tag.get("hidden") is not None or tag.get("aria-hidden") == "true":
+    if is_hidden(element):
         return "hidden"
-    style = tag.get("style")
-    if isinstance(style, str) and re.search(r"display\s*:\s*none|visibility\s*:\s*hidden", style):
-        return "hidden"
-    role = tag.get("role")
-    if role in ("navigation", "banner", "contentinfo", "complementary", "dialog", "alert"):
+    if element.get("role") in ("navigation", "banner", "contentinfo", "complementary", "dialog", "alert"):
         return "chrome"
-    if tag.name in LAYOUT_TAGS:
+    if element.tag in LAYOUT_TAGS:
         return "chrome"
-    if tag.name in INLINE_TAGS:  # class words on inline markup name styles ("hljs-comment"), not regions
+    if element.tag in INLINE_TAGS:  # class words on inline markup name styles ("hljs-comment"), not regions
         return ""
-    words = class_words(tag)
+    words = class_words(element)
     if words & CONTENT_CLASSES:
         return ""
     if words & HEADLINE_CLASSES:
@@ -91,41 +97,41 @@ def chrome_kind(tag: Tag) -> str:
     return "chrome" if words & BOILERPLATE_CLASSES else ""
 
 
-def strip_chrome(root: Tag) -> tuple[list[Tag], TextStats]:
-    """Remove page chrome; return the headline widgets, left in place for take_widgets, and the sizes
-    of what is left."""
-    for tag in elements_named(root, DROP_TAGS):
-        remove(tag)
+def strip_chrome(body: Element) -> None:
+    """Remove page chrome from the tree below `body`; mark the headline widgets (WIDGET_MARK), which
+    stay in place for take_widgets."""
+    for element in [e for e in body.iter(*DROP_TAGS)]:
+        drop(element)
+    for element in body.iter(etree.Element):
+        element.attrib.pop(WIDGET_MARK, None)
     # Elements are visited parents first, so an element's sizes are exact when it is judged.
-    stats = TextStats(root)
-    page_paragraph_chars = stats.paragraph_chars(root)
-    page_chars = stats.text_len(root)
-
-    def holds_the_article(tag: Tag) -> bool:
-        """A wrapper holding most of the page's paragraph text (or, on a page with few <p>, most of its
-        text and not as links) is layout, whatever its name or class says (id="__next", a page-wide <form>)."""
-        if page_paragraph_chars < MIN_PAGE_PARAGRAPH_CHARS:
-            return stats.text_len(tag) * 2 >= page_chars and stats.link_density(tag) < LINK_DENSE
-        return stats.paragraph_chars(tag) * 2 > page_paragraph_chars
-
-    widgets: list[Tag] = []
-    in_widgets: set[int] = set()
-    for tag in elements(root):
-        if gone(tag) or tag.name in ("html", "body", "main", "article"):
+    sizes = Sizes(body)
+    page_paragraphs, page_text = sizes.paragraphs[body], sizes.text[body]
+    settled: set[Element] = set()  # inside a removed element or a widget
+    for element in sizes.elements:
+        if element in settled or element.tag in ("html", "body", "main", "article"):
             continue
-        if id(tag) in in_widgets:
-            continue
-        kind = chrome_kind(tag)
-        if not kind or holds_the_article(tag):
+        kind = chrome_kind(element)
+        if not kind or holds_the_article(
+            sizes.paragraphs[element],
+            sizes.text[element],
+            sizes.link_density(element),
+            page_paragraphs,
+            page_text,
+        ):
             continue
         # Hidden is not always chrome: server-rendered React pages ship the article in hidden blocks
         # that a script moves into place.
-        if kind == "hidden" and stats.paragraph_chars(tag) >= MIN_PAGE_PARAGRAPH_CHARS:
+        if kind == "hidden" and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS:
             continue
+        settled.update(element.iter())
         if kind == "widget":
-            widgets.append(tag)
-            in_widgets.update(id(t) for t in elements(tag))
+            element.set(WIDGET_MARK, "")
         else:
-            stats.discount(tag)
-            remove(tag)
-    return [w for w in widgets if not gone(w)], stats
+            sizes.discount(element)
+            drop(element)
+
+
+def marked_widgets(root: Tag) -> list[Tag]:
+    """The headline widgets strip_chrome marked, in document order."""
+    return [tag for tag in elements(root) if tag.get(WIDGET_MARK) is not None]

@@ -9,7 +9,7 @@ from bs4 import Tag
 
 from extraction.boilerplate import gone
 from extraction.textstats import TextStats
-from extraction.tree import find_element
+from extraction.tree import elements
 
 CONTAINER_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:article[-_]?(?:body|content|text)|story[-_]?(?:body|content|text)|entry[-_]?content"
@@ -25,8 +25,8 @@ WIDEN_MAX_LINK_DENSITY = 0.35
 def find_container(root: Tag, stats: TextStats) -> Tag:
     """The element holding the article: schema.org articleBody, a known class, <article>, else the best
     scoring parent of paragraphs."""
-    body_prop = find_element(root, attrs={"itemprop": "articleBody"})
-    if isinstance(body_prop, Tag) and stats.text_len(body_prop) > 200:
+    body_prop = next((t for t in elements(root) if t.get("itemprop") == "articleBody"), None)
+    if body_prop is not None and stats.text_len(body_prop) > 200:
         return body_prop
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}

@@ -16,8 +16,9 @@ MAX_PAGE_BYTES = 10 * 1024 * 1024
 # a terminal ESC sequences clear screens and retitle windows. (C1 characters stay: they are what is left of
 # quotes in a page whose UTF-8 was read as Latin-1, and terminals in UTF-8 mode ignore them.)
 CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
-# The same, but for line ends (\r, form feeds), which are white space in a page's HTML.
-HTML_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+# The same, in a page's HTML, where tab, line end and \r stay (white space); a form feed is white space too,
+# but not a character an lxml tree may hold.
+HTML_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class PageTooLarge(ValueError):

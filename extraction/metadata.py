@@ -1,10 +1,12 @@
-"""Article metadata from a parsed page: title, authors, published date, language, canonical URL.
+"""Article metadata from the page's lxml tree (before anything is pruned): title, authors, published date,
+language, canonical URL.
 
 Sources in order of trust: JSON-LD (schema.org Article types), OpenGraph/meta tags, <time>, bylines, URL dates.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -12,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Tag
 from dateutil import parser as dateparser
+from lxml import etree
 
+from extraction.page import Element, classes_match, first, text_of
 from extraction.patterns import BY_PREFIX_RE, WRITTEN_DATE_RE
-from extraction.tree import elements_named, find_element, find_elements
 
 ARTICLE_TYPES = {
     "article",
@@ -71,7 +73,6 @@ MODIFIED_META = (
 )
 DATELINE_CLASS_RE = re.compile(r"date|time|publish|posted|dateline|byline|meta", re.IGNORECASE)
 MAX_DATELINE_CANDIDATES = 30
-CANONICAL_REL_RE = re.compile("^canonical$", re.IGNORECASE)
 
 
 @dataclass
@@ -87,10 +88,10 @@ MetaTags = dict[tuple[str, str], str]
 META_ATTRS = ("name", "property", "itemprop", "http-equiv")
 
 
-def meta_tags(soup: BeautifulSoup) -> MetaTags:
+def meta_tags(doc: Element) -> MetaTags:
     """Every <meta> with content, keyed by (attribute, lower-cased value); the first of each wins."""
     found: MetaTags = {}
-    for tag in elements_named(soup, ("meta",)):
+    for tag in doc.iter("meta"):
         content = tag.get("content")
         if not isinstance(content, str) or not content.strip():
             continue
@@ -123,7 +124,7 @@ def parse_date(text: str | None) -> datetime | None:
     return value
 
 
-def _jsonld_objects(soup: BeautifulSoup, jsonld: list[str] | None) -> list[dict[str, Any]]:
+def _jsonld_objects(jsonld: list[str]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
 
     def walk(node: Any) -> None:
@@ -137,9 +138,6 @@ def _jsonld_objects(soup: BeautifulSoup, jsonld: list[str] | None) -> list[dict[
             if isinstance(node.get("mainEntity"), dict):
                 walk(node["mainEntity"])
 
-    if jsonld is None:
-        scripts = soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.IGNORECASE)})
-        jsonld = [script.string or script.get_text() for script in scripts]
     for text in jsonld:
         try:
             walk(json.loads(text or "null"))
@@ -178,12 +176,14 @@ def _dedupe(names: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def _written_date(soup: BeautifulSoup) -> datetime | None:
+def _written_date(doc: Element) -> datetime | None:
     """A date written in a <time> element or a date/byline element near the top of the page."""
-    candidates = find_elements(soup, "time", limit=MAX_DATELINE_CANDIDATES)
-    candidates += find_elements(soup, attrs={"class": DATELINE_CLASS_RE}, limit=MAX_DATELINE_CANDIDATES)
+    candidates = list(itertools.islice(doc.iter("time"), MAX_DATELINE_CANDIDATES))
+    candidates += itertools.islice(
+        (e for e in doc.iter(etree.Element) if classes_match(e, DATELINE_CLASS_RE)), MAX_DATELINE_CANDIDATES
+    )
     for tag in candidates:
-        text = tag.get_text(" ", strip=True)
+        text = text_of(tag)
         if len(text) > 200:
             continue
         m = WRITTEN_DATE_RE.search(text)
@@ -194,7 +194,7 @@ def _written_date(soup: BeautifulSoup) -> datetime | None:
     return None
 
 
-def extract_title(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[str, Any]]) -> str:
+def extract_title(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]) -> str:
     """The headline: JSON-LD, else og:title / twitter:title, else the first <h1>, else <title> without
     the site's name."""
     title = ""
@@ -205,17 +205,18 @@ def extract_title(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[str
             break
     if not title:
         og = _meta(tags, TITLE_META)
-        h1 = find_element(soup, "h1")
+        h1 = first(doc.iter("h1"))
+        page_title = first(doc.iter("title"))
         if og:
             title = og
-        elif isinstance(h1, Tag) and h1.get_text(strip=True):
-            title = h1.get_text(" ", strip=True)
-        elif soup.title and soup.title.string:
-            title = TITLE_SUFFIX_RE.sub("", soup.title.string.strip())
+        elif h1 is not None and text_of(h1):
+            title = text_of(h1)
+        elif page_title is not None and len(page_title) == 0 and page_title.text:
+            title = TITLE_SUFFIX_RE.sub("", page_title.text.strip())
     return re.sub(r"\s+", " ", title).strip()
 
 
-def extract_authors(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[str, Any]]) -> list[str]:
+def extract_authors(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]) -> list[str]:
     """Author names: JSON-LD, else author meta tags, else rel=author, else a byline element."""
     for obj in article_ld:
         authors = _dedupe(_names(obj.get("author")))
@@ -226,14 +227,14 @@ def extract_authors(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[s
         authors = _dedupe(re.split(r"\s*(?:,|;|\band\b|&)\s*", author))
         if authors:
             return authors
-    rel = find_element(soup, "a", {"rel": "author"})
-    if isinstance(rel, Tag):
-        authors = _dedupe([rel.get_text(" ", strip=True)])
+    rel = first(a for a in doc.iter("a") if "author" in (a.get("rel") or "").split())
+    if rel is not None:
+        authors = _dedupe([text_of(rel)])
         if authors:
             return authors
-    byline = find_element(soup, attrs={"class": BYLINE_CLASS_RE})
-    if isinstance(byline, Tag):
-        text = byline.get_text(" ", strip=True)
+    byline = first(e for e in doc.iter(etree.Element) if classes_match(e, BYLINE_CLASS_RE))
+    if byline is not None:
+        text = text_of(byline)
         if 2 < len(text) < 80:
             return _dedupe([text])
     return []
@@ -250,7 +251,7 @@ def _url_date(url: str | None) -> datetime | None:
 
 
 def extract_published(
-    soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[str, Any]], url: str | None
+    doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]], url: str | None
 ) -> datetime | None:
     """When the article was published: JSON-LD, date meta tags, <time datetime>, a date in the URL; as
     last resorts, when it was last changed (better than no date for sorting), then a written date."""
@@ -262,10 +263,9 @@ def extract_published(
                 return published
     published = parse_date(_meta(tags, DATE_META))
     if published is None:
-        time_tag = find_element(soup, "time", {"datetime": True})
-        if isinstance(time_tag, Tag):
-            value = time_tag.get("datetime")
-            published = parse_date(value if isinstance(value, str) else None)
+        time_tag = first(t for t in doc.iter("time") if t.get("datetime") is not None)
+        if time_tag is not None:
+            published = parse_date(time_tag.get("datetime"))
     if published is None:
         published = _url_date(url)
     for obj in article_ld:
@@ -273,10 +273,10 @@ def extract_published(
             published = parse_date(obj["dateModified"])
     if published is None:
         published = parse_date(_meta(tags, MODIFIED_META))
-    return published if published is not None else _written_date(soup)
+    return published if published is not None else _written_date(doc)
 
 
-def extract_language(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[str, Any]]) -> str | None:
+def extract_language(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]) -> str | None:
     """The language tag, lower-cased ("en-gb"): JSON-LD inLanguage, <html lang>, or meta tags."""
     language: str | None = next(
         (
@@ -287,9 +287,9 @@ def extract_language(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[
         None,
     )
     if not language:
-        html = find_element(soup, "html")
-        lang = html.get("lang") if isinstance(html, Tag) else None
-        if isinstance(lang, str) and lang.strip():
+        html = first(doc.iter("html"))
+        lang = html.get("lang") if html is not None else None
+        if lang and lang.strip():
             language = lang.strip()
         else:
             language = _meta(tags, (("http-equiv", "content-language"), ("property", "og:locale")))
@@ -298,30 +298,32 @@ def extract_language(soup: BeautifulSoup, tags: MetaTags, article_ld: list[dict[
     return None
 
 
-def extract_canonical_url(soup: BeautifulSoup, tags: MetaTags, url: str | None) -> str | None:
+def extract_canonical_url(doc: Element, tags: MetaTags, url: str | None) -> str | None:
     """rel=canonical, else og:url, made absolute; only a real URL or an absolute path (some pages put a
     title or "undefined" in og:url)."""
-    link = find_element(soup, "link", {"rel": CANONICAL_REL_RE, "href": True})
-    href = link.get("href") if isinstance(link, Tag) else None
-    if not isinstance(href, str) or not href.strip():
+    link = first(
+        e
+        for e in doc.iter("link")
+        if "canonical" in (e.get("rel") or "").lower().split() and e.get("href") is not None
+    )
+    href = link.get("href") if link is not None else None
+    if not href or not href.strip():
         href = _meta(tags, (("property", "og:url"),))
     if href and not re.search(r"\s", href.strip()) and href.strip().startswith(("http://", "https://", "/")):
         return urljoin(url or "", href.strip())
     return None
 
 
-def extract_metadata(
-    soup: BeautifulSoup, url: str | None = None, jsonld: list[str] | None = None
-) -> Metadata:
-    """Read metadata from the (unmodified) page tree; `jsonld` holds the page's JSON-LD texts when its
-    scripts were removed before parsing."""
-    tags = meta_tags(soup)
-    article_ld = [o for o in _jsonld_objects(soup, jsonld) if _types(o) & ARTICLE_TYPES]
+def extract_metadata(doc: Element, url: str | None, jsonld: list[str]) -> Metadata:
+    """Read metadata from the page's tree (scripts and styles removed, nothing else); `jsonld` holds the
+    texts of its JSON-LD scripts."""
+    tags = meta_tags(doc)
+    article_ld = [o for o in _jsonld_objects(jsonld) if _types(o) & ARTICLE_TYPES]
     article_ld.sort(key=lambda o: "webpage" in _types(o))  # real article types before WebPage
     return Metadata(
-        title=extract_title(soup, tags, article_ld),
-        authors=extract_authors(soup, tags, article_ld),
-        published=extract_published(soup, tags, article_ld, url),
-        language=extract_language(soup, tags, article_ld),
-        canonical_url=extract_canonical_url(soup, tags, url),
+        title=extract_title(doc, tags, article_ld),
+        authors=extract_authors(doc, tags, article_ld),
+        published=extract_published(doc, tags, article_ld, url),
+        language=extract_language(doc, tags, article_ld),
+        canonical_url=extract_canonical_url(doc, tags, url),
     )

@@ -18,6 +18,32 @@ MIN_PARAGRAPH_CHARS = 25  # shorter paragraphs count little (readability's rule)
 LINK_DENSE = 0.6  # a block whose text is mostly link text is navigation or a headline list
 
 
+MIN_PAGE_PARAGRAPH_CHARS = 200  # below this the page has too little paragraph text to guard
+
+
+def holds_the_article(
+    paragraph_chars: int, text_len: int, link_density: float, page_paragraph_chars: int, page_chars: int
+) -> bool:
+    """Whether an element with these sizes holds most of the page's paragraph text (or, on a page with few
+    <p>, most of its text and not as links): such a wrapper is layout, whatever its name or class says
+    (id="__next", a page-wide <form>)."""
+    if page_paragraph_chars < MIN_PAGE_PARAGRAPH_CHARS:
+        return text_len * 2 >= page_chars and link_density < LINK_DENSE
+    return paragraph_chars * 2 > page_paragraph_chars
+
+
+def paragraph_size(name: str, text: int, links: int, own: int, holds_blocks: bool) -> int:
+    """The paragraph text an element adds itself: a paragraph's text but its links, or the text that sits
+    directly in a text container; 0 below MIN_PARAGRAPH_CHARS."""
+    size = 0
+    if name in PARAGRAPH_TAGS:
+        if not (holds_blocks and name in ("li", "dd")):
+            size = text - links
+    elif name in TEXT_CONTAINERS:
+        size = own
+    return size if size >= MIN_PARAGRAPH_CHARS else 0
+
+
 class TextStats:
     """Sizes in characters of whitespace-stripped strings; one iterative post-order walk (no recursion,
     so deeply nested pages are fine)."""
@@ -50,13 +76,8 @@ class TextStats:
             text += own
             if node.name == "a":
                 links = text
-            size = 0
-            if node.name in PARAGRAPH_TAGS:
-                if not (block and node.name in ("li", "dd")):
-                    size = text - links
-            elif node.name in TEXT_CONTAINERS:
-                size = own
-            if size >= MIN_PARAGRAPH_CHARS:
+            size = paragraph_size(node.name, text, links, own, block)
+            if size:
                 paragraphs += size
                 self.paragraph_nodes.append(node)
             key = id(node)

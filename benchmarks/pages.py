@@ -1,0 +1,39 @@
+"""Pages written to be slow to extract: deep nesting (closed and unclosed) and a very large page. The tests
+check what is extracted from them; `python -m benchmarks.extraction` times them."""
+
+from __future__ import annotations
+
+FILLER = "Residents asked about parking, schools and the new library, and the mayor answered each of them."
+
+
+def deep_page(shape: str, depth: int, sentence: str) -> str:
+    """`depth` nested elements of one shape with `sentence` at the bottom: "div" (closed), or unclosed
+    "li" (lists in list items), "td" (tables in cells) or "p" (paragraphs in divs)."""
+    openers = {
+        "div": "<div>",
+        "li": "<ul><li>item ",
+        "td": "<table><tr><td>cell ",
+        "p": "<div><p>text ",
+    }
+    closers = "</div>" * depth if shape == "div" else ""
+    return (
+        f"<!doctype html><html><head><title>Deep {shape}</title></head><body>"
+        f"{openers[shape] * depth}<p>{sentence}</p>{closers}</body></html>"
+    )
+
+
+def large_page(size: int, sentence: str) -> str:
+    """A page of at least `size` characters: article paragraphs, each in its own block with a link."""
+    head = "<!doctype html><html><head><title>Large page</title></head><body><article>"
+    block = f"<div class='para'><p>{sentence} {FILLER}</p><a href='/more'>More on this story</a></div>\n"
+    count = (size - len(head)) // len(block) + 1
+    return head + block * count + "</article></body></html>"
+
+
+PATHOLOGICAL = {
+    "20,000 nested <div>": lambda s: deep_page("div", 20_000, s),
+    "20,000 unclosed <li> in lists": lambda s: deep_page("li", 20_000, s),
+    "20,000 unclosed <td> in tables": lambda s: deep_page("td", 20_000, s),
+    "20,000 unclosed <p> in <div>": lambda s: deep_page("p", 20_000, s),
+    "5 MiB page": lambda s: large_page(5 * 2**20, s),
+}

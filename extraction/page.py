@@ -1,0 +1,193 @@
+"""One parse per page, in lxml's C code: the tree the metadata is read from and the chrome is cut from,
+bounded in depth and size, before BeautifulSoup (the extractor's interface) builds Python objects only for
+what can hold the article and the headline lists after it."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from typing import TypeAlias, TypeVar
+
+from lxml import etree
+
+from extraction.textstats import NESTED_BLOCKS, paragraph_size
+
+Element: TypeAlias = etree._Element
+T = TypeVar("T")
+
+# Never article text, cut before the metadata is read (JSON-LD is kept aside first).
+SCRIPT_TAGS = ("script", "style", "svg")
+# Elements deeper than this lose their tags (their text stays): no real page nests so deep, and a page
+# built to nest 20,000 levels must not cost each later pass a walk down all of them.
+MAX_DEPTH = 128
+# Elements of a page's body read at most, in document order: every later pass is bounded by it. The
+# largest page of the dev corpus has 4,929; the median 696.
+MAX_ELEMENTS = 15_000
+# Raw-text elements: serialised with escapes that a second parse would keep as they are.
+RAW_TEXT_TAGS = ("xmp", "plaintext", "listing")
+# What a page's text can hold (from character references) but lxml will not take back as a string.
+NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+JSONLD_TYPE_RE = re.compile(r"ld\+json", re.IGNORECASE)
+
+
+def first(items: Iterable[T]) -> T | None:
+    return next(iter(items), None)
+
+
+def text_of(element: Element) -> str:
+    """The element's strings, stripped, joined by spaces: bs4's get_text(" ", strip=True)."""
+    return " ".join(s.strip() for s in element.itertext() if s.strip())
+
+
+def classes_match(element: Element, pattern: re.Pattern[str]) -> bool:
+    classes = element.get("class")
+    return classes is not None and pattern.search(classes) is not None
+
+
+def parse(html: str) -> Element | None:
+    """The page's tree (comments and processing instructions left out); None for a page with no markup."""
+    data = html.encode("utf-8", "replace")
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        doc = etree.fromstring(data, parser)
+        if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
+            # libxml2 leaves out what lies over 256 levels deep: parse again, flattening instead.
+            flat = etree.HTMLParser(encoding="utf-8", target=_FlatTree(), huge_tree=True)
+            doc = etree.fromstring(data, flat)
+    except (etree.ParserError, etree.XMLSyntaxError):
+        return None
+    return doc
+
+
+class _FlatTree:
+    """An lxml parser target building the tree without the tags deeper than MAX_DEPTH (their text goes
+    to the deepest element kept)."""
+
+    def __init__(self) -> None:
+        self.builder = etree.TreeBuilder()
+        self.depth = 0
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth <= MAX_DEPTH:
+            self.builder.start(tag, attrib)
+
+    def end(self, tag: str) -> None:
+        if self.depth <= MAX_DEPTH:
+            self.builder.end(tag)
+        self.depth -= 1
+
+    def data(self, data: str) -> None:
+        self.builder.data(data)
+
+    def close(self) -> Element:
+        return self.builder.close()
+
+
+def take_scripts(doc: Element) -> list[str]:
+    """Remove scripts, styles and inline SVG; return the texts of the JSON-LD scripts."""
+    jsonld = [
+        "".join(s.itertext())
+        for s in doc.iter("script")
+        if JSONLD_TYPE_RE.search(s.get("type") or "") is not None
+    ]
+    for element in [e for e in doc.iter(*SCRIPT_TAGS)]:
+        drop(element)
+    return jsonld
+
+
+def drop(element: Element) -> None:
+    """Take `element` out of the tree; its tail stays, after a space so the words on either side do not
+    run together (lxml's own remove() takes the tail with it)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = " " + (element.tail or "")
+    previous = element.getprevious()
+    if previous is not None:
+        previous.tail = NOT_XML_RE.sub(" ", (previous.tail or "") + tail)
+    else:
+        parent.text = NOT_XML_RE.sub(" ", (parent.text or "") + tail)
+    parent.remove(element)
+
+
+class Sizes:
+    """Text, link-text and paragraph-text sizes of every element below `root` (characters of stripped
+    strings; see textstats.TextStats, the same figures for a BeautifulSoup tree), in one pass."""
+
+    def __init__(self, root: Element):
+        self.root = root
+        self.elements = list(root.iter(etree.Element))
+        self.text: dict[Element, int] = {}
+        self.links: dict[Element, int] = {}
+        self.paragraphs: dict[Element, int] = {}
+        holds_blocks: dict[Element, bool] = {}
+        for element in reversed(self.elements):  # children before their parents
+            own = len(element.text.strip()) if element.text else 0
+            text = links = paragraphs = 0
+            block = False
+            for child in element:
+                if child.tail:
+                    own += len(child.tail.strip())
+                if child in self.text:
+                    text += self.text[child]
+                    links += self.links[child]
+                    paragraphs += self.paragraphs[child]
+                    block = block or child.tag in NESTED_BLOCKS or holds_blocks[child]
+            text += own
+            if element.tag == "a":
+                links = text
+            paragraphs += paragraph_size(str(element.tag), text, links, own, block)
+            self.text[element], self.links[element] = text, links
+            self.paragraphs[element], holds_blocks[element] = paragraphs, block
+
+    def link_density(self, element: Element) -> float:
+        total = self.text[element]
+        return self.links[element] / total if total else 0.0
+
+    def discount(self, element: Element) -> None:
+        """Take `element`'s sizes off its ancestors: call before removing it from the tree."""
+        text, links, paragraphs = self.text[element], self.links[element], self.paragraphs[element]
+        for ancestor in element.iterancestors():
+            if ancestor in self.text:
+                self.text[ancestor] -= text
+                self.links[ancestor] -= links
+                self.paragraphs[ancestor] -= paragraphs
+            if ancestor is self.root:
+                break
+
+
+def bound(body: Element) -> None:
+    """Flatten what lies deeper than MAX_DEPTH below `body`, cut the tree after MAX_ELEMENTS, and make
+    raw-text elements <pre> (what a second parse reads back as it was)."""
+    depth = {body: 0}
+    deepest: list[Element] = []
+    count = 0
+    for element in body.iterdescendants(etree.Element):
+        parent = element.getparent()
+        level = depth[parent] + 1 if parent in depth else MAX_DEPTH + 1
+        if level > MAX_DEPTH:
+            continue
+        count += 1
+        if count > MAX_ELEMENTS:
+            _cut_from(element, body)
+            break
+        depth[element] = level
+        if level == MAX_DEPTH and len(element):
+            deepest.append(element)
+    for element in deepest:
+        etree.strip_tags(element, "*")
+    for element in body.iter(*RAW_TEXT_TAGS):
+        element.tag = "pre"
+
+
+def _cut_from(element: Element, body: Element) -> None:
+    """Remove `element` and everything after it in document order."""
+    node: Element | None = element
+    while node is not None and node is not body:
+        parent = node.getparent()
+        for sibling in list(itertools.chain([node] if node is element else [], node.itersiblings())):
+            if parent is not None:
+                parent.remove(sibling)
+        node = parent

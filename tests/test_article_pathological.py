@@ -1,0 +1,27 @@
+"""Pages built to be slow: deep nesting and very large pages extract correctly, and every pass is linear
+(the time bounds are checked by `python -m benchmarks.extraction`, which times these same pages)."""
+
+from __future__ import annotations
+
+from benchmarks.pages import deep_page, large_page
+from extraction import extract
+
+SENTENCE = "The council approved the budget on Tuesday, after a long debate about bus routes."
+
+
+def test_twenty_thousand_nested_divs_keep_the_article() -> None:
+    page = extract(deep_page("div", 20_000, SENTENCE))
+    assert SENTENCE in page.body
+
+
+def test_twenty_thousand_unclosed_list_items_and_table_cells_are_text() -> None:
+    for shape in ("li", "td", "p"):
+        page = extract(deep_page(shape, 20_000, SENTENCE))
+        assert SENTENCE in page.body, shape
+
+
+def test_a_five_megabyte_page_keeps_its_paragraphs() -> None:
+    html = large_page(5 * 2**20, SENTENCE)
+    assert len(html) >= 5 * 2**20
+    page = extract(html)
+    assert page.body.count(SENTENCE) > 1000
