@@ -7,6 +7,7 @@ import json
 import sys
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, timezone
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def extract_record(path: Path, page: Extracted, url: str | None) -> dict[str, An
         "url": url or page.canonical_url,
         "title": page.title,
         "authors": page.authors,
-        "published": page.published.strftime("%Y-%m-%dT%H:%M:%SZ") if page.published else None,
+        "published": _published(page),
         "language": page.language,
         "body": page.body,
         "headlines": [h.text for h in page.headlines],
@@ -113,3 +114,13 @@ def split(file: str, jsonl: bool) -> None:
             result = split_text(text if isinstance(text, str) else "")
             writer.write({"id": case.get("id"), "body": result.body, "headlines": result.headlines})
         writer.close()
+
+
+def _published(page: Extracted) -> str | None:
+    """ISO 8601 in the page's own zone when it gives one ("2026-03-04T10:15:00+01:00"), else in UTC."""
+    if page.published is None:
+        return None
+    if page.published_offset is None:
+        return page.published.strftime("%Y-%m-%dT%H:%M:%SZ")
+    zone = timezone(page.published_offset)
+    return page.published.replace(tzinfo=UTC).astimezone(zone).isoformat()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
 from lxml import etree
@@ -20,7 +20,7 @@ from extraction.boilerplate import marked_widgets, strip_chrome
 from extraction.container import find_container
 from extraction.encoding import strip_controls, strip_html_controls
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
-from extraction.metadata import extract_metadata
+from extraction.metadata import as_utc, extract_metadata
 from extraction.page import bound, first, parse, take_scripts
 from extraction.patterns import BYLINE_RE
 from extraction.splitter import is_marker, split_text
@@ -57,7 +57,8 @@ DATELINE_RE = re.compile(
 class Extracted:
     title: str = ""
     authors: list[str] = field(default_factory=list)
-    published: datetime | None = None
+    published: datetime | None = None  # naive UTC
+    published_offset: timedelta | None = None  # the page's own UTC offset for `published`, when it gives one
     language: str | None = None
     canonical_url: str | None = None
     body: str = ""
@@ -146,16 +147,23 @@ def _tidy(paragraphs: list[str], title: str) -> list[str]:
     return out
 
 
+def _offset(published: datetime | None) -> timedelta | None:
+    offset = published.utcoffset() if published is not None else None
+    return offset if offset is not None and abs(offset) < timedelta(hours=24) else None
+
+
 def extract(html: str, url: str | None = None) -> Extracted:
     """Extract the article and its metadata from a page's HTML."""
-    doc = parse(strip_html_controls(html))
+    html = strip_html_controls(html)
+    doc = parse(html)
     if doc is None:
         return Extracted()
     jsonld = take_scripts(doc)
-    meta = extract_metadata(doc, url, jsonld)
     body = first(doc.iter("body"))
     if body is not None:
         bound(body)
+    meta = extract_metadata(html, doc, url, jsonld)
+    if body is not None:
         strip_chrome(body)
     soup = BeautifulSoup(
         etree.tostring(body if body is not None else doc, method="html", encoding="unicode"), "lxml"
@@ -179,7 +187,8 @@ def extract(html: str, url: str | None = None) -> Extracted:
     return Extracted(
         title=strip_controls(meta.title),
         authors=[strip_controls(a) for a in meta.authors],
-        published=meta.published,
+        published=as_utc(meta.published),
+        published_offset=_offset(meta.published),
         language=meta.language,
         canonical_url=meta.canonical_url,
         body=strip_controls(split.body).strip(),

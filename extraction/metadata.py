@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from dateutil import parser as dateparser
+from htmldate import find_date
 from lxml import etree
 
 from extraction.page import Element, classes_match, first, text_of
@@ -73,13 +74,16 @@ MODIFIED_META = (
 )
 DATELINE_CLASS_RE = re.compile(r"date|time|publish|posted|dateline|byline|meta", re.IGNORECASE)
 MAX_DATELINE_CANDIDATES = 30
+# The part of a page searched for its publication day: dates sit at the top, and the search's time grows
+# with the page (the same day is found on every dev-corpus page as with the whole page).
+DATE_SEARCH_CHARS = 512 * 1024
 
 
 @dataclass
 class Metadata:
     title: str = ""
     authors: list[str] = field(default_factory=list)
-    published: datetime | None = None  # naive UTC
+    published: datetime | None = None  # aware when the page gives a zone
     language: str | None = None
     canonical_url: str | None = None
 
@@ -111,6 +115,11 @@ def _meta(tags: MetaTags, pairs: tuple[tuple[str, str], ...]) -> str | None:
 
 def parse_date(text: str | None) -> datetime | None:
     """An ISO or human date string -> naive UTC datetime (dates without a zone are taken as UTC)."""
+    return as_utc(parse_zoned_date(text))
+
+
+def parse_zoned_date(text: str | None) -> datetime | None:
+    """An ISO or human date string -> datetime, aware when the string gives a zone, else naive."""
     if not text or not text.strip():
         return None
     try:
@@ -119,7 +128,12 @@ def parse_date(text: str | None) -> datetime | None:
         return None
     if value is None or not 1990 <= value.year <= 2100:
         return None
-    if value.tzinfo is not None:
+    return value
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Naive UTC; a naive value is taken as UTC already."""
+    if value is not None and value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value
 
@@ -188,7 +202,7 @@ def _written_date(doc: Element) -> datetime | None:
             continue
         m = WRITTEN_DATE_RE.search(text)
         if m:
-            value = parse_date(m.group(0))
+            value = parse_zoned_date(m.group(0))
             if value is not None:
                 return value
     return None
@@ -251,28 +265,52 @@ def _url_date(url: str | None) -> datetime | None:
 
 
 def extract_published(
+    html: str, doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]], url: str | None
+) -> datetime | None:
+    """When the article was published. The day is htmldate's (trafilatura's date library: it weighs the
+    page's many dates and tells publication from last update); the time and zone come from the page's
+    stated date when that falls on the same day, else the day alone is given (midnight, no zone)."""
+    stated = _stated_date(doc, tags, article_ld, url)
+    try:
+        day = find_date(
+            html[:DATE_SEARCH_CHARS],
+            url=url,
+            original_date=True,
+            extensive_search=True,
+            outputformat="%Y-%m-%d",
+        )
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        day = None
+    if not day:
+        return stated
+    if stated is not None and stated.date().isoformat() == day:
+        return stated
+    return datetime.fromisoformat(day)
+
+
+def _stated_date(
     doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]], url: str | None
 ) -> datetime | None:
-    """When the article was published: JSON-LD, date meta tags, <time datetime>, a date in the URL; as
-    last resorts, when it was last changed (better than no date for sorting), then a written date."""
+    """The date the page states: JSON-LD, date meta tags, <time datetime>, a date in the URL; as last
+    resorts, when it was last changed (better than no date for sorting), then a written date."""
     for obj in article_ld:
         for key in ("datePublished", "dateCreated", "uploadDate"):
             value = obj.get(key)
-            published = parse_date(value) if isinstance(value, str) else None
+            published = parse_zoned_date(value) if isinstance(value, str) else None
             if published is not None:
                 return published
-    published = parse_date(_meta(tags, DATE_META))
+    published = parse_zoned_date(_meta(tags, DATE_META))
     if published is None:
         time_tag = first(t for t in doc.iter("time") if t.get("datetime") is not None)
         if time_tag is not None:
-            published = parse_date(time_tag.get("datetime"))
+            published = parse_zoned_date(time_tag.get("datetime"))
     if published is None:
         published = _url_date(url)
     for obj in article_ld:
         if published is None and isinstance(obj.get("dateModified"), str):
-            published = parse_date(obj["dateModified"])
+            published = parse_zoned_date(obj["dateModified"])
     if published is None:
-        published = parse_date(_meta(tags, MODIFIED_META))
+        published = parse_zoned_date(_meta(tags, MODIFIED_META))
     return published if published is not None else _written_date(doc)
 
 
@@ -314,16 +352,16 @@ def extract_canonical_url(doc: Element, tags: MetaTags, url: str | None) -> str 
     return None
 
 
-def extract_metadata(doc: Element, url: str | None, jsonld: list[str]) -> Metadata:
-    """Read metadata from the page's tree (scripts and styles removed, nothing else); `jsonld` holds the
-    texts of its JSON-LD scripts."""
+def extract_metadata(html: str, doc: Element, url: str | None, jsonld: list[str]) -> Metadata:
+    """Read metadata from the page (its HTML, and its tree with scripts and styles removed, nothing else);
+    `jsonld` holds the texts of its JSON-LD scripts."""
     tags = meta_tags(doc)
     article_ld = [o for o in _jsonld_objects(jsonld) if _types(o) & ARTICLE_TYPES]
     article_ld.sort(key=lambda o: "webpage" in _types(o))  # real article types before WebPage
     return Metadata(
         title=extract_title(doc, tags, article_ld),
         authors=extract_authors(doc, tags, article_ld),
-        published=extract_published(doc, tags, article_ld, url),
+        published=extract_published(html, doc, tags, article_ld, url),
         language=extract_language(doc, tags, article_ld),
         canonical_url=extract_canonical_url(doc, tags, url),
     )

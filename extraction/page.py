@@ -23,7 +23,7 @@ SCRIPT_TAGS = ("script", "style", "svg")
 MAX_DEPTH = 128
 # Elements of a page's body read at most, in document order: every later pass is bounded by it. The
 # largest page of the dev corpus has 4,929; the median 696.
-MAX_ELEMENTS = 15_000
+MAX_ELEMENTS = 10_000
 # Raw-text elements: serialised with escapes that a second parse would keep as they are.
 RAW_TEXT_TAGS = ("xmp", "plaintext", "listing")
 # What a page's text can hold (from character references) but lxml will not take back as a string.
