@@ -43,6 +43,7 @@ UI_LINE_RE = re.compile(
 )
 # The strings get_text() gives: not comments, doctypes or processing instructions.
 TEXT_STRINGS = frozenset((NavigableString, CData))
+SHORT_ARTICLE_CHARS = 200  # a body shorter than this keeps its short lines
 JSON_LINE_RE = re.compile(r'^\s*[\[{]\s*"[^"]+"\s*:')
 # A line that is only a date, with an optional label ("Posted on", "Updated:").
 DATELINE_RE = re.compile(
@@ -119,32 +120,37 @@ def _paragraphs(container: Tag) -> list[str]:
 
 def _is_lead_chrome(paragraph: str) -> bool:
     """A line that heads an article page without being its text: a date, a byline, a section label."""
-    words = paragraph.split()
-    if BYLINE_RE.match(paragraph) and len(words) <= 8:
+    if _is_byline_or_date(paragraph):
         return True
     # A label: one or two short words without a sentence's end (CJK text has no spaces: length decides).
-    if (
-        len(words) <= 2
+    return (
+        len(paragraph.split()) <= 2
         and len(paragraph) <= 30
         and not paragraph.endswith((".", "!", "?", ":", "。", "！", "？"))
-    ):
-        return True
-    return bool(DATELINE_RE.match(paragraph))
+    )
 
 
 def _tidy(paragraphs: list[str], title: str) -> list[str]:
-    """Drop the title and the date/byline/label lines before the first paragraph, repeats of the
-    paragraph before, and headings left with nothing under them at the end."""
+    """Drop the title and the date/byline/label lines before the first paragraph, and headings left with
+    nothing under them at the end. An article made only of such short lines keeps them: an empty body is
+    never the result of tidying."""
+    kept = [p for p in paragraphs if not (UI_LINE_RE.match(p) or JSON_LINE_RE.match(p))]
     out: list[str] = []
-    for paragraph in paragraphs:
-        if out and paragraph == out[-1] or UI_LINE_RE.match(paragraph) or JSON_LINE_RE.match(paragraph):
-            continue
+    for paragraph in kept:
         if not out and (_is_lead_chrome(paragraph) or paragraph.casefold() == title.casefold()):
             continue
         out.append(paragraph)
     while out and (is_marker(out[-1]) or _is_lead_chrome(out[-1]) and len(out[-1]) < 40):
         out.pop()
+    if sum(map(len, out)) < SHORT_ARTICLE_CHARS:
+        # A short article (a notice, a line-up) is made of such lines: keep all but the title, bylines
+        # and datelines.
+        out = [p for p in kept if p.casefold() != title.casefold() and not _is_byline_or_date(p)]
     return out
+
+
+def _is_byline_or_date(paragraph: str) -> bool:
+    return bool(BYLINE_RE.match(paragraph) and len(paragraph.split()) <= 8 or DATELINE_RE.match(paragraph))
 
 
 def _offset(published: datetime | None) -> timedelta | None:

@@ -38,8 +38,19 @@ BOILERPLATE_CLASSES = frozenset(
 # when they follow the article, and dropped wherever else they are.
 HEADLINE_CLASSES = frozenset(
     "related recommended recommendations trending popular mostread readmore latest more outbrain "
-    "taboola teasers headlines morestories relatedstories nextread".split()
+    "taboola teasers headlines morestories relatedstories nextread relatedposts relatedarticles "
+    "relatedlinks readnext ticker".split()
 )
+# class/id words that are weak evidence: a block they name that holds prose is article text ("share",
+# "more" and "tags" name article sections as often as widgets). Any word is weak when it comes from a
+# class or id of four or more parts: a heading's slug ("sharing-the-cost-with-several-towns") or a
+# builder's long style name ("kt-pane-header-alignment-left").
+WEAK_CLASSES = frozenset(
+    "share sharing social more latest tags tag taglist readmore teasers headlines".split()
+)
+SLUG_PARTS = 4
+PROSE_MIN_PARAGRAPHS = 2
+PROSE_MAX_LINK_DENSITY = 0.25
 # ...unless the same class/id also says it is the article itself.
 CONTENT_CLASSES = frozenset("article content story entry post body text main".split())
 WORD_SPLIT_RE = re.compile(r"[\s_-]+")
@@ -65,10 +76,15 @@ def gone(tag: Tag) -> bool:
     return bool(tag.__dict__.get("_decomposed", False))
 
 
-def class_words(element: Element) -> set[str]:
-    """The words of an element's class and id, lower-cased, split on white space, - and _."""
-    value = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return {w.lower() for w in WORD_SPLIT_RE.split(value) if w}
+def class_words(element: Element) -> tuple[set[str], set[str]]:
+    """The words of an element's class and id, lower-cased, split on - and _: those from short names, and
+    those from names of SLUG_PARTS parts or more."""
+    short: set[str] = set()
+    long: set[str] = set()
+    for name in f"{element.get('class') or ''} {element.get('id') or ''}".split():
+        words = [w.lower() for w in WORD_SPLIT_RE.split(name) if w]
+        (long if len(words) >= SLUG_PARTS else short).update(words)
+    return short, long
 
 
 def is_hidden(element: Element) -> bool:
@@ -80,7 +96,8 @@ def is_hidden(element: Element) -> bool:
 
 def chrome_kind(element: Element) -> str:
     """'widget' for a headline widget, 'chrome' for other boilerplate, 'hidden' for an element hidden
-    from view, '' for possible content."""
+    from view, '' for possible content; 'weak widget' and 'weak chrome' when only a class word says so,
+    which prose outweighs."""
     if is_hidden(element):
         return "hidden"
     if element.get("role") in ("navigation", "banner", "contentinfo", "complementary", "dialog", "alert"):
@@ -89,12 +106,27 @@ def chrome_kind(element: Element) -> str:
         return "chrome"
     if element.tag in INLINE_TAGS:  # class words on inline markup name styles ("hljs-comment"), not regions
         return ""
-    words = class_words(element)
+    short, long = class_words(element)
+    words = short | long
     if words & CONTENT_CLASSES:
         return ""
+    strong = short & (HEADLINE_CLASSES | BOILERPLATE_CLASSES) - WEAK_CLASSES
     if words & HEADLINE_CLASSES:
-        return "widget"
-    return "chrome" if words & BOILERPLATE_CLASSES else ""
+        return "widget" if strong else "weak widget"
+    if words & BOILERPLATE_CLASSES:
+        return "chrome" if strong else "weak chrome"
+    return ""
+
+
+def holds_prose(sizes: Sizes, element: Element) -> bool:
+    """Paragraphs of text with few links: at least two paragraphs, more of them than links."""
+    paragraphs = sizes.paragraph_count[element]
+    return (
+        paragraphs >= PROSE_MIN_PARAGRAPHS
+        and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS
+        and sizes.link_density(element) < PROSE_MAX_LINK_DENSITY
+        and sizes.anchors[element] * 2 <= paragraphs
+    )
 
 
 def strip_chrome(body: Element) -> None:
@@ -124,8 +156,10 @@ def strip_chrome(body: Element) -> None:
         # that a script moves into place.
         if kind == "hidden" and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS:
             continue
+        if kind.startswith("weak ") and holds_prose(sizes, element):
+            continue
         settled.update(element.iter())
-        if kind == "widget":
+        if kind.endswith("widget"):
             element.set(WIDGET_MARK, "")
         else:
             sizes.discount(element)

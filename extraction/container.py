@@ -20,6 +20,8 @@ CONTAINER_CLASS_RE = re.compile(
 WIDEN_LEVELS = 12  # ancestors looked at when widening the chosen container
 WIDEN_GAIN = 1.3  # an ancestor is taken when it holds this much more paragraph text
 WIDEN_MAX_LINK_DENSITY = 0.35
+TABLE_PARTS = ("tr", "thead", "tbody", "tfoot")
+CELLS = ("td", "th")
 
 
 def find_container(root: Tag, stats: TextStats) -> Tag:
@@ -50,7 +52,7 @@ def find_container(root: Tag, stats: TextStats) -> Tag:
         classes = " ".join(node.get("class") or []) + " " + str(node.get("id") or "")
         if CONTAINER_CLASS_RE.search(classes) or node.name == "article":
             scores[key] *= 1.25
-    return widen(nodes[max(scores, key=lambda k: scores[k])], stats)
+    return join_parts(widen(nodes[max(scores, key=lambda k: scores[k])], stats), stats)
 
 
 def widen(best: Tag, stats: TextStats) -> Tag:
@@ -66,3 +68,46 @@ def widen(best: Tag, stats: TextStats) -> Tag:
             chosen, chosen_chars = ancestor, chars
         ancestor = ancestor.parent
     return chosen
+
+
+def join_parts(chosen: Tag, stats: TextStats) -> Tag:
+    """Climb from a part of an article to the whole when the page splits it: over sibling blocks of the
+    same kind (two "story-body" blocks around an advertisement), or over the rows of a table (a lead in
+    <thead>, the rest in <tbody>; one cell per row)."""
+    node = chosen
+    for _ in range(WIDEN_LEVELS):
+        parent = node.parent
+        if not isinstance(parent, Tag) or parent.name in ("body", "html", "[document]"):
+            break
+        if stats.link_density(parent) >= WIDEN_MAX_LINK_DENSITY:
+            break
+        if (
+            node.name in TABLE_PARTS
+            or (node.name in CELLS and _only_cell(node, stats))
+            or _has_twin(node, stats)
+        ):
+            node = parent
+            continue
+        break
+    return node
+
+
+def _siblings(node: Tag) -> list[Tag]:
+    parent = node.parent
+    return [c for c in parent.children if isinstance(c, Tag) and c is not node] if parent is not None else []
+
+
+def _has_twin(node: Tag, stats: TextStats) -> bool:
+    """A sibling of the same tag and class (a class it has) holding paragraph text."""
+    classes = node.get("class")
+    if not classes:
+        return False
+    return any(
+        s.name == node.name and s.get("class") == classes and stats.paragraph_chars(s) > 0
+        for s in _siblings(node)
+    )
+
+
+def _only_cell(cell: Tag, stats: TextStats) -> bool:
+    """The only cell of its row with text (a one-column layout table)."""
+    return not any(s.name in CELLS and stats.text_len(s) > 0 for s in _siblings(cell))

@@ -122,10 +122,12 @@ class Sizes:
         self.text: dict[Element, int] = {}
         self.links: dict[Element, int] = {}
         self.paragraphs: dict[Element, int] = {}
+        self.paragraph_count: dict[Element, int] = {}  # elements that are paragraphs, itself included
+        self.anchors: dict[Element, int] = {}  # links with text
         holds_blocks: dict[Element, bool] = {}
         for element in reversed(self.elements):  # children before their parents
             own = len(element.text.strip()) if element.text else 0
-            text = links = paragraphs = 0
+            text = links = paragraphs = count = anchors = 0
             block = False
             for child in element:
                 if child.tail:
@@ -134,13 +136,17 @@ class Sizes:
                     text += self.text[child]
                     links += self.links[child]
                     paragraphs += self.paragraphs[child]
+                    count += self.paragraph_count[child]
+                    anchors += self.anchors[child]
                     block = block or child.tag in NESTED_BLOCKS or holds_blocks[child]
             text += own
             if element.tag == "a":
                 links = text
-            paragraphs += paragraph_size(str(element.tag), text, links, own, block)
+                anchors += 1 if text else 0
+            size = paragraph_size(str(element.tag), text, links, own, block)
             self.text[element], self.links[element] = text, links
-            self.paragraphs[element], holds_blocks[element] = paragraphs, block
+            self.paragraphs[element], holds_blocks[element] = paragraphs + size, block
+            self.paragraph_count[element], self.anchors[element] = count + (1 if size else 0), anchors
 
     def link_density(self, element: Element) -> float:
         total = self.text[element]
@@ -149,11 +155,14 @@ class Sizes:
     def discount(self, element: Element) -> None:
         """Take `element`'s sizes off its ancestors: call before removing it from the tree."""
         text, links, paragraphs = self.text[element], self.links[element], self.paragraphs[element]
+        count, anchors = self.paragraph_count[element], self.anchors[element]
         for ancestor in element.iterancestors():
             if ancestor in self.text:
                 self.text[ancestor] -= text
                 self.links[ancestor] -= links
                 self.paragraphs[ancestor] -= paragraphs
+                self.paragraph_count[ancestor] -= count
+                self.anchors[ancestor] -= anchors
             if ancestor is self.root:
                 break
 

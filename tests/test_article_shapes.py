@@ -1,0 +1,159 @@
+"""Page shapes that cost article text on real pages outside the dev corpus, each on a page written for
+the test: class words inside longer names, articles spread over sibling blocks or table parts, trailing
+related-post blocks, very short articles."""
+
+from __future__ import annotations
+
+from extraction import extract
+
+PARAGRAPHS = [
+    "The regional water board voted on Thursday to replace the lead pipes under the old town by 2029.",
+    "Engineers say the work will close two streets at a time, starting with the market square in May.",
+    "Residents of the affected streets will be offered bottled water and a free filter for each home.",
+    "The board expects the project to cost forty million euros, most of it paid by a European grant.",
+    "Opponents on the council argued that the grant would not cover the rising price of copper pipe.",
+    "A public meeting about the timetable is planned for the town hall on the second Monday of April.",
+]
+
+
+def page(body: str, title: str = "Water board replaces lead pipes") -> str:
+    return (
+        f"<!doctype html><html lang='en'><head><title>{title}</title></head><body>"
+        "<header><nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/sport'>Sport</a></nav></header>"
+        f"<main>{body}</main>"
+        "<footer><a href='/about'>About us</a> <a href='/privacy'>Privacy</a></footer></body></html>"
+    )
+
+
+def paras(texts: list[str]) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def test_a_section_whose_id_is_a_heading_slug_is_article_text() -> None:
+    html = page(
+        "<article><h1>Water board replaces lead pipes</h1>"
+        + paras(PARAGRAPHS[:3])
+        + "<section id='sharing-the-cost-with-several-towns'><h2>Sharing the cost with several towns</h2>"
+        + paras(PARAGRAPHS[3:])
+        + "</section></article>"
+    )
+    body = extract(html).body
+    for text in PARAGRAPHS:
+        assert text in body
+
+
+def test_a_wrapper_named_for_a_modal_that_holds_article_text_stays() -> None:
+    html = page(
+        "<article>"
+        + paras(PARAGRAPHS[:3])
+        + "<div class='js-modal-gallery-host'>"
+        + paras(PARAGRAPHS[3:])
+        + "</div></article>"
+    )
+    body = extract(html).body
+    for text in PARAGRAPHS:
+        assert text in body
+
+
+def test_a_section_of_prose_named_more_is_not_a_headline_widget() -> None:
+    html = page(
+        "<article>"
+        + paras(PARAGRAPHS[:3])
+        + "<section class='content-block more'>"
+        + paras(PARAGRAPHS[3:])
+        + "<p><a href='/lead-pipes-explained'>Learn more about lead pipes and your health</a></p></section>"
+        + "</article>"
+    )
+    extracted = extract(html)
+    for text in PARAGRAPHS:
+        assert text in extracted.body
+    assert not any("Learn more" in h.text for h in extracted.headlines)
+
+
+def test_an_article_split_over_sibling_story_blocks_is_read_whole() -> None:
+    html = page(
+        "<div class='story'><h1>Water board replaces lead pipes</h1>"
+        f"<div class='story-body'><p>{PARAGRAPHS[0]}</p></div>"
+        "<div class='ad-slot'><a href='/ad'>Advertisement</a></div>"
+        "<div class='story-body'>" + paras(PARAGRAPHS[1:] * 3) + "</div></div>"
+    )
+    body = extract(html).body
+    assert body.startswith(PARAGRAPHS[0])
+    assert PARAGRAPHS[5] in body
+
+
+def test_an_article_laid_out_in_table_rows_is_read_whole() -> None:
+    rows = "".join(f"<tr><td><p>{t}</p></td></tr>" for t in PARAGRAPHS[1:] * 3)
+    html = page(
+        "<table class='layout'>"
+        f"<thead><tr><td><h1>Water board replaces lead pipes</h1><p>{PARAGRAPHS[0]}</p></td></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+    body = extract(html).body
+    assert body.startswith(PARAGRAPHS[0])
+    assert PARAGRAPHS[5] in body
+
+
+RELATED_POST = (
+    "<div class='jp-relatedposts-post'><h4><a href='/{slug}'>{title}</a></h4>"
+    "<p>{excerpt}</p><p>March {day}, 2026</p><p>In \"News\"</p></div>"
+)
+
+
+def test_trailing_related_posts_with_excerpts_are_headlines_not_body() -> None:
+    related = [
+        ("bridge", "Bridge repairs finish a month early", "The old stone bridge reopens to cars on Friday."),
+        ("library", "Library extends its opening hours", "From June the library stays open until nine."),
+        ("buses", "Night buses return to the north line", "Three night routes come back after five years."),
+    ]
+    posts = "".join(
+        RELATED_POST.format(slug=slug, title=title, excerpt=excerpt, day=day)
+        for day, (slug, title, excerpt) in enumerate(related, start=3)
+    )
+    html = page(
+        "<article>"
+        + paras(PARAGRAPHS)
+        + f"<div id='jp-relatedposts' class='jp-relatedposts'><h3>Related</h3>{posts}</div></article>"
+    )
+    extracted = extract(html, "https://town.example/news/lead-pipes")
+    assert extracted.body.endswith(PARAGRAPHS[-1])
+    for _, title, excerpt in related:
+        assert excerpt not in extracted.body
+        assert title in [h.text for h in extracted.headlines]
+
+
+def test_a_live_ticker_after_the_article_is_not_body() -> None:
+    ticker = "".join(
+        f"<li><span class='time'>10:{m:02d}</span> <a href='/live/{m}'>{text}</a></li>"
+        for m, text in [
+            (12, "Storm warning issued for the coast tonight"),
+            (25, "Airport reopens after the morning fog"),
+            (31, "Train strike called off after late talks"),
+        ]
+    )
+    html = page(
+        "<article>" + paras(PARAGRAPHS) + "</article>"
+        f"<div class='ticker'><h3>Live</h3><ul>{ticker}</ul></div>"
+    )
+    body = extract(html).body
+    assert body.endswith(PARAGRAPHS[-1])
+    assert "Storm warning" not in body
+
+
+def test_an_article_of_one_short_line_is_not_emptied() -> None:
+    html = page("<article><h1>Market square closed</h1><p>Closed until Monday.</p></article>")
+    assert extract(html).body == "Closed until Monday."
+
+
+def test_an_article_of_short_lines_keeps_them() -> None:
+    lines = ["Kick-off 15:00", "Home: Rovers", "Away: United", "Venue: Park Road"]
+    html = page("<article><h1>Cup final line-up</h1>" + paras(lines) + "</article>")
+    body = extract(html).body
+    for line in lines[1:]:
+        assert line in body
+
+
+def test_repeated_paragraphs_are_kept() -> None:
+    chorus = "We will build the town again, stone by stone and street by street."
+    html = page("<article>" + paras([PARAGRAPHS[0], chorus, chorus, PARAGRAPHS[1]]) + "</article>")
+    assert extract(html).body.count(chorus) == 2
