@@ -15,6 +15,9 @@ from extraction.textstats import LINK_DENSE, TextStats
 from extraction.tree import elements, elements_named
 
 MAX_CTA_CHARS = 60
+MAX_TEASER_CHARS = 300  # a teaser: a title and a line or two of excerpt
+MAX_WRAPPERS = 4  # single wrappers looked through for a block's items
+WRAPPERS = frozenset(("div", "section", "ul", "ol", "aside"))
 # Elements that hold the article's own text: where it ends decides which widgets trail it.
 TEXT_BLOCKS = frozenset(("p", "h2", "h3", "h4", "blockquote", "li", "pre", "table"))
 
@@ -107,10 +110,45 @@ def trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
             headlines[:0] = items
             remove(last)
             continue
+        teasers = teaser_items(last)
+        if teasers:
+            headlines[:0] = [_first_link(t, base_url) for t in teasers]
+            remove(last)
+            continue
         if is_marker(text) and headlines:
             remove(last)
             continue
         return headlines
+
+
+def teaser_items(block: Tag) -> list[Tag]:
+    """The items of a block of teasers (each a linked title first, then an excerpt, a date, a section),
+    under an optional marker heading ("You may also like"); [] when the block is not one."""
+    node = block
+    for _ in range(MAX_WRAPPERS):
+        children = [c for c in node.children if isinstance(c, Tag) and c.get_text(strip=True)]
+        if children and not _link_led(children[0]) and is_marker(children[0].get_text(" ", strip=True)):
+            children = children[1:]
+        if len(children) == 1 and children[0].name in WRAPPERS:
+            node = children[0]
+            continue
+        return children if len(children) >= 2 and all(_link_led(c) for c in children) else []
+    return []
+
+
+def _link_led(item: Tag) -> bool:
+    """Short, and starting with a link of at least three words."""
+    text = re.sub(r"\s+", " ", item.get_text(" ", strip=True))
+    link = next((a for a in elements_named(item, ("a",)) if a.get_text(strip=True)), None)
+    if link is None or len(text) > MAX_TEASER_CHARS:
+        return False
+    title = re.sub(r"\s+", " ", link.get_text(" ", strip=True))
+    return len(title.split()) >= 3 and text.startswith(title)
+
+
+def _first_link(item: Tag, base_url: str | None) -> Headline:
+    link = next(a for a in elements_named(item, ("a",)) if a.get_text(strip=True))
+    return Headline(re.sub(r"\s+", " ", link.get_text(" ", strip=True)), web_link(base_url, link.get("href")))
 
 
 def last_top_block(container: Tag) -> Tag | None:

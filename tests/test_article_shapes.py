@@ -157,3 +157,23 @@ def test_repeated_paragraphs_are_kept() -> None:
     chorus = "We will build the town again, stone by stone and street by street."
     html = page("<article>" + paras([PARAGRAPHS[0], chorus, chorus, PARAGRAPHS[1]]) + "</article>")
     assert extract(html).body.count(chorus) == 2
+
+
+def test_an_unnamed_trailing_block_of_title_and_excerpt_items_is_headlines() -> None:
+    items = [
+        ("/bridge", "Bridge repairs finish a month early", "The old stone bridge reopens to cars on Friday."),
+        ("/library", "Library extends its opening hours", "From June the library stays open until nine."),
+        ("/buses", "Night buses return to the north line", "Three night routes come back after five years."),
+    ]
+    block = "".join(
+        f"<div class='wp-block-column'><h4><a href='{href}'>{title}</a></h4><p>{excerpt}</p>"
+        "<p><span>12 March 2026</span></p></div>"
+        for href, title, excerpt in items
+    )
+    html = page(
+        "<article>" + paras(PARAGRAPHS) + "<div class='wp-block-group'><h3>You may also like</h3>"
+        f"<div class='wp-block-columns'>{block}</div></div></article>"
+    )
+    extracted = extract(html, "https://town.example/news/lead-pipes")
+    assert extracted.body.endswith(PARAGRAPHS[-1])
+    assert [h.text for h in extracted.headlines] == [title for _, title, _ in items]
