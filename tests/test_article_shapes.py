@@ -96,7 +96,7 @@ def test_an_article_laid_out_in_table_rows_is_read_whole() -> None:
 
 RELATED_POST = (
     "<div class='jp-relatedposts-post'><h4><a href='/{slug}'>{title}</a></h4>"
-    "<p>{excerpt}</p><p>March {day}, 2026</p><p>In \"News\"</p></div>"
+    '<p>{excerpt}</p><p>March {day}, 2026</p><p>In "News"</p></div>'
 )
 
 
