@@ -4,6 +4,9 @@ related-post blocks, very short articles."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from extraction import extract
 
 PARAGRAPHS = [
@@ -177,3 +180,38 @@ def test_an_unnamed_trailing_block_of_title_and_excerpt_items_is_headlines() -> 
     extracted = extract(html, "https://town.example/news/lead-pipes")
     assert extracted.body.endswith(PARAGRAPHS[-1])
     assert [h.text for h in extracted.headlines] == [title for _, title, _ in items]
+
+
+def test_the_publication_day_is_not_the_last_update() -> None:
+    html = (
+        "<html><head><title>Pipes</title>"
+        "<meta property='article:modified_time' content='2026-03-09T08:00:00+01:00'></head><body><article>"
+        "<p class='meta'>Published on March 3, 2026 · Updated March 9, 2026</p>"
+        + paras(PARAGRAPHS)
+        + "</article></body></html>"
+    )
+    published = extract(html).published
+    assert published is not None and published.date().isoformat() == "2026-03-03"
+
+
+def test_a_stated_publication_time_keeps_its_zone() -> None:
+    html = (
+        "<html><head><title>Pipes</title>"
+        "<meta property='article:published_time' content='2026-03-04T00:30:00+01:00'></head><body><article>"
+        + paras(PARAGRAPHS)
+        + "</article></body></html>"
+    )
+    extracted = extract(html)
+    assert extracted.published is not None and extracted.published.isoformat() == "2026-03-03T23:30:00"
+    assert extracted.published_offset is not None and extracted.published_offset.total_seconds() == 3600
+
+
+def test_extraction_never_loads_dateparser() -> None:
+    # dateparser compiles every language's patterns on first use: seconds in each crawl worker.
+    code = (
+        "import sys\nfrom extraction import extract\n"
+        "extract('<html><body><div class=\"date\">3 de marzo de 2024</div><p>Texto del artículo.</p></body></html>')\n"
+        "print('dateparser' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
