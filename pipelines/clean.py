@@ -19,7 +19,7 @@ from scrapy.exceptions import DropItem
 from crawler.items import ArticleItem, PageItem
 from pipelines.base import Stage, StageContext
 from pipelines.clean_worker import clean_page, worker_started
-from storage.fingerprints import content_hash, minhash
+from storage.fingerprints import signature
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,6 @@ class CleanPipeline(Stage):
             self.stats.inc_value("newsdesk/empty_body")
             logger.warning("no article text extracted from %s; stored with its title only", item.final_url)
         self.stats.inc_value("newsdesk/cleaned")
-        article.content_hash = content_hash(article.title, article.body)
-        article.minhash = minhash(article.body)
+        article.minhash = signature(article.shingle_hashes)
+        article.shingle_hashes = None
         return article

@@ -1,5 +1,5 @@
-"""The clean stage's work that runs in a worker process. It imports neither Scrapy nor the fingerprints
-(numpy, datasketch and scipy), so that a worker holds the extractor and little else."""
+"""The clean stage's work that runs in a worker process. It imports neither Scrapy nor the MinHash side of
+the fingerprints (numpy, datasketch and scipy), so that a worker holds the extractor and little else."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 
 from crawler.items import ArticleItem, PageItem
 from extraction import extract, parse_date, strip_controls
+from storage.shingles import content_hash, shingle_hashes
 from storage.urls import canonicalize, choose_canonical
 
 PR_SET_PDEATHSIG = 1
@@ -17,7 +18,8 @@ PR_SET_PDEATHSIG = 1
 
 def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
     """The article in a raw page, with its canonical URL and every URL that led to it (an empty body and
-    title when the page holds no article text); its fingerprints are left for the crawl process."""
+    title when the page holds no article text), its content hash and shingle hashes (the crawl process
+    makes those a MinHash signature)."""
     extracted = extract(item.html, item.final_url)
     title = extracted.title or strip_controls(item.listed_title or "").strip()
     url = choose_canonical(item.final_url, extracted.canonical_url, keep_params)
@@ -31,9 +33,10 @@ def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
         language=extracted.language,
         body=extracted.body,
         headlines=[(h.text, h.url) for h in extracted.headlines],
-        content_hash="",
+        content_hash=content_hash(title, extracted.body),
         minhash=None,
         seen_urls=sorted(seen),
+        shingle_hashes=shingle_hashes(extracted.body),
     )
 
 

@@ -4,45 +4,55 @@ for near-duplicates (the same story edited, truncated or in another page templat
 from __future__ import annotations
 
 import hashlib
-import re
 
 import numpy as np
 from datasketch import MinHash
 
-WORD_RE = re.compile(r"\w+")
-SHINGLE = 3  # word 3-grams: robust to small edits, sensitive to different stories
+from storage.shingles import MIN_SHINGLES, content_hash, shingle_hashes, shingles
+
+__all__ = [
+    "BANDS",
+    "MIN_SHINGLES",
+    "NEAR_DUPLICATE_RESEMBLANCE",
+    "NUM_PERM",
+    "band_keys",
+    "content_hash",
+    "minhash",
+    "resemblance",
+    "shingles",
+    "signature",
+]
+
 NUM_PERM = 64  # signature slots: 256 bytes per article
 BANDS, ROWS = 16, 4  # LSH bands x slots per band = NUM_PERM
-MIN_SHINGLES = 20  # shorter texts are compared by their exact hash only
 # Estimated Jaccard resemblance from which a text is the same story as a stored one (edited, truncated
 # or re-templated copies sit above it, other articles of the same site far below: see BENCHMARKS.md).
 NEAR_DUPLICATE_RESEMBLANCE = 0.4
 _SEED_SKETCH = MinHash(num_perm=NUM_PERM, seed=1)  # permutations made once, shared by every sketch
 
 
-def normalise(text: str) -> str:
-    return " ".join(WORD_RE.findall(text.casefold()))
-
-
-def content_hash(title: str, body: str) -> str:
-    """Same hash for the same words, whatever the whitespace, case or punctuation."""
-    return hashlib.sha256(f"{normalise(title)}\n{normalise(body)}".encode()).hexdigest()
-
-
-def shingles(text: str) -> set[str]:
-    words = WORD_RE.findall(text.casefold())
-    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-
-
 def minhash(text: str) -> bytes | None:
     """MinHash signature of the text's word 3-grams (NUM_PERM 32-bit values), or None for a text too
     short to compare by resemblance (exact duplicates of those are still caught by the content hash)."""
-    grams = shingles(text)
-    if len(grams) < MIN_SHINGLES:
+    return signature(shingle_hashes(text))
+
+
+def signature(hashes: list[int] | None) -> bytes | None:
+    """The MinHash signature of a text from its shingle hashes (storage.shingles.shingle_hashes)."""
+    if hashes is None:
         return None
-    sketch = MinHash(num_perm=NUM_PERM, permutations=_SEED_SKETCH.permutations, scheme=_SEED_SKETCH.scheme)
-    sketch.update_batch([g.encode() for g in grams])
+    sketch = MinHash(
+        num_perm=NUM_PERM,
+        permutations=_SEED_SKETCH.permutations,
+        scheme=_SEED_SKETCH.scheme,
+        hashfunc=_hashed,
+    )
+    sketch.update_batch(hashes)
     return sketch.hashvalues.astype("<u4").tobytes()
+
+
+def _hashed(value: int) -> int:
+    return value
 
 
 def resemblance(a: bytes, b: bytes) -> float:

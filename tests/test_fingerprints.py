@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import random
 
-from storage.fingerprints import BANDS, band_keys, content_hash, minhash, resemblance
+from datasketch import MinHash
+
+from storage.fingerprints import BANDS, NUM_PERM, band_keys, content_hash, minhash, resemblance, shingles
 
 WORDS = [
     "council",
@@ -81,3 +83,11 @@ def test_band_keys_are_shared_by_copies_and_short_texts_are_not_signed() -> None
     edited = " ".join(words[:100] + ["changed"] + words[101:])
     assert set(keys) & set(band_keys(signature(edited)))
     assert minhash("Too short to tell a copy from a coincidence.") is None
+
+
+def test_signatures_from_worker_hashes_match_datasketchs_own_hashing() -> None:
+    # Stored signatures were made by datasketch hashing each 3-gram itself; the workers now hash them.
+    text = " ".join(f"word{i} and then some other word{i * 7 % 13}" for i in range(60))
+    sketch = MinHash(num_perm=NUM_PERM, seed=1)
+    sketch.update_batch([g.encode() for g in shingles(text)])
+    assert minhash(text) == sketch.hashvalues.astype("<u4").tobytes()

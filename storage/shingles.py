@@ -1,0 +1,36 @@
+"""The text side of an article's fingerprints, in plain Python (no numpy): the exact content hash and the
+32-bit hashes of the text's word 3-grams that storage.fingerprints turns into a MinHash signature. Split
+off so that the crawl's extraction workers compute them without loading numpy and datasketch."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+
+WORD_RE = re.compile(r"\w+")
+SHINGLE = 3  # word 3-grams: robust to small edits, sensitive to different stories
+MIN_SHINGLES = 20  # shorter texts are compared by their exact hash only
+
+
+def normalise(text: str) -> str:
+    return " ".join(WORD_RE.findall(text.casefold()))
+
+
+def content_hash(title: str, body: str) -> str:
+    """Same hash for the same words, whatever the whitespace, case or punctuation."""
+    return hashlib.sha256(f"{normalise(title)}\n{normalise(body)}".encode()).hexdigest()
+
+
+def shingles(text: str) -> set[str]:
+    words = WORD_RE.findall(text.casefold())
+    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+
+
+def shingle_hashes(text: str) -> list[int] | None:
+    """The 32-bit hash of each distinct word 3-gram (datasketch's sha1_hash32: the first four bytes of
+    its SHA-1, little-endian), or None for a text too short to compare by resemblance."""
+    grams = shingles(text)
+    if len(grams) < MIN_SHINGLES:
+        return None
+    return [struct.unpack("<I", hashlib.sha1(g.encode()).digest()[:4])[0] for g in grams]
