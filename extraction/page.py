@@ -4,7 +4,6 @@ what can hold the article and the headline lists after it."""
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable
 from typing import TypeAlias, TypeVar
@@ -193,10 +192,10 @@ def bound(body: Element) -> None:
 
 def _cut_from(element: Element, body: Element) -> None:
     """Remove `element` and everything after it in document order."""
-    node: Element | None = element
-    while node is not None and node is not body:
+    node, first_cut = element, 0  # the element itself goes; after it, only the siblings of its ancestors
+    while node is not body:
         parent = node.getparent()
-        for sibling in list(itertools.chain([node] if node is element else [], node.itersiblings())):
-            if parent is not None:
-                parent.remove(sibling)
-        node = parent
+        if parent is None:
+            return
+        del parent[parent.index(node) + first_cut :]
+        node, first_cut = parent, 1
