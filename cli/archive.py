@@ -12,8 +12,9 @@ from cli.output import ARTICLE_TABLE, RUN_TABLE, RecordWriter, emit, format_opti
 from crawler.sources import SourcesError, load_sources
 from extraction import strip_controls
 from scheduler import source_overview
+from storage import search
 from storage.db import utcnow
-from storage.queries import ArticleFilter, get_article, iter_articles, list_articles, parse_when
+from storage.queries import MAX_ROWS, ArticleFilter, get_article, iter_articles, list_articles, parse_when
 from storage.runs import list_runs
 
 ARTICLE_FIELDS = (
@@ -75,6 +76,7 @@ def _article_filter(options: dict[str, Any], limit: int | None, offset: int) -> 
     try:
         since = parse_when(options["since"])
         until = parse_when(options["until"], end_of_day=True)
+        search.parse(options["search"] or "")
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
     return ArticleFilter(
@@ -110,8 +112,8 @@ def _pick(record: dict[str, Any], fields: tuple[str, ...] | None) -> dict[str, A
 
 @click.command()
 @article_filters
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
-@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_ROWS), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0, MAX_ROWS), default=0, show_default=True)
 @format_option
 @click.pass_obj
 def query(obj: Context, limit: int, offset: int, fmt: str | None, **filters: Any) -> None:
@@ -128,7 +130,9 @@ def query(obj: Context, limit: int, offset: int, fmt: str | None, **filters: Any
 
 @click.command()
 @article_filters
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many (default: all).")
+@click.option(
+    "--limit", type=click.IntRange(1, MAX_ROWS), default=None, help="At most this many (default: all)."
+)
 @click.option(
     "--format",
     "fmt",
@@ -208,7 +212,7 @@ def show(obj: Context, key: str, fmt: str | None) -> None:
 
 @click.command()
 @click.option("--source", help="Only this source.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(1, MAX_ROWS), default=50, show_default=True)
 @format_option
 @click.pass_obj
 def runs(obj: Context, source: str | None, limit: int, fmt: str | None) -> None:

@@ -56,8 +56,16 @@ def parse_when(value: str | None, end_of_day: bool = False) -> datetime | None:
             f"{value!r} is not an ISO date or datetime (e.g. 2026-11-24 or 2026-11-24T17:05:00Z)"
         ) from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        try:
+            parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # 0001-01-01T00:00+14:00 is before the first representable instant
+            return datetime.min if parsed.year == datetime.min.year else datetime.max
     return parsed
+
+
+# The largest id or row count a query takes (ids are 32-bit on PostgreSQL; limits and offsets 64-bit).
+MAX_ID = 2**31 - 1
+MAX_ROWS = 2**63 - 1
 
 
 @dataclass
@@ -170,7 +178,11 @@ def _narrowed(stmt: Select[Any], f: ArticleFilter) -> Select[Any]:
     if not f.with_duplicates:
         stmt = stmt.where(Article.duplicate_of.is_(None))
     if f.language:
-        stmt = stmt.where(or_(Article.language == f.language, Article.language.like(f"{f.language}-%")))
+        # "en" also matches "en-GB"; the language is matched as written (% and _ are not wildcards).
+        prefix = f.language.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(
+            or_(Article.language == f.language, Article.language.like(f"{prefix}-%", escape="\\"))
+        )
     if f.has_headlines is not None:
         listed = exists(select(Headline.id).where(Headline.article_id == Article.id))
         stmt = stmt.where(listed if f.has_headlines else ~listed)
@@ -310,10 +322,16 @@ def count_articles(session: Session, f: ArticleFilter) -> int:
 def get_article(session: Session, key: str | int) -> dict[str, Any] | None:
     """One article by id or URL, with its headline links and earlier versions."""
     stmt = select(Article).options(selectinload(Article.headlines), selectinload(Article.versions))
-    if isinstance(key, int) or str(key).isdigit():
+    if isinstance(key, int) or (str(key).isascii() and str(key).isdigit()):
+        if not 0 < int(key) <= MAX_ID:
+            return None
         stmt = stmt.where(Article.id == int(key))
     else:
-        stmt = stmt.where(Article.url.in_({str(key), canonicalize(str(key))}))
+        try:
+            urls = {str(key), canonicalize(str(key))}
+        except ValueError:  # not a URL at all ("http://[::1"): no article has it
+            return None
+        stmt = stmt.where(Article.url.in_(urls))
     article = session.scalars(stmt).first()
     if article is None:
         return None

@@ -26,6 +26,8 @@ Query = list[list[Term]]
 
 
 def parse(text: str) -> Query:
+    """The search's groups of terms; ValueError for a search of exclusions only (-word, NOT word), which
+    has nothing to find."""
     groups: Query = [[]]
     negate_next = False
     for m in TOKEN_RE.finditer(text):
@@ -48,8 +50,12 @@ def parse(text: str) -> Query:
         # A bare word of several parts ("e-mail", "U.S.") is a phrase of them, and not a prefix.
         prefix = phrase is None and source.endswith("*") and len(words) == 1
         groups[-1].append(Term(words, prefix, negated))
-    groups = [g for g in groups if any(not t.negated for t in g)]  # NOT alone matches nothing useful
-    return groups
+    kept = [g for g in groups if any(not t.negated for t in g)]
+    if not kept and any(groups):
+        raise ValueError(
+            f"{text!r} only excludes words: a search needs a word to find (e.g. 'harbour -ferry')"
+        )
+    return kept
 
 
 def to_fts5(query: Query) -> str:

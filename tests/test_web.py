@@ -30,14 +30,16 @@ HOSTILE = (
 )
 
 
-def article(url: str, title: str, body: str, headlines: list[tuple[str, str | None]]) -> NewArticle:
+def article(
+    url: str, title: str, body: str, headlines: list[tuple[str, str | None]], language: str = "en"
+) -> NewArticle:
     return NewArticle(
         source="city",
         url=url,
         title=title,
         authors=["Ana Ruiz"],
         published_at=datetime(2026, 11, 20, 8, 30),
-        language="en",
+        language=language,
         body=body,
         content_hash=content_hash(title, body),
         minhash=minhash(body),
@@ -63,7 +65,10 @@ def site(tmp_path: Path) -> Iterator[str]:
         )
         insert_article(s, article("https://city.example/comments", "Comment row", HOSTILE, []))
         insert_article(
-            s, article("https://city.example/market", "Market hall reopens", "The market hall reopened.", [])
+            s,
+            article(
+                "https://city.example/market", "Market hall reopens", "The market hall reopened.", [], "en-GB"
+            ),
         )
         finish_run(s, run, RunStatus.OK, "finished")
     with Session(engine) as s, s.begin():
@@ -179,3 +184,29 @@ def test_a_query_that_runs_too_long_is_stopped(tmp_path: Path) -> None:
     with engine.connect() as conn:  # the next query on the same connection gets its own time
         assert conn.execute(text("SELECT count(*) FROM articles")).scalar_one() == 0
     engine.dispose()
+
+
+def test_out_of_range_and_odd_input_gets_a_clear_json_answer(site: str) -> None:
+    for path, status in [
+        ("/api/articles/99999999999999999999", 404),
+        ("/api/articles/2147483648", 404),
+        ("/api/articles?limit=%C2%B2", 400),  # a superscript two: a digit to isdigit(), not to int()
+        ("/api/articles?since=0001-01-01T00:00:00%2B14:00", 200),
+        ("/api/articles?until=9999-12-31T23:59:59-14:00", 200),
+        ("/api/articles?q=-harbour", 400),
+        ("/api/nothing-here", 404),
+    ]:
+        code, body = get(f"{site}{path}")
+        assert code == status, path
+        assert status == 200 or body.get("error"), path  # a JSON body that says what is wrong
+    assert "limit" in get(f"{site}/api/articles?limit=%C2%B2")[1]["error"]
+    # Wide date bounds are simply no bound: the three articles are all there.
+    assert get(f"{site}/api/articles?since=0001-01-01T00:00:00%2B14:00")[1]["total"] == 3
+
+
+def test_pages_refuse_to_be_framed_and_language_is_not_a_pattern(site: str) -> None:
+    with urllib.request.urlopen(f"{site}/", timeout=10) as response:
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert get(f"{site}/api/articles?language=%25")[1]["total"] == 0
+    assert get(f"{site}/api/articles?language=en")[1]["total"] == 3

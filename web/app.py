@@ -6,6 +6,7 @@ contains `<script>` shows it as text); every query runs under a time limit.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,9 +19,12 @@ from flask import Blueprint, Flask, abort, current_app, jsonify, render_template
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from storage import queries, runs
 from storage.queries import ArticleFilter
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 
@@ -89,6 +93,18 @@ def bad_request(error: ValueError) -> Any:
     return _error(str(error), 400)
 
 
+@pages.app_errorhandler(HTTPException)
+def http_error(error: HTTPException) -> Any:
+    """Not found, wrong method, and the rest: JSON under /api/, the error page elsewhere."""
+    return _error(error.description or error.name, error.code or 500)
+
+
+@pages.app_errorhandler(InternalServerError)
+def internal_error(error: InternalServerError) -> Any:
+    logger.error("error answering %s", request.path, exc_info=error.original_exception)
+    return _error("something went wrong on the server (it is logged)", 500)
+
+
 def search_results() -> dict[str, Any]:
     f = article_filter(request.args)
     with archive().session() as s:
@@ -154,9 +170,10 @@ def api_runs() -> Any:
 def headers(response: Any) -> Any:
     # No script runs on these pages: a second line of defence behind the escaping.
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'"
+        "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"  # no page of the archive inside another site's frame
     return response
 
 
@@ -171,7 +188,7 @@ def article_filter(args: Any) -> ArticleFilter:
 
     def number(name: str, default: int, low: int, high: int) -> int:
         value = args.get(name) or str(default)
-        if not value.isdigit() or not low <= int(value) <= high:
+        if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
             raise ValueError(f"{name}: {value!r} is not a whole number from {low} to {high}")
         return int(value)
 
@@ -182,6 +199,10 @@ def article_filter(args: Any) -> ArticleFilter:
     if sort not in queries.SORTS:
         raise ValueError(f"sort: {sort!r} is not one of {', '.join(queries.SORTS)}")
     search = (args.get("q") or "").strip() or None
+    try:
+        queries.search.parse(search or "")
+    except ValueError as e:
+        raise ValueError(f"q: {e}") from None
     return ArticleFilter(
         source=args.get("source") or None,
         since=date("since"),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extraction import decode_html, extract, split_text
+from tests.conftest import newsdesk
 
 WORDS = re.compile(r"\w+")
 TAGS = ["div", "p", "span", "article", "nav", "li", "ul", "h2", "a", "section", "footer", "table", "td"]
@@ -68,3 +71,27 @@ def test_empty_huge_and_deeply_nested_pages() -> None:
     big = "<html><body><article>" + paragraph * 3300 + "</article></body></html>"
     assert len(big) > 10_000_000
     assert extract(big).body.startswith("A sentence that repeats")
+
+
+def test_out_of_range_numbers_ids_and_dates_get_a_clear_message(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'news.db'}"
+    huge = "99999999999999999999"
+    for args in [
+        ("show", huge),
+        ("show", "²"),
+        ("show", "http://[::1"),
+        ("query", "--limit", huge),
+        ("query", "--offset", huge),
+        ("export", "--limit", huge),
+        ("runs", "--limit", huge),
+        ("query", "--search", "-harbour"),
+        ("query", "--search", "NOT harbour"),
+    ]:
+        result = newsdesk("--db", db, *args, cwd=tmp_path)
+        assert result.returncode in (1, 2), args
+        assert "Traceback" not in result.stderr, args
+        assert result.stderr.strip(), args
+    wide = newsdesk(
+        "--db", db, "query", "--since", "0001-01-01T00:00+14:00", "--format", "json", cwd=tmp_path
+    )
+    assert wide.returncode == 0 and json.loads(wide.stdout) == [], wide.stderr
