@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from cli.app import Context, setup_logging
@@ -50,12 +52,28 @@ def daemon(obj: Context, log_format: str, grace: float) -> None:
     Example: newsdesk --sources sources.toml daemon --log-format json
     """
     setup_logging(obj.verbose, logging.INFO, log_format)
+    refuse_memory_database(obj.db_url)
     obj.sources()  # a bad sources file is an Error: before anything starts
     try:
         code = Daemon(obj.db_url, obj.sources_path, verbose=obj.verbose, stop_grace=grace).run()
     except (DaemonRunning, DatabaseError) as e:
         raise click.ClickException(str(e)) from None
     sys.exit(code)
+
+
+def refuse_memory_database(db_url: str) -> None:
+    """Crawls run in child processes: an in-memory SQLite database would be the child's own, gone with it."""
+    try:
+        url = make_url(db_url)
+    except ArgumentError:
+        return  # the engine reports a malformed URL
+    if url.get_backend_name() == "sqlite" and (
+        url.database in (None, "", ":memory:") or url.query.get("mode") == "memory"
+    ):
+        raise click.UsageError(
+            f"--db {db_url} is an in-memory database: crawls run in child processes, which would each "
+            "have their own and lose it; use a file (sqlite:///newsdesk.db)"
+        )
 
 
 def _progress(name: str) -> Any:
@@ -103,6 +121,7 @@ def crawl(obj: Context, names: tuple[str, ...], all_sources: bool, fmt: str | No
     Example: newsdesk crawl bbc guardian
     """
     setup_logging(obj.verbose, logging.WARNING)
+    refuse_memory_database(obj.db_url)
     sources = obj.sources()
     if all_sources == bool(names):
         raise click.UsageError("name one or more sources, or pass --all")

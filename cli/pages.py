@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -59,6 +60,8 @@ def extract_command(paths: tuple[str, ...], url: str | None, fmt: str | None) ->
 
     Example: newsdesk extract saved/ --format jsonl > articles.jsonl
     """
+    if url is not None and not _web_address(url):
+        raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="--url")
     files = list(_html_files(paths))
     if url and len(files) > 1:
         raise click.UsageError("--url applies to a single file")
@@ -124,3 +127,11 @@ def _published(page: Extracted) -> str | None:
         return page.published.strftime("%Y-%m-%dT%H:%M:%SZ")
     zone = timezone(page.published_offset)
     return page.published.replace(tzinfo=UTC).astimezone(zone).isoformat()
+
+
+def _web_address(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # "http://[::1"
+        return False

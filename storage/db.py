@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
@@ -118,11 +118,27 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic.script import ScriptDirectory
 
     config = alembic_config()
-    head = ScriptDirectory.from_config(config).get_current_head() if revision == "head" else revision
+    scripts = ScriptDirectory.from_config(config)
+    head = scripts.get_current_head() if revision == "head" else revision
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
+        tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
     if current == head:
         return
+    where = engine.url.render_as_string(hide_password=True)
+    if current is None and tables:
+        # Someone else's database: adding newsdesk's tables to it would be a surprise, and a name clash
+        # would leave half a schema behind.
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise DatabaseError(
+            f"{where} is not a newsdesk database (it already holds tables: {shown}); "
+            "nothing was changed: point --db at a new or a newsdesk database"
+        )
+    if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
+        raise DatabaseError(
+            f"{where} was made by a newer newsdesk (schema revision {current}); nothing was changed: "
+            "upgrade newsdesk to use it"
+        )
     # Processes starting together on a new database (a daemon and a manual crawl, several workers) must
     # not both create the schema: the upgrade runs under a lock, and Alembic reads the revision again
     # inside it.

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 TOKEN_RE = re.compile(r'(-?)"([^"]*)"|(\S+)')
 WORD_RE = re.compile(r"\w+")
+# The full-text engines' work grows faster than a search's terms (SQLite's with their square).
+MAX_TERMS = 32
+MAX_SEARCH_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,15 @@ class Term:
 Query = list[list[Term]]
 
 
+def _too_long() -> ValueError:
+    return ValueError(f"a search may have at most {MAX_TERMS} terms and {MAX_SEARCH_CHARS} characters")
+
+
 def parse(text: str) -> Query:
     """The search's groups of terms; ValueError for a search of exclusions only (-word, NOT word), which
     has nothing to find."""
+    if len(text) > MAX_SEARCH_CHARS:
+        raise _too_long()
     groups: Query = [[]]
     negate_next = False
     for m in TOKEN_RE.finditer(text):
@@ -50,6 +59,8 @@ def parse(text: str) -> Query:
         # A bare word of several parts ("e-mail", "U.S.") is a phrase of them, and not a prefix.
         prefix = phrase is None and source.endswith("*") and len(words) == 1
         groups[-1].append(Term(words, prefix, negated))
+    if sum(len(g) for g in groups) > MAX_TERMS:
+        raise _too_long()
     kept = [g for g in groups if any(not t.negated for t in g)]
     if not kept and any(groups):
         raise ValueError(

@@ -95,3 +95,24 @@ def test_out_of_range_numbers_ids_and_dates_get_a_clear_message(tmp_path: Path) 
         "--db", db, "query", "--since", "0001-01-01T00:00+14:00", "--format", "json", cwd=tmp_path
     )
     assert wide.returncode == 0 and json.loads(wide.stdout) == [], wide.stderr
+
+
+def test_a_search_of_thousands_of_terms_is_refused_at_once(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'news.db'}"
+    result = newsdesk("--db", db, "query", "--search", "a* " * 4000, cwd=tmp_path, timeout=20)
+    assert result.returncode == 2 and "at most 32 terms" in result.stderr
+
+
+def test_crawls_refuse_an_in_memory_database_and_extract_a_url_that_is_not_one(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nname = "city"\nfeeds = ["http://127.0.0.1:9/feed.xml"]\n')
+    for db in ("sqlite://", "sqlite:///:memory:", "sqlite:///file:news?mode=memory&uri=true"):
+        for command in (["crawl", "city"], ["daemon"]):
+            result = newsdesk("--db", db, "--sources", str(sources), *command, cwd=tmp_path, timeout=30)
+            assert result.returncode == 2, (db, command)
+            assert "in-memory database" in result.stderr
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>The council met on Tuesday.</p></body></html>")
+    for url in ("not a url", "http://[::1", "ftp://example.com/a"):
+        result = newsdesk("extract", str(page), "--url", url, cwd=tmp_path)
+        assert result.returncode == 2 and "is not an http(s) URL" in result.stderr, url
