@@ -92,6 +92,26 @@ def spool_message(stats: dict[str, Any]) -> str:
     )
 
 
+def limits_message(stats: dict[str, Any]) -> str:
+    """The run's bounds that were hit, and requests robots.txt forbade ('' when none)."""
+    notes = []
+    if stats.get("newsdesk/over_max_pages"):
+        notes.append(
+            f"max_pages reached: {stats['newsdesk/over_max_pages']} more articles wait for the next run"
+        )
+    if stats.get("newsdesk/over_max_listing_pages"):
+        notes.append(
+            f"max_listing_pages reached: {stats['newsdesk/over_max_listing_pages']} listing pages not read"
+        )
+    if stats.get("robotstxt/forbidden"):
+        notes.append(f"robots.txt forbade {stats['robotstxt/forbidden']} requests")
+    return "; ".join(notes)
+
+
+def run_message(stats: dict[str, Any]) -> str:
+    return "; ".join(m for m in (spool_message(stats), limits_message(stats)) if m)
+
+
 class RunRecorder:
     def __init__(self, run_id: int, interval: float, crawler: Crawler):
         self.run_id = run_id
@@ -133,4 +153,4 @@ class RunRecorder:
             self.loop.stop()
         if self.database is not None:
             stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-            self.save((reason, stats.get("newsdesk/spooled", 0), spool_message(stats)))
+            self.save((reason, stats.get("newsdesk/spooled", 0), run_message(stats)))

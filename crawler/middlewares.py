@@ -73,6 +73,7 @@ class ArticleRequestsMiddleware(_SourceStage):
         super().__init__(source, database, stats)
         self.max_pages = max_pages
         self.scheduled = 0
+        self.listings = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -97,6 +98,8 @@ class ArticleRequestsMiddleware(_SourceStage):
                 yield request
 
     def admit(self, request: Any) -> bool:
+        if isinstance(request, Request) and request.meta.get("newsdesk_listing"):
+            return self.admit_listing()
         if not isinstance(request, Request) or not request.meta.get("newsdesk_article"):
             return True
         if self.known(request.url):
@@ -106,6 +109,21 @@ class ArticleRequestsMiddleware(_SourceStage):
             self.stats.inc_value("newsdesk/over_max_pages")
             return False
         self.scheduled += 1
+        return True
+
+    def admit_listing(self) -> bool:
+        """Listing pages followed from the start pages count against max_listing_pages: endless
+        pagination ends there."""
+        if self.listings >= self.source.max_listing_pages:
+            if not self.stats.get_value("newsdesk/over_max_listing_pages"):
+                logger.warning(
+                    "%s: max_listing_pages (%d) reached; the other listing pages wait for the next run",
+                    self.source.name,
+                    self.source.max_listing_pages,
+                )
+            self.stats.inc_value("newsdesk/over_max_listing_pages")
+            return False
+        self.listings += 1
         return True
 
 

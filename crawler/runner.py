@@ -296,7 +296,7 @@ def _outcome(run: CrawlRun | None, code: int, log_path: Path) -> tuple[RunStatus
         return RunStatus.INTERRUPTED, reason
     if run.errors and not _reached_articles(run):
         return RunStatus.FAILED, f"no article could be fetched ({run.errors} errors): {_tail(log_path)}"
-    return RunStatus.OK, reason
+    return RunStatus.OK, f"{reason}; {run.message}" if run.message else reason
 
 
 def _reached_articles(run: CrawlRun) -> bool:

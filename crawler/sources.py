@@ -20,6 +20,7 @@ UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 DEFAULTS: dict[str, Any] = {
     "schedule": "*/30 * * * *",
     "max_pages": 500,
+    "max_listing_pages": 100,
     "obey_robots": True,
     "follow_depth": 1,
     "timeout": "1h",
@@ -79,6 +80,7 @@ class Source:
     follow_depth: int = 1
     schedule: Schedule = Schedule(cron="*/30 * * * *")
     max_pages: int = 500
+    max_listing_pages: int = 100  # listing pages (start_urls and the links followed from them) read per run
     obey_robots: bool = True
     timeout: int = 3600  # seconds a run may take before it is killed
     timezone: str = "UTC"  # the zone cron expressions are read in
@@ -179,7 +181,7 @@ def _check_timezone(key: str, value: Any) -> str:
 
 
 def _check_count(key: str, value: Any) -> int:
-    minimum = 1 if key == "max_pages" else 0
+    minimum = 1 if key in ("max_pages", "max_listing_pages") else 0
     if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
         raise _Invalid(f"'{key}' must be an integer >= {minimum}")
     return value
@@ -197,6 +199,7 @@ CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "schedule": _check_schedule,
     "timezone": _check_timezone,
     "max_pages": _check_count,
+    "max_listing_pages": _check_count,
     "follow_depth": _check_count,
     "obey_robots": _check_flag,
 }

@@ -165,3 +165,57 @@ def test_a_source_that_cannot_be_reached_is_recorded_failed(tmp_path: Path, sqli
     (run,) = json.loads(result.stdout)
     assert run["status"] == "failed" and run["errors"] > 0
     assert "no article could be fetched" in run["message"] and "Connection refused" in run["message"]
+
+
+def test_endless_pagination_stops_at_max_listing_pages_and_the_run_says_so(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    site = tmp_path / "site"
+    (site / "page").mkdir(parents=True)
+    (site / "2026").mkdir()
+    for n in range(1, 301):  # each listing page links one article and the next page
+        (site / "page" / f"{n}.html").write_text(
+            f"<html><body><a href='/2026/story-{n}.html'>Story number {n} of the endless list</a>"
+            f"<a href='/page/{n + 1}.html'>Next page</a></body></html>"
+        )
+        (site / "2026" / f"story-{n}.html").write_text(
+            f"<html><head><title>Story {n}</title></head><body><article><p>Story {n} tells of the harbour "
+            f"works, the new ferry timetable and the council vote number {n}, in full sentences.</p>"
+            "</article></body></html>"
+        )
+    server = Server(site)
+    try:
+        base = server.base_url
+        sources_file(
+            tmp_path,
+            base,
+            start_urls=f'["{base}/page/1.html"]',
+            allow="['/2026/']",
+            follow_depth="1000",
+            max_listing_pages="20",
+        )
+        runs, articles = crawl_and_query(tmp_path, sqlite_url)
+    finally:
+        server.stop()
+    (run,) = runs
+    assert run["status"] == "ok" and "max_listing_pages reached" in run["message"], run
+    # The start page and 20 pages followed from it: 21 listings, one article each.
+    assert run["stored"] == 21 and len(articles) == 21
+
+
+def test_a_site_whose_robots_txt_forbids_everything_is_reported(tmp_path: Path, sqlite_url: str) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /\n")
+    (site / "index.html").write_text(
+        "<html><body><a href='/story.html'>A story about the harbour</a></body></html>"
+    )
+    (site / "story.html").write_text("<html><body><p>The harbour reopened on Monday.</p></body></html>")
+    server = Server(site)
+    try:
+        sources_file(tmp_path, server.base_url, start_urls=f'["{server.base_url}/index.html"]')
+        crawl = newsdesk("--db", sqlite_url, "crawl", "riverside", "--format", "json", cwd=tmp_path)
+    finally:
+        server.stop()
+    (run,) = json.loads(crawl.stdout)
+    assert run["stored"] == 0 and "robots.txt forbade" in run["message"], run

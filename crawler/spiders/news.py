@@ -220,7 +220,12 @@ class NewsSpider(Spider):
                         request.cb_kwargs["depth"] = depth + 1
                     yield request
             elif deeper:
-                yield Request(link.url, callback=self.parse_listing, cb_kwargs={"depth": depth + 1})
+                yield Request(
+                    link.url,
+                    callback=self.parse_listing,
+                    cb_kwargs={"depth": depth + 1},
+                    meta={"newsdesk_listing": True},
+                )
 
     # -- articles ----------------------------------------------------------------------------------
 
