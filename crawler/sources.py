@@ -6,6 +6,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +17,9 @@ import tldextract
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
 EVERY_RE = re.compile(r"^every\s+(\d+)\s*([smhdw])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+MAX_DURATION = 3650 * 86400  # ten years: longer is a typo, and past what timers and dates hold
+# A group holding a repeat, itself repeated: (x+)+, (a|a*)*, (\w+\s?)+ -- catastrophic backtracking.
+NESTED_QUANTIFIER_RE = re.compile(r"\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*(?:[+*]|\{\d*,)")
 
 DEFAULTS: dict[str, Any] = {
     "schedule": "*/30 * * * *",
@@ -104,9 +108,13 @@ class Source:
 def parse_duration(text: str, minimum: int = 1) -> int:
     """'90s', '15m', '2h', '3d', '1w' (optionally prefixed by 'every ') -> seconds; ValueError otherwise."""
     m = EVERY_RE.match(text.strip() if text.strip().startswith("every") else f"every {text.strip()}")
-    if not m or int(m.group(1)) * UNIT_SECONDS[m.group(2)] < minimum:
-        raise ValueError(f"{text!r} is not a duration like '90s', '15m', '2h' or '3d' (at least {minimum}s)")
-    return int(m.group(1)) * UNIT_SECONDS[m.group(2)]
+    seconds = int(m.group(1)) * UNIT_SECONDS[m.group(2)] if m and len(m.group(1)) <= 12 else -1
+    if not minimum <= seconds <= MAX_DURATION:
+        raise ValueError(
+            f"{text!r} is not a duration like '90s', '15m', '2h' or '3d' "
+            f"(at least {minimum}s, at most {MAX_DURATION // 86400}d)"
+        )
+    return seconds
 
 
 def parse_schedule(text: str) -> Schedule:
@@ -121,9 +129,11 @@ def parse_schedule(text: str) -> Schedule:
     if len(text.split()) != 5:
         raise ValueError(f"{text!r} is neither a 5-field cron expression nor 'every N s|m|h'")
     try:
-        CronTrigger.from_crontab(text, timezone="UTC")
+        trigger = CronTrigger.from_crontab(text, timezone="UTC")
     except ValueError as e:
         raise ValueError(f"{text!r} is not a valid cron expression: {e}") from e
+    if trigger.get_next_fire_time(None, datetime.now(UTC)) is None:
+        raise ValueError(f"{text!r} never fires (no such date)")
     return Schedule(cron=text, text=text)
 
 
@@ -140,11 +150,20 @@ def _check_list(key: str, value: Any) -> list[str]:
                 re.compile(item)
             except re.error as e:
                 raise _Invalid(f"'{key}' has a bad regex {item!r}: {e}") from None
+            if NESTED_QUANTIFIER_RE.search(item):
+                raise _Invalid(
+                    f"'{key}' has {item!r}: a repeated group that holds a repeat, e.g. (x+)+, can take "
+                    "exponential time on some URLs; write it without the nesting"
+                )
         elif key == "domains":
             if not HOST_RE.match(item.lower()):
                 raise _Invalid(f"'domains' has {item!r}, which is not a host name like 'example.com'")
         elif key != "keep_params":
-            parts = urlsplit(item)
+            try:
+                parts = urlsplit(item)
+                parts.port  # noqa: B018 -- raises for a port out of range ("http://host:99999/")
+            except ValueError as e:
+                raise _Invalid(f"'{key}' has {item!r}, which is not a URL: {e}") from None
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise _Invalid(f"'{key}' has {item!r}, which is not an http(s) URL")
     return value

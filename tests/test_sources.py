@@ -144,3 +144,24 @@ def test_incremental_keys_and_the_sites_a_source_may_fetch_from(tmp_path: Path) 
     assert "source 'bad': 'domains' has 'https://bad.example/', which is not a host name" in problems
     assert "source 'bad': 'refresh_after' 'soon' is not a duration" in problems
     assert "source 'bad': 'max_age' '5s' is not a duration" in problems and "at least 60s" in problems
+
+
+def test_check_reports_what_would_never_work(tmp_path: Path) -> None:
+    (tmp_path / "odd.toml").write_text(
+        "[[source]]\n"
+        'name = "never"\nfeeds = ["https://example.com/feed.xml"]\nschedule = "* * 31 2 *"\n'
+        "[[source]]\n"
+        'name = "port"\nfeeds = ["https://example.com:99999/feed.xml"]\n'
+        "[[source]]\n"
+        'name = "forever"\nfeeds = ["https://example.com/feed.xml"]\njitter = "99999999999w"\n'
+        'schedule = "every 1000000w"\n'
+        "[[source]]\n"
+        'name = "slow"\nstart_urls = ["https://example.com/"]\nallow = ["(x+x+)+y"]\n'
+    )
+    result = newsdesk("--sources", "odd.toml", "sources", "--check", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    report = result.stdout + result.stderr
+    assert "never fires" in report
+    assert "99999" in report and "not a URL" in report
+    assert "'jitter'" in report and "'schedule'" in report and "at most 3650d" in report
+    assert "(x+x+)+y" in report and "exponential time" in report
