@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 from scrapy import Request
-from scrapy.http import HtmlResponse, TextResponse, XmlResponse
+from scrapy.http import HtmlResponse, Response, TextResponse, XmlResponse
 from sqlalchemy.orm import Session
 
 from crawler.items import PageItem
 from crawler.middlewares import ArticleRequestsMiddleware
 from crawler.spiders.news import NewsSpider
+from extraction import MAX_PAGE_BYTES
 from storage.articles import mark_seen
 from storage.db import Database, connect
 from tests.conftest import spider_crawler
@@ -158,3 +160,15 @@ def test_article_pages_become_raw_items(spider: NewsSpider) -> None:
 def test_a_source_name_is_required() -> None:
     with pytest.raises(ValueError, match="source=NAME"):
         NewsSpider()
+
+
+def test_a_gzip_bombed_sitemap_is_counted_not_raised(tmp_path: Path) -> None:
+    path = tmp_path / "sources.toml"
+    path.write_text(SOURCES)
+    settings = {"NEWSDESK_SOURCES": str(path), "DOWNLOAD_MAXSIZE": MAX_PAGE_BYTES}  # as crawler.settings
+    spider = spider_crawler(settings, source="paper").spider
+    assert isinstance(spider, NewsSpider)
+    bomb = gzip.compress(b"<urlset>" + b" " * (64 * 2**20) + b"</urlset>")  # 64 MiB in about 64 KiB
+    out = list(spider.parse_index(Response(f"{BASE}/sitemap.xml.gz", body=bomb), via="sitemap"))
+    assert out == []
+    assert spider.crawler.stats.get_value("newsdesk/bad_index") == 1  # type: ignore[union-attr]

@@ -138,6 +138,14 @@ class NewsSpider(Spider):
                 self.logger.warning("%s: not a readable gzip file", response.url)
                 self.crawler.stats.inc_value("newsdesk/bad_index")
                 return
+            except ValueError:  # scrapy's size limit: a gzip bomb
+                self.logger.warning(
+                    "%s: larger than the download limit (%d bytes) when decompressed, not read",
+                    response.url,
+                    self.crawler.settings.getint("DOWNLOAD_MAXSIZE"),
+                )
+                self.crawler.stats.inc_value("newsdesk/bad_index")
+                return
         if SITEMAP_RE.search(body[:2000]):
             yield from self.parse_sitemap(response, body)
         elif JSON_FEED_RE.match(body[:500]):
