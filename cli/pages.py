@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import sys
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 import click
@@ -17,6 +18,7 @@ import click
 from cli.output import RecordWriter, format_option
 from extraction import Extracted, PageTooLarge, extract, read_page, split_text
 
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
 EXTRACT_TABLE = ("id", "title", "published", "body", "headlines")
 
 
@@ -100,23 +102,42 @@ def split(file: str, jsonl: bool) -> None:
         stream = sys.stdin if file == "-" else open(file, encoding="utf-8")  # noqa: SIM115  # closed below
     except OSError as e:
         raise click.ClickException(f"{file}: cannot read it: {e.strerror}") from None
-    with stream:
-        if not jsonl:
-            result = split_text(stream.read())
-            click.echo(json.dumps({"body": result.body, "headlines": result.headlines}, ensure_ascii=False))
-            return
-        writer = RecordWriter("jsonl")
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                case = json.loads(line)
-                text = case["text"]
-            except (ValueError, KeyError, TypeError):
-                raise click.ClickException(f'{file} line {number}: not a JSON object with "text"') from None
-            result = split_text(text if isinstance(text, str) else "")
-            writer.write({"id": case.get("id"), "body": result.body, "headlines": result.headlines})
-        writer.close()
+    try:
+        with stream:
+            _split_stream(stream, file, jsonl)
+    except UnicodeDecodeError as e:
+        raise click.ClickException(f"{file}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+
+
+def _split_stream(stream: TextIO, file: str, jsonl: bool) -> None:
+    if not jsonl:
+        result = split_text(stream.read())
+        click.echo(json.dumps({"body": result.body, "headlines": result.headlines}, ensure_ascii=False))
+        return
+    writer = RecordWriter("jsonl")
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+            text = case["text"]
+        except (ValueError, KeyError, TypeError):
+            raise click.ClickException(f'{file} line {number}: not a JSON object with "text"') from None
+        # JSON can carry lone surrogates ("\ud800"), which are not text: they become U+FFFD.
+        result = split_text(_no_surrogates(text) if isinstance(text, str) else "")
+        case_id = case.get("id")
+        writer.write(
+            {
+                "id": _no_surrogates(case_id) if isinstance(case_id, str) else case_id,
+                "body": result.body,
+                "headlines": result.headlines,
+            }
+        )
+    writer.close()
+
+
+def _no_surrogates(text: str) -> str:
+    return SURROGATE_RE.sub("\ufffd", text)
 
 
 def _published(page: Extracted) -> str | None:

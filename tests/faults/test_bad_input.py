@@ -116,3 +116,15 @@ def test_crawls_refuse_an_in_memory_database_and_extract_a_url_that_is_not_one(t
     for url in ("not a url", "http://[::1", "ftp://example.com/a"):
         result = newsdesk("extract", str(page), "--url", url, cwd=tmp_path)
         assert result.returncode == 2 and "is not an http(s) URL" in result.stderr, url
+
+
+def test_split_of_invalid_utf8_binary_or_lone_surrogates_never_tracebacks(tmp_path: Path) -> None:
+    (tmp_path / "bad.txt").write_bytes(b"The council met.\xff\xfe\x00 Then it voted.\n")
+    (tmp_path / "binary.dat").write_bytes(bytes(range(256)) * 8)
+    for name in ("bad.txt", "binary.dat"):
+        result = newsdesk("split", name, cwd=tmp_path)
+        assert result.returncode == 1 and "not UTF-8 text" in result.stderr, name
+        assert "Traceback" not in result.stderr
+    surrogate = newsdesk("split", "--jsonl", cwd=tmp_path, stdin='{"id": "a\\ud800", "text": "x\\ud800y"}\n')
+    assert surrogate.returncode == 0, surrogate.stderr
+    assert json.loads(surrogate.stdout) == {"id": "a\ufffd", "body": "x\ufffdy", "headlines": []}
