@@ -137,7 +137,8 @@ IDLE_AFTER = 10  # consecutive finished runs that stored nothing new
 
 
 def source_health(session: Session, source: str) -> str:
-    """'ok', or why the source needs a look: its last runs all failed, or none of them stored anything."""
+    """'ok', or why the source needs a look: its last runs all failed, its last run was refused everything
+    by robots.txt, or none of its last runs stored anything."""
     recent = session.scalars(
         select(CrawlRun)
         .where(CrawlRun.source == source, CrawlRun.status != RunStatus.RUNNING)
@@ -149,10 +150,20 @@ def source_health(session: Session, source: str) -> str:
         r.status in (RunStatus.FAILED, RunStatus.TIMEOUT) for r in failed
     ):
         return f"failing: last {FAILING_AFTER} runs {failed[0].status} ({failed[0].message[:120]})"
+    last = recent[0] if recent else None
+    if last is not None and not _reached(last) and "robots.txt forbade" in (last.message or ""):
+        return (
+            "blocked: robots.txt forbids this crawler everything it asked for (obey_robots = false overrides)"
+        )
     idle = recent[:IDLE_AFTER]
     if len(idle) == IDLE_AFTER and all(r.stored == 0 and r.updated == 0 for r in idle):
         return f"idle: last {IDLE_AFTER} runs stored nothing new"
     return "ok"
+
+
+def _reached(run: CrawlRun) -> bool:
+    """Whether the run got to any article: stored, updated, found a duplicate or skipped a known one."""
+    return bool(run.stored or run.updated or run.duplicates or run.skipped)
 
 
 def run_that_fetched(session: Session, source: str, fetched_at: str | None) -> dict[str, Any] | None:

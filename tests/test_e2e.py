@@ -215,7 +215,10 @@ def test_a_site_whose_robots_txt_forbids_everything_is_reported(tmp_path: Path, 
     try:
         sources_file(tmp_path, server.base_url, start_urls=f'["{server.base_url}/index.html"]')
         crawl = newsdesk("--db", sqlite_url, "crawl", "riverside", "--format", "json", cwd=tmp_path)
+        listed = newsdesk("--db", sqlite_url, "sources", "--format", "json", cwd=tmp_path)
     finally:
         server.stop()
     (run,) = json.loads(crawl.stdout)
     assert run["stored"] == 0 and "robots.txt forbade" in run["message"], run
+    (source,) = json.loads(listed.stdout)
+    assert source["health"].startswith("degraded: robots.txt"), source
