@@ -152,9 +152,7 @@ def source_health(session: Session, source: str) -> str:
         return f"failing: last {FAILING_AFTER} runs {failed[0].status} ({failed[0].message[:120]})"
     last = recent[0] if recent else None
     if last is not None and not _reached(last) and "robots.txt forbade" in (last.message or ""):
-        return (
-            "blocked: robots.txt forbids this crawler everything it asked for (obey_robots = false overrides)"
-        )
+        return "degraded: robots.txt forbade every request of the last run (obey_robots = false overrides it)"
     idle = recent[:IDLE_AFTER]
     if len(idle) == IDLE_AFTER and all(r.stored == 0 and r.updated == 0 for r in idle):
         return f"idle: last {IDLE_AFTER} runs stored nothing new"
