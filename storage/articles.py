@@ -33,16 +33,26 @@ class NewArticle:
 
 
 def ensure_source(session: Session, name: str) -> int:
-    """The source's id, its row made on first use (one SELECT when it exists, as it almost always does)."""
+    """The source's id, its row made on first use (one SELECT when it exists, as it almost always does;
+    none for the second use in the same session)."""
+    # Remembered for the current transaction only: a row made in one that rolls back is gone.
+    transaction = session.get_transaction()
+    remembered = session.info.get("newsdesk_source_ids")
+    if remembered is None or remembered[0] is not transaction:
+        remembered = session.info["newsdesk_source_ids"] = (transaction, {})
+    known: dict[str, int] = remembered[1]
+    if name in known:
+        return known[name]
     found = session.scalars(select(Source.id).where(Source.name == name)).first()
-    if found is not None:
-        return found
-    session.execute(
-        dialect_insert(session, Source)
-        .values(name=name, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["name"])
-    )
-    return session.scalars(select(Source.id).where(Source.name == name)).one()
+    if found is None:
+        session.execute(
+            dialect_insert(session, Source)
+            .values(name=name, created_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["name"])
+        )
+        found = session.scalars(select(Source.id).where(Source.name == name)).one()
+    known[name] = found
+    return found
 
 
 def find_by_url(session: Session, url: str) -> Article | None:
@@ -108,8 +118,9 @@ def mark_seen(session: Session, source: str, urls: Iterable[str], article_id: in
     )
 
 
-def _index_bands(session: Session, article_id: int, signature: bytes | None) -> None:
-    session.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
+def _index_bands(session: Session, article_id: int, signature: bytes | None, replace: bool = True) -> None:
+    if replace:  # a new article has no bands to take away
+        session.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
     if signature is not None:
         session.execute(
             dialect_insert(session, ArticleBand),
@@ -146,7 +157,7 @@ def insert_article(session: Session, new: NewArticle) -> int | None:
         return None
     _write_headlines(session, article_id, new.headlines)
     if new.duplicate_of is None:  # copies are found through their original
-        _index_bands(session, article_id, new.minhash)
+        _index_bands(session, article_id, new.minhash, replace=False)
     return article_id
 
 
