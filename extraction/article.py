@@ -171,8 +171,11 @@ def extract(html: str, url: str | None = None) -> Extracted:
     meta = extract_metadata(html, doc, url, jsonld)
     if body is not None:
         strip_chrome(body)
+    # Attribute values stay strings (bs4 would split class and rel into lists for every element).
     soup = BeautifulSoup(
-        etree.tostring(body if body is not None else doc, method="html", encoding="unicode"), "lxml"
+        etree.tostring(body if body is not None else doc, method="html", encoding="unicode"),
+        "lxml",
+        multi_valued_attributes=None,
     )
     root = soup.body or soup
     widgets = marked_widgets(root)

@@ -49,7 +49,7 @@ def find_container(root: Tag, stats: TextStats) -> Tag:
         return root
     for key, node in nodes.items():
         scores[key] *= 1 - min(stats.link_density(node), 0.9)
-        classes = " ".join(node.get("class") or []) + " " + str(node.get("id") or "")
+        classes = f"{node.get('class') or ''} {node.get('id') or ''}"
         if CONTAINER_CLASS_RE.search(classes) or node.name == "article":
             scores[key] *= 1.25
     return join_parts(widen(nodes[max(scores, key=lambda k: scores[k])], stats), stats)
@@ -99,11 +99,11 @@ def _siblings(node: Tag) -> list[Tag]:
 
 def _has_twin(node: Tag, stats: TextStats) -> bool:
     """A sibling of the same tag and class (a class it has) holding paragraph text."""
-    classes = node.get("class")
+    classes = str(node.get("class") or "").split()
     if not classes:
         return False
     return any(
-        s.name == node.name and s.get("class") == classes and stats.paragraph_chars(s) > 0
+        s.name == node.name and str(s.get("class") or "").split() == classes and stats.paragraph_chars(s) > 0
         for s in _siblings(node)
     )
 
