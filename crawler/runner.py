@@ -294,13 +294,9 @@ def _outcome(run: CrawlRun | None, code: int, log_path: Path) -> tuple[RunStatus
         return RunStatus.FAILED, run.message
     if reason == "shutdown":
         return RunStatus.INTERRUPTED, reason
-    if run.errors and not _reached_articles(run):
+    if run.errors and not runs.reached_articles(run):
         return RunStatus.FAILED, f"no article could be fetched ({run.errors} errors): {_tail(log_path)}"
     return RunStatus.OK, f"{reason}; {run.message}" if run.message else reason
-
-
-def _reached_articles(run: CrawlRun) -> bool:
-    return bool(run.stored or run.updated or run.duplicates or run.skipped)
 
 
 def _counters(engine: Engine, run_id: int) -> dict[str, int]:

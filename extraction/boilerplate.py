@@ -7,9 +7,8 @@ from __future__ import annotations
 import re
 
 from bs4 import Tag
-from lxml import etree
 
-from extraction.page import Element, Sizes, drop
+from extraction.page import Element, Sizes, drop, drop_tags
 from extraction.textstats import MIN_PAGE_PARAGRAPH_CHARS, holds_the_article
 from extraction.tree import elements
 
@@ -132,15 +131,13 @@ def holds_prose(sizes: Sizes, element: Element) -> bool:
 def strip_chrome(body: Element) -> None:
     """Remove page chrome from the tree below `body`; mark the headline widgets (WIDGET_MARK), which
     stay in place for take_widgets."""
-    for element in [e for e in body.iter(*DROP_TAGS)]:
-        drop(element)
-    for element in body.iter(etree.Element):
-        element.attrib.pop(WIDGET_MARK, None)
+    drop_tags(body, DROP_TAGS)
     # Elements are visited parents first, so an element's sizes are exact when it is judged.
     sizes = Sizes(body)
     page_paragraphs, page_text = sizes.paragraphs[body], sizes.text[body]
     settled: set[Element] = set()  # inside a removed element or a widget
     for element in sizes.elements:
+        element.attrib.pop(WIDGET_MARK, None)  # only strip_chrome marks widgets, never the page itself
         if element in settled or element.tag in ("html", "body", "main", "article"):
             continue
         kind = chrome_kind(element)

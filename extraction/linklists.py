@@ -36,14 +36,14 @@ class Headline:
     url: str | None = None
 
 
+def link_headline(link: Tag, base_url: str | None) -> Headline:
+    """A link as a headline: its text on one line, its http(s) address."""
+    return Headline(re.sub(r"\s+", " ", link.get_text(" ", strip=True)), web_link(base_url, link.get("href")))
+
+
 def widget_headlines(widget: Tag, base_url: str | None) -> list[Headline]:
-    out = []
-    for a in elements_named(widget, ("a",)):
-        text = re.sub(r"\s+", " ", a.get_text(" ", strip=True))
-        if len(text.split()) >= 3 or len(text) >= 15:
-            href = a.get("href")
-            out.append(Headline(text, web_link(base_url, href)))
-    return out
+    headlines = [link_headline(a, base_url) for a in elements_named(widget, ("a",))]
+    return [h for h in headlines if len(h.text.split()) >= 3 or len(h.text) >= 15]
 
 
 def take_widgets(root: Tag, container: Tag, widgets: list[Tag], base_url: str | None) -> list[Headline]:
@@ -99,20 +99,13 @@ def trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
         links = [a for a in elements_named(last, ("a",)) if a.get_text(strip=True)]
         text = last.get_text(" ", strip=True)
         if links and link_density(last) >= LINK_DENSE and (len(links) >= 2 or len(text) < 120):
-            items = [
-                Headline(
-                    re.sub(r"\s+", " ", a.get_text(" ", strip=True)),
-                    web_link(base_url, a.get("href")),
-                )
-                for a in links
-                if len(a.get_text(" ", strip=True).split()) >= 3
-            ]
-            headlines[:0] = items
+            items = [link_headline(a, base_url) for a in links]
+            headlines[:0] = [h for h in items if len(h.text.split()) >= 3]
             remove(last)
             continue
-        teasers = teaser_items(last)
-        if teasers:
-            headlines[:0] = [_first_link(t, base_url) for t in teasers]
+        titles = teaser_titles(last)
+        if titles:
+            headlines[:0] = [link_headline(a, base_url) for a in titles]
             remove(last)
             continue
         if is_marker(text) and headlines:
@@ -121,34 +114,30 @@ def trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
         return headlines
 
 
-def teaser_items(block: Tag) -> list[Tag]:
-    """The items of a block of teasers (each a linked title first, then an excerpt, a date, a section),
-    under an optional marker heading ("You may also like"); [] when the block is not one."""
+def teaser_titles(block: Tag) -> list[Tag]:
+    """The title links of a block of teasers (each item a linked title first, then an excerpt, a date, a
+    section), under an optional marker heading ("You may also like"); [] when the block is not one."""
     node = block
     for _ in range(MAX_WRAPPERS):
         children = [c for c in node.children if isinstance(c, Tag) and c.get_text(strip=True)]
-        if children and not _link_led(children[0]) and is_marker(children[0].get_text(" ", strip=True)):
+        if children and _title_link(children[0]) is None and is_marker(children[0].get_text(" ", strip=True)):
             children = children[1:]
         if len(children) == 1 and children[0].name in WRAPPERS:
             node = children[0]
             continue
-        return children if len(children) >= 2 and all(_link_led(c) for c in children) else []
+        titles = [t for t in map(_title_link, children) if t is not None]
+        return titles if len(children) >= 2 and len(titles) == len(children) else []
     return []
 
 
-def _link_led(item: Tag) -> bool:
-    """Short, and starting with a link of at least three words."""
+def _title_link(item: Tag) -> Tag | None:
+    """The link a short item starts with, when it has at least three words."""
     text = re.sub(r"\s+", " ", item.get_text(" ", strip=True))
     link = next((a for a in elements_named(item, ("a",)) if a.get_text(strip=True)), None)
     if link is None or len(text) > MAX_TEASER_CHARS:
-        return False
+        return None
     title = re.sub(r"\s+", " ", link.get_text(" ", strip=True))
-    return len(title.split()) >= 3 and text.startswith(title)
-
-
-def _first_link(item: Tag, base_url: str | None) -> Headline:
-    link = next(a for a in elements_named(item, ("a",)) if a.get_text(strip=True))
-    return Headline(re.sub(r"\s+", " ", link.get_text(" ", strip=True)), web_link(base_url, link.get("href")))
+    return link if len(title.split()) >= 3 and text.startswith(title) else None
 
 
 def last_top_block(container: Tag) -> Tag | None:

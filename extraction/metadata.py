@@ -1,5 +1,5 @@
-"""Article metadata from the page's lxml tree (before anything is pruned): title, authors, published date,
-language, canonical URL.
+"""Article metadata from the page's lxml tree (bounded, scripts out, chrome still in): title, authors,
+published date, language, canonical URL.
 
 Sources in order of trust: JSON-LD (schema.org Article types), OpenGraph/meta tags, <time>, bylines, URL dates.
 """

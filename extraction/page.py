@@ -91,9 +91,14 @@ def take_scripts(doc: Element) -> list[str]:
         for s in doc.iter("script")
         if JSONLD_TYPE_RE.search(s.get("type") or "") is not None
     ]
-    for element in [e for e in doc.iter(*SCRIPT_TAGS)]:
-        drop(element)
+    drop_tags(doc, SCRIPT_TAGS)
     return jsonld
+
+
+def drop_tags(root: Element, tags: Iterable[str]) -> None:
+    """Drop every element below `root` with one of these tag names (see drop)."""
+    for element in list(root.iter(*tags)):
+        drop(element)
 
 
 def drop(element: Element) -> None:

@@ -122,11 +122,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     head = scripts.get_current_head() if revision == "head" else revision
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
-        tables = set(inspect(conn).get_table_names()) - {"alembic_version"}
+        # Listed only for a database without newsdesk's schema (not on every start).
+        tables = set(inspect(conn).get_table_names()) - {"alembic_version"} if current is None else set()
     if current == head:
         return
     where = engine.url.render_as_string(hide_password=True)
-    if current is None and tables:
+    if tables:
         # Someone else's database: adding newsdesk's tables to it would be a surprise, and a name clash
         # would leave half a schema behind.
         shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")

@@ -151,7 +151,7 @@ def source_health(session: Session, source: str) -> str:
     ):
         return f"failing: last {FAILING_AFTER} runs {failed[0].status} ({failed[0].message[:120]})"
     last = recent[0] if recent else None
-    if last is not None and not _reached(last) and "robots.txt forbade" in (last.message or ""):
+    if last is not None and not reached_articles(last) and "robots.txt forbade" in (last.message or ""):
         return "degraded: robots.txt forbade every request of the last run (obey_robots = false overrides it)"
     idle = recent[:IDLE_AFTER]
     if len(idle) == IDLE_AFTER and all(r.stored == 0 and r.updated == 0 for r in idle):
@@ -159,7 +159,7 @@ def source_health(session: Session, source: str) -> str:
     return "ok"
 
 
-def _reached(run: CrawlRun) -> bool:
+def reached_articles(run: CrawlRun) -> bool:
     """Whether the run got to any article: stored, updated, found a duplicate or skipped a known one."""
     return bool(run.stored or run.updated or run.duplicates or run.skipped)
 
