@@ -34,12 +34,12 @@ from sqlalchemy.orm import Session
 from storage.articles import (
     NewArticle,
     ensure_source,
-    find_by_hash,
-    find_by_url,
     find_near_duplicate,
     insert_article,
     is_seen,
     mark_seen,
+    same_text,
+    stored_hash,
 )
 from storage.db import connect
 from storage.fingerprints import NUM_PERM, band_keys, content_hash, minhash
@@ -144,8 +144,8 @@ def measure(engine: Engine, size: int) -> dict[str, float]:
         with Session(engine) as session:
             start = time.perf_counter()
             is_seen(session, "bench", item.url, None)
-            find_by_url(session, item.url)
-            find_by_hash(session, item.content_hash)
+            stored_hash(session, item.url)
+            same_text(session, item.content_hash)
             exact.append(time.perf_counter() - start)
             start = time.perf_counter()
             found += find_near_duplicate(session, signature) is not None

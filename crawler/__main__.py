@@ -2,8 +2,8 @@
 
 The child asks the kernel for SIGKILL when the process that started it dies (PR_SET_PDEATHSIG), so a
 crawl never outlives the `newsdesk` command or daemon that runs it: it stops at once, not after a graceful
-shutdown that could overlap the next crawl of the source (each article is one transaction, so nothing
-stored is half-written; what was in flight is fetched again next time). A living parent that wants the
+shutdown that could overlap the next crawl of the source (articles are written in transactions, so nothing
+stored is half-written; what was in flight, or in a batch not yet committed, is fetched again next time). A living parent that wants the
 crawl to stop sends SIGTERM and gets the graceful shutdown.
 """
 

@@ -50,7 +50,6 @@ TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,
-    "pipelines.dedupe.DedupePipeline": 200,
     "pipelines.store.StorePipeline": 300,
 }
 EXTENSIONS = {

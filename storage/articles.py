@@ -59,10 +59,21 @@ def find_by_url(session: Session, url: str) -> Article | None:
     return session.scalars(select(Article).where(Article.url == url)).first()
 
 
-def find_by_hash(session: Session, content_hash: str) -> Article | None:
-    return session.scalars(
-        select(Article).where(Article.content_hash == content_hash).order_by(Article.id).limit(1)
+def stored_hash(session: Session, url: str) -> tuple[int, str] | None:
+    """The id and content hash of the article stored under `url` (without loading its text)."""
+    row = session.execute(select(Article.id, Article.content_hash).where(Article.url == url)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def same_text(session: Session, content_hash: str) -> tuple[int, str] | None:
+    """The id and URL of the first article stored with this content hash (without loading its text)."""
+    row = session.execute(
+        select(Article.id, Article.url)
+        .where(Article.content_hash == content_hash)
+        .order_by(Article.id)
+        .limit(1)
     ).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def find_near_duplicate(
@@ -105,7 +116,7 @@ def mark_seen(session: Session, source: str, urls: Iterable[str], article_id: in
     source_id = ensure_source(session, source)
     now = utcnow()
     session.execute(
-        dialect_insert(session, SeenUrl)
+        dialect_insert(session, SeenUrl.__table__)
         .values(
             [
                 {"source_id": source_id, "url": url, "article_id": article_id, "fetched_at": now}
@@ -123,7 +134,7 @@ def _index_bands(session: Session, article_id: int, signature: bytes | None, rep
         session.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
     if signature is not None:
         session.execute(
-            dialect_insert(session, ArticleBand),
+            dialect_insert(session, ArticleBand.__table__),
             [{"key": key, "article_id": article_id} for key in sorted(set(band_keys(signature)))],
         )
 
@@ -132,7 +143,7 @@ def insert_article(session: Session, new: NewArticle) -> int | None:
     """Insert a new article with its headlines; None when the URL is already stored (by another worker)."""
     source_id = ensure_source(session, new.source)
     result = session.execute(
-        dialect_insert(session, Article)
+        dialect_insert(session, Article.__table__)
         .values(
             source_id=source_id,
             url=new.url,
@@ -150,7 +161,7 @@ def insert_article(session: Session, new: NewArticle) -> int | None:
             minhash=new.minhash,
         )
         .on_conflict_do_nothing(index_elements=["url"])
-        .returning(Article.id)
+        .returning(Article.__table__.c.id)
     )
     article_id = result.scalar()
     if article_id is None:
@@ -195,7 +206,7 @@ def update_article(session: Session, article: Article, new: NewArticle) -> int:
 def _write_headlines(session: Session, article_id: int, headlines: list[tuple[str, str | None]]) -> None:
     if headlines:
         session.execute(
-            dialect_insert(session, Headline),
+            dialect_insert(session, Headline.__table__),
             [
                 {"article_id": article_id, "position": i, "text": text, "url": url}
                 for i, (text, url) in enumerate(headlines)

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from crawler.items import ArticleItem, PageItem
 from pipelines.base import StageContext
 from pipelines.clean import CleanPipeline
-from pipelines.dedupe import DedupePipeline
 from pipelines.store import StorePipeline
 from storage.db import Database, connect
 from storage.queries import ArticleFilter, get_article, list_articles
@@ -38,15 +37,15 @@ class Chain:
         self.database = Database(db_url)
         context = StageContext(crawler.stats, self.database)
         self.clean = CleanPipeline(context)
-        self.dedupe = DedupePipeline(context)
         self.store = StorePipeline(context)
-        self.dedupe.open_spider()
+        self.store.open_spider()
 
     def process(self, url: str, extra: str = "") -> ArticleItem:
         item = PageItem(source="paper", url=url, final_url=url, html=PAGE % extra)
-        return self.store.process_item(self.dedupe.process_item(asyncio.run(self.clean.process_item(item))))
+        return asyncio.run(self.store.process_item(asyncio.run(self.clean.process_item(item))))
 
     def close(self) -> None:
+        self.store.close_spider()
         self.database.close()
 
 
