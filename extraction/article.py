@@ -20,8 +20,8 @@ from extraction.boilerplate import marked_widgets, strip_chrome
 from extraction.container import find_container
 from extraction.encoding import strip_controls, strip_html_controls
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
-from extraction.metadata import as_utc, extract_metadata
-from extraction.page import bound, first, parse, take_scripts
+from extraction.metadata import DATE_SEARCH_CHARS, as_utc, extract_metadata, publication_day
+from extraction.page import bound, first, keep_attributes, parse, take_scripts
 from extraction.patterns import BYLINE_RE
 from extraction.splitter import is_marker, split_text
 from extraction.textstats import TextStats
@@ -164,13 +164,16 @@ def extract(html: str, url: str | None = None) -> Extracted:
     doc = parse(html)
     if doc is None:
         return Extracted()
+    # The day is searched for in the page's first DATE_SEARCH_CHARS (a second, smaller parse of a huge page).
+    day = publication_day(doc if len(html) <= DATE_SEARCH_CHARS else parse(html[:DATE_SEARCH_CHARS]), url)
     jsonld = take_scripts(doc)
     body = first(doc.iter("body"))
     if body is not None:
         bound(body)
-    meta = extract_metadata(html, doc, url, jsonld)
+    meta = extract_metadata(doc, url, jsonld, day)
     if body is not None:
         strip_chrome(body)
+    keep_attributes(body if body is not None else doc)
     # Attribute values stay strings (bs4 would split class and rel into lists for every element).
     soup = BeautifulSoup(
         etree.tostring(body if body is not None else doc, method="html", encoding="unicode"),

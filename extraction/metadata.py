@@ -18,6 +18,7 @@ import htmldate.extractors
 from dateutil import parser as dateparser
 from htmldate import find_date
 from lxml import etree
+from lxml.html import HtmlElement
 
 from extraction.page import Element, classes_match, first, text_of
 from extraction.patterns import BY_PREFIX_RE, WRITTEN_DATE_RE
@@ -276,23 +277,26 @@ def _url_date(url: str | None) -> datetime | None:
         return None
 
 
-def extract_published(
-    html: str, doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]], url: str | None
-) -> datetime | None:
-    """When the article was published. The day is htmldate's (trafilatura's date library: it weighs the
-    page's many dates and tells publication from last update); the time and zone come from the page's
-    stated date when that falls on the same day, else the day alone is given (midnight, no zone)."""
-    stated = _stated_date(doc, tags, article_ld, url)
+def publication_day(doc: Element, url: str | None) -> str | None:
+    """The day the page was published (YYYY-MM-DD) as htmldate finds it (trafilatura's date library: it
+    weighs the page's many dates and tells publication from last update), in the whole parsed page,
+    scripts included. htmldate is given the tree, never a string: a string that looks like a URL, it
+    downloads."""
+    if not isinstance(doc, HtmlElement):  # a page flattened for its depth (page.parse): no day
+        return None
     try:
-        day = find_date(
-            html[:DATE_SEARCH_CHARS],
-            url=url,
-            original_date=True,
-            extensive_search=True,
-            outputformat="%Y-%m-%d",
-        )
+        return find_date(doc, url=url, original_date=True, extensive_search=True, outputformat="%Y-%m-%d")
     except (ValueError, TypeError, OverflowError, RecursionError):
-        day = None
+        return None
+
+
+def extract_published(
+    day: str | None, doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]], url: str | None
+) -> datetime | None:
+    """When the article was published: on `day` (see publication_day); the time and zone come from the
+    page's stated date when that falls on the same day, else the day alone is given (midnight, no
+    zone)."""
+    stated = _stated_date(doc, tags, article_ld, url)
     if not day:
         return stated
     if stated is not None and stated.date().isoformat() == day:
@@ -374,16 +378,17 @@ def extract_canonical_url(doc: Element, tags: MetaTags, url: str | None) -> str 
     return None
 
 
-def extract_metadata(html: str, doc: Element, url: str | None, jsonld: list[str]) -> Metadata:
-    """Read metadata from the page (its HTML, and its tree with scripts and styles removed, nothing else);
-    `jsonld` holds the texts of its JSON-LD scripts."""
+def extract_metadata(doc: Element, url: str | None, jsonld: list[str], day: str | None) -> Metadata:
+    """Read metadata from the page's tree (scripts and styles removed, nothing else); `jsonld` holds the
+    texts of its JSON-LD scripts, `day` its publication day (publication_day, read before the scripts
+    were taken out)."""
     tags = meta_tags(doc)
     article_ld = [o for o in _jsonld_objects(jsonld) if _types(o) & ARTICLE_TYPES]
     article_ld.sort(key=lambda o: "webpage" in _types(o))  # real article types before WebPage
     return Metadata(
         title=extract_title(doc, tags, article_ld),
         authors=extract_authors(doc, tags, article_ld),
-        published=extract_published(html, doc, tags, article_ld, url),
+        published=extract_published(day, doc, tags, article_ld, url),
         language=extract_language(doc, tags, article_ld),
         canonical_url=extract_canonical_url(doc, tags, url),
     )

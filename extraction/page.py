@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import TypeAlias, TypeVar
 
 from lxml import etree
+from lxml import html as lxml_html
 
 from extraction.textstats import NESTED_BLOCKS, paragraph_size
 
@@ -47,7 +48,8 @@ def classes_match(element: Element, pattern: re.Pattern[str]) -> bool:
 def parse(html: str) -> Element | None:
     """The page's tree (comments and processing instructions left out); None for a page with no markup."""
     data = html.encode("utf-8", "replace")
-    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    # lxml.html's parser: its elements are what htmldate reads a tree as (see metadata.publication_day).
+    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     try:
         doc = etree.fromstring(data, parser)
         if any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log):
@@ -204,3 +206,16 @@ def _cut_from(element: Element, body: Element) -> None:
             return
         del parent[parent.index(node) + first_cut :]
         node, first_cut = parent, 1
+
+
+# The attributes the extractor reads once BeautifulSoup has the tree (boilerplate.WIDGET_MARK among them):
+# the others are cut before, so that BeautifulSoup does not build them for every element.
+READ_ATTRIBUTES = frozenset({"class", "id", "href", "itemprop", "data-newsdesk-widget"})
+
+
+def keep_attributes(root: Element) -> None:
+    for element in root.iter(etree.Element):  # elements only
+        attrib = element.attrib
+        if attrib:
+            for name in [n for n in attrib if n not in READ_ATTRIBUTES]:
+                del attrib[name]

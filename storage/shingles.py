@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import struct
 
 WORD_RE = re.compile(r"\w+")
 SHINGLE = 3  # word 3-grams: robust to small edits, sensitive to different stories
@@ -24,7 +23,7 @@ def content_hash(title: str, body: str) -> str:
 
 def shingles(text: str) -> set[str]:
     words = WORD_RE.findall(text.casefold())
-    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    return set(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
 
 
 def shingle_hashes(text: str) -> list[int] | None:
@@ -33,4 +32,5 @@ def shingle_hashes(text: str) -> list[int] | None:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    return [struct.unpack("<I", hashlib.sha1(g.encode()).digest()[:4])[0] for g in grams]
+    sha1, number = hashlib.sha1, int.from_bytes
+    return [number(sha1(g.encode()).digest()[:4], "little") for g in grams]

@@ -166,3 +166,18 @@ def test_stored_terminal_escapes_are_never_printed(tmp_path: Path) -> None:
     assert "tunnel opens" in shown.stdout and "Ferry" in shown.stdout and "tunnel" in listed.stdout
     for out in (shown.stdout, listed.stdout):
         assert not any(ord(c) < 32 and c not in "\t\n" for c in out), repr(out)
+
+
+def test_a_page_that_is_only_a_url_is_not_fetched_by_the_extractor(tmp_path: Path) -> None:
+    # The date library reads a string that starts with "http" and holds no space as a URL, and fetches
+    # it: a page (or a saved file) made of one private address would have sent the extractor there.
+    site = Server(Path(__file__).parent.parent / "sites" / "news", log=tmp_path / "requests.log")
+    try:
+        page = tmp_path / "url.html"
+        page.write_text(f"{site.base_url}/private/admin")
+        result = newsdesk("extract", str(page), "--format", "jsonl", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["body"] == f"{site.base_url}/private/admin"
+        assert not any("/private/admin" in line for line in site.requests())
+    finally:
+        site.stop()
