@@ -1,10 +1,11 @@
 """Article extraction: page HTML in, Extracted article out.
 
 Stages: the page parsed once by lxml (page.py), its metadata read from that tree (metadata.py), the tree
-bounded in depth and size and cut of its chrome, headline widgets marked (boilerplate.py); what is left
-becomes the BeautifulSoup tree the rest works on: the article container found (container.py), link lists
-taken as headlines or dropped (linklists.py), the container's blocks turned into paragraphs and tidied
-here; the plain-text headline splitter as the last pass (splitter.py).
+bounded in depth and size and cut of its chrome, headline widgets marked (boilerplate.py), the article
+container found (container.py) and the widgets that trail it taken as headlines (linklists.py), all in
+lxml; then the container alone becomes the BeautifulSoup tree the rest works on: link lists at its end
+taken as headlines or dropped (linklists.py), its blocks turned into paragraphs and tidied here; the
+plain-text headline splitter as the last pass (splitter.py).
 """
 
 from __future__ import annotations
@@ -16,17 +17,20 @@ from datetime import datetime, timedelta
 from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
 from lxml import etree
 
-from extraction.boilerplate import marked_widgets, strip_chrome
+from extraction.boilerplate import strip_chrome
 from extraction.container import find_container
 from extraction.encoding import strip_controls, strip_html_controls
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
 from extraction.metadata import DATE_SEARCH_CHARS, as_utc, extract_metadata, publication_day
-from extraction.page import bound, first, keep_attributes, parse, take_scripts
+from extraction.page import Element, Sizes, bound, first, keep_attributes, parse, take_scripts
 from extraction.patterns import BYLINE_RE
 from extraction.splitter import is_marker, split_text
-from extraction.textstats import TextStats
+from extraction.tree import elements
 
 __all__ = ["Extracted", "Headline", "extract"]
+
+CONTAINER_MARK = "data-newsdesk-container"
+FRAGMENT_UNSAFE = frozenset({"tr", "td", "th", "tbody", "thead", "tfoot", "caption", "colgroup", "col", "li"})
 
 BLOCK_TAGS = frozenset(
     "p div section article main h1 h2 h3 h4 h5 h6 li ul ol blockquote pre table tr dl dt dd figure "
@@ -158,6 +162,33 @@ def _offset(published: datetime | None) -> timedelta | None:
     return offset if offset is not None and abs(offset) < timedelta(hours=24) else None
 
 
+def _soup_of(container: Element, top: Element) -> Tag:
+    """The container as a BeautifulSoup tree. BeautifulSoup builds Python objects for every element it is
+    given: it gets the container (within the smallest ancestor it parses the same in), not the page."""
+    around = container
+    # A table's or a list's part parses as itself only inside its table or list.
+    while around is not top and around.tag in FRAGMENT_UNSAFE:
+        around = _parent(around, top)
+    container.set(CONTAINER_MARK, "")
+    # Attribute values stay strings (bs4 would split class and rel into lists for every element).
+    soup = BeautifulSoup(
+        etree.tostring(around, method="html", encoding="unicode", with_tail=False),
+        "lxml",
+        multi_valued_attributes=None,
+    )
+    container.attrib.pop(CONTAINER_MARK)
+    found = first(t for t in elements(soup) if t.get(CONTAINER_MARK) is not None)
+    if found is None:  # parsed differently on its own: the whole page
+        return _soup_of(top, top) if around is not top else soup.body or soup
+    del found[CONTAINER_MARK]
+    return found
+
+
+def _parent(element: Element, top: Element) -> Element:
+    parent = element.getparent()
+    return parent if parent is not None else top
+
+
 def extract(html: str, url: str | None = None) -> Extracted:
     """Extract the article and its metadata from a page's HTML."""
     html = strip_html_controls(html)
@@ -173,18 +204,11 @@ def extract(html: str, url: str | None = None) -> Extracted:
     meta = extract_metadata(doc, url, jsonld, day)
     if body is not None:
         strip_chrome(body)
-    keep_attributes(body if body is not None else doc)
-    # Attribute values stay strings (bs4 would split class and rel into lists for every element).
-    soup = BeautifulSoup(
-        etree.tostring(body if body is not None else doc, method="html", encoding="unicode"),
-        "lxml",
-        multi_valued_attributes=None,
-    )
-    root = soup.body or soup
-    widgets = marked_widgets(root)
-    stats = TextStats(root)
-    container = find_container(root, stats)
-    html_headlines = take_widgets(root, container, widgets, url)
+    top = body if body is not None else doc
+    keep_attributes(top)
+    chosen = find_container(top, Sizes(top))
+    html_headlines = take_widgets(top, chosen, url)
+    container = _soup_of(chosen, top)
     html_headlines += trailing_link_lists(container, url)
     drop_link_blocks(container)
     paragraphs = _tidy(_paragraphs(container), meta.title)

@@ -10,7 +10,6 @@ from bs4 import Tag
 
 from extraction.page import Element, Sizes, drop, drop_tags
 from extraction.textstats import MIN_PAGE_PARAGRAPH_CHARS, holds_the_article
-from extraction.tree import elements
 
 # Never article text.
 DROP_TAGS = frozenset(
@@ -161,8 +160,3 @@ def strip_chrome(body: Element) -> None:
         else:
             sizes.discount(element)
             drop(element)
-
-
-def marked_widgets(root: Tag) -> list[Tag]:
-    """The headline widgets strip_chrome marked, in document order."""
-    return [tag for tag in elements(root) if tag.get(WIDGET_MARK) is not None]

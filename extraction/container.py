@@ -1,15 +1,14 @@
-"""Finding the element that holds the article: schema.org articleBody, else the best-scoring parent of
-paragraphs, widened to the ancestor that holds the rest of the article."""
+"""Finding the element that holds the article, on the page's lxml tree once the chrome is cut:
+schema.org articleBody, else the best-scoring parent of paragraphs, widened to the ancestor that holds the
+rest of the article."""
 
 from __future__ import annotations
 
 import re
 
-from bs4 import Tag
+from lxml import etree
 
-from extraction.boilerplate import gone
-from extraction.textstats import TextStats
-from extraction.tree import elements
+from extraction.page import Element, Sizes, text_of
 
 CONTAINER_CLASS_RE = re.compile(
     r"(?:^|[\s_-])(?:article[-_]?(?:body|content|text)|story[-_]?(?:body|content|text)|entry[-_]?content"
@@ -24,66 +23,67 @@ TABLE_PARTS = ("tr", "thead", "tbody", "tfoot")
 CELLS = ("td", "th")
 
 
-def find_container(root: Tag, stats: TextStats) -> Tag:
+def find_container(root: Element, stats: Sizes) -> Element:
     """The element holding the article: schema.org articleBody, a known class, <article>, else the best
-    scoring parent of paragraphs."""
-    body_prop = next((t for t in elements(root) if t.get("itemprop") == "articleBody"), None)
-    if body_prop is not None and stats.text_len(body_prop) > 200:
+    scoring parent of paragraphs. `stats` are the sizes of `root`'s tree as it is."""
+    body_prop = next(
+        (t for t in root.iterdescendants(etree.Element) if t.get("itemprop") == "articleBody"), None
+    )
+    if body_prop is not None and stats.text[body_prop] > 200:
         return body_prop
-    scores: dict[int, float] = {}
-    nodes: dict[int, Tag] = {}
-    for p in stats.paragraph_nodes:
-        if gone(p):
-            continue
-        text = p.get_text(" ", strip=True)
+    scores: dict[Element, float] = {}
+    for p in stats.paragraph_nodes():
+        text = text_of(p)
         score = 1 + len(text) / 100 + text.count(",") * 0.5
-        parent = p.parent
+        parent = p.getparent()
         for share in (1.0, 0.5, 0.25):
-            if not isinstance(parent, Tag):
+            if parent is None or parent not in stats.text:  # above the root
                 break
-            key = id(parent)
-            nodes[key] = parent
-            scores[key] = scores.get(key, 0.0) + score * share
-            parent = parent.parent
+            scores[parent] = scores.get(parent, 0.0) + score * share
+            parent = parent.getparent()
     if not scores:
         return root
-    for key, node in nodes.items():
-        scores[key] *= 1 - min(stats.link_density(node), 0.9)
+    for node in scores:
+        scores[node] *= 1 - min(stats.link_density(node), 0.9)
         classes = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if CONTAINER_CLASS_RE.search(classes) or node.name == "article":
-            scores[key] *= 1.25
-    return join_parts(widen(nodes[max(scores, key=lambda k: scores[k])], stats), stats)
+        if CONTAINER_CLASS_RE.search(classes) or node.tag == "article":
+            scores[node] *= 1.25
+    return join_parts(widen(max(scores, key=lambda k: scores[k]), stats), stats)
 
 
-def widen(best: Tag, stats: TextStats) -> Tag:
+def _climbable(element: Element | None, stats: Sizes) -> bool:
+    return element is not None and element in stats.text and element.tag not in ("body", "html")
+
+
+def widen(best: Element, stats: Sizes) -> Element:
     """Climb from the best-scoring node to the ancestor that holds the rest of the article: pages that
     wrap every paragraph or section in its own element spread one article over many siblings."""
-    chosen, chosen_chars = best, stats.paragraph_chars(best)
-    ancestor = best.parent
+    chosen, chosen_chars = best, stats.paragraphs[best]
+    ancestor = best.getparent()
     for _ in range(WIDEN_LEVELS):
-        if not isinstance(ancestor, Tag) or ancestor.name in ("body", "html", "[document]"):
+        if ancestor is None or not _climbable(ancestor, stats):
             break
-        chars = stats.paragraph_chars(ancestor)
+        chars = stats.paragraphs[ancestor]
         if chars >= chosen_chars * WIDEN_GAIN and stats.link_density(ancestor) < WIDEN_MAX_LINK_DENSITY:
             chosen, chosen_chars = ancestor, chars
-        ancestor = ancestor.parent
+        ancestor = ancestor.getparent()
     return chosen
 
 
-def join_parts(chosen: Tag, stats: TextStats) -> Tag:
+def join_parts(chosen: Element, stats: Sizes) -> Element:
     """Climb from a part of an article to the whole when the page splits it: over sibling blocks of the
     same kind (two "story-body" blocks around an advertisement), or over the rows of a table (a lead in
     <thead>, the rest in <tbody>; one cell per row)."""
     node = chosen
     for _ in range(WIDEN_LEVELS):
-        parent = node.parent
-        if not isinstance(parent, Tag) or parent.name in ("body", "html", "[document]"):
+        parent = node.getparent()
+        if parent is None or not _climbable(parent, stats):
             break
         if stats.link_density(parent) >= WIDEN_MAX_LINK_DENSITY:
             break
         if (
-            node.name in TABLE_PARTS
-            or (node.name in CELLS and _only_cell(node, stats))
+            node.tag in TABLE_PARTS
+            or (node.tag in CELLS and _only_cell(node, stats))
             or _has_twin(node, stats)
         ):
             node = parent
@@ -92,22 +92,22 @@ def join_parts(chosen: Tag, stats: TextStats) -> Tag:
     return node
 
 
-def _siblings(node: Tag) -> list[Tag]:
-    parent = node.parent
-    return [c for c in parent.children if isinstance(c, Tag) and c is not node] if parent is not None else []
+def _siblings(node: Element) -> list[Element]:
+    parent = node.getparent()
+    return [c for c in parent.iterchildren(etree.Element) if c is not node] if parent is not None else []
 
 
-def _has_twin(node: Tag, stats: TextStats) -> bool:
+def _has_twin(node: Element, stats: Sizes) -> bool:
     """A sibling of the same tag and class (a class it has) holding paragraph text."""
-    classes = str(node.get("class") or "").split()
+    classes = (node.get("class") or "").split()
     if not classes:
         return False
     return any(
-        s.name == node.name and str(s.get("class") or "").split() == classes and stats.paragraph_chars(s) > 0
+        s.tag == node.tag and (s.get("class") or "").split() == classes and stats.paragraphs[s] > 0
         for s in _siblings(node)
     )
 
 
-def _only_cell(cell: Tag, stats: TextStats) -> bool:
+def _only_cell(cell: Element, stats: Sizes) -> bool:
     """The only cell of its row with text (a one-column layout table)."""
-    return not any(s.name in CELLS and stats.text_len(s) > 0 for s in _siblings(cell))
+    return not any(s.tag in CELLS and stats.text[s] > 0 for s in _siblings(cell))

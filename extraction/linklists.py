@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import NavigableString, Tag
+from lxml import etree
 
-from extraction.boilerplate import gone, remove
+from extraction.boilerplate import WIDGET_MARK, gone, remove
+from extraction.page import Element, drop, first, text_of
 from extraction.splitter import is_marker
 from extraction.textstats import LINK_DENSE, TextStats
-from extraction.tree import elements, elements_named
+from extraction.tree import elements_named
 
 MAX_CTA_CHARS = 60
 MAX_TEASER_CHARS = 300  # a teaser: a title and a line or two of excerpt
@@ -41,40 +43,45 @@ def link_headline(link: Tag, base_url: str | None) -> Headline:
     return Headline(re.sub(r"\s+", " ", link.get_text(" ", strip=True)), web_link(base_url, link.get("href")))
 
 
-def widget_headlines(widget: Tag, base_url: str | None) -> list[Headline]:
-    headlines = [link_headline(a, base_url) for a in elements_named(widget, ("a",))]
+def widget_headlines(widget: Element, base_url: str | None) -> list[Headline]:
+    headlines = [
+        Headline(re.sub(r"\s+", " ", text_of(a)), web_link(base_url, a.get("href")))
+        for a in widget.iterdescendants("a")
+    ]
     return [h for h in headlines if len(h.text.split()) >= 3 or len(h.text) >= 15]
 
 
-def take_widgets(root: Tag, container: Tag, widgets: list[Tag], base_url: str | None) -> list[Headline]:
-    """Widgets after the article's last text (inside the container, or after it within the enclosing
-    <article>/<main>) give their links as headlines; every widget leaves the tree."""
+def take_widgets(top: Element, container: Element, base_url: str | None) -> list[Headline]:
+    """The headline widgets strip_chrome marked below `top` (the page's lxml tree): those after the
+    article's last text (inside the container, or after it within the enclosing <article>/<main>) give
+    their links as headlines; every widget leaves the tree."""
+    widgets = [t for t in top.iterdescendants(etree.Element) if t.get(WIDGET_MARK) is not None]
     if not widgets:
         return []
-    order = {id(t): i for i, t in enumerate(elements(root))}
-    inside = [t for t in elements(container) if id(t) in order]
-    end = order[id(inside[-1])] if inside else order.get(id(container), 0)
+    order = {t: i for i, t in enumerate(top.iterdescendants(etree.Element))}
+    inside = [t for t in container.iterdescendants(etree.Element) if t in order]
+    end = order[inside[-1]] if inside else order.get(container, 0)
+    marked = set(widgets)
     text_end = 0
-    for t in elements_named(container, TEXT_BLOCKS):
-        if not any(w in t.parents or w is t for w in widgets) and t.get_text(strip=True):
-            text_end = max(text_end, order.get(id(t), 0))
-    scope: Tag = container
-    for parent in container.parents:
-        if parent.name in ("article", "main"):
-            scope = parent
-            break
-    else:
-        scope = container.parent if isinstance(container.parent, Tag) else container
+    for t in container.iterdescendants(*TEXT_BLOCKS):
+        in_widget = t in marked or any(a in marked for a in t.iterancestors())
+        if not in_widget and any(s.strip() for s in t.itertext()):
+            text_end = max(text_end, order.get(t, 0))
+    scope = first(container.iterancestors("article", "main"))
+    if scope is None:
+        parent = container.getparent()
+        scope = parent if parent is not None else container
     headlines: list[Headline] = []
     for widget in widgets:
-        position = order.get(id(widget), 0)
-        in_container = container in widget.parents
+        position = order.get(widget, 0)
+        ancestors = set(widget.iterancestors())
+        in_container = container in ancestors
         trailing = (in_container and position > text_end) or (
-            not in_container and position > end and scope in widget.parents
+            not in_container and position > end and scope in ancestors
         )
         if trailing:
             headlines.extend(widget_headlines(widget, base_url))
-        remove(widget)
+        drop(widget)
     return headlines
 
 

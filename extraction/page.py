@@ -130,6 +130,7 @@ class Sizes:
         self.paragraphs: dict[Element, int] = {}
         self.paragraph_count: dict[Element, int] = {}  # elements that are paragraphs, itself included
         self.anchors: dict[Element, int] = {}  # links with text
+        self.paragraph_own: dict[Element, int] = {}  # the paragraph text an element adds itself, when any
         holds_blocks: dict[Element, bool] = {}
         for element in reversed(self.elements):  # children before their parents
             own = len(element.text.strip()) if element.text else 0
@@ -150,6 +151,8 @@ class Sizes:
                 links = text
                 anchors += 1 if text else 0
             size = paragraph_size(str(element.tag), text, links, own, block)
+            if size:
+                self.paragraph_own[element] = size
             self.text[element], self.links[element] = text, links
             self.paragraphs[element], holds_blocks[element] = paragraphs + size, block
             self.paragraph_count[element], self.anchors[element] = count + (1 if size else 0), anchors
@@ -157,6 +160,11 @@ class Sizes:
     def link_density(self, element: Element) -> float:
         total = self.text[element]
         return self.links[element] / total if total else 0.0
+
+    def paragraph_nodes(self) -> list[Element]:
+        """The elements that are paragraphs, children before their parents, left to right (post-order)."""
+        own = self.paragraph_own
+        return [e for _, e in etree.iterwalk(self.root, events=("end",)) if e in own]
 
     def discount(self, element: Element) -> None:
         """Take `element`'s sizes off its ancestors: call before removing it from the tree."""
