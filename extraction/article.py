@@ -202,11 +202,10 @@ def extract(html: str, url: str | None = None) -> Extracted:
     if body is not None:
         bound(body)
     meta = extract_metadata(doc, url, jsonld, day)
-    if body is not None:
-        strip_chrome(body)
+    sizes = strip_chrome(body) if body is not None else Sizes(doc)
     top = body if body is not None else doc
     keep_attributes(top)
-    chosen = find_container(top, Sizes(top))
+    chosen = find_container(top, sizes)
     html_headlines = take_widgets(top, chosen, url)
     container = _soup_of(chosen, top)
     html_headlines += trailing_link_lists(container, url)

@@ -127,13 +127,15 @@ def holds_prose(sizes: Sizes, element: Element) -> bool:
     )
 
 
-def strip_chrome(body: Element) -> None:
+def strip_chrome(body: Element) -> Sizes:
     """Remove page chrome from the tree below `body`; mark the headline widgets (WIDGET_MARK), which
-    stay in place for take_widgets."""
+    stay in place for take_widgets. Returns the sizes of what is left."""
     drop_tags(body, DROP_TAGS)
-    # Elements are visited parents first, so an element's sizes are exact when it is judged.
+    # Elements are visited parents first, so an element's sizes are exact when it is judged (a removal
+    # changes the sizes of its ancestors only, judged before it).
     sizes = Sizes(body)
     page_paragraphs, page_text = sizes.paragraphs[body], sizes.text[body]
+    changed: set[Element] = set()  # ancestors of removed elements
     settled: set[Element] = set()  # inside a removed element or a widget
     for element in sizes.elements:
         element.attrib.pop(WIDGET_MARK, None)  # only strip_chrome marks widgets, never the page itself
@@ -158,5 +160,7 @@ def strip_chrome(body: Element) -> None:
         if kind.endswith("widget"):
             element.set(WIDGET_MARK, "")
         else:
-            sizes.discount(element)
+            changed.update(element.iterancestors())
             drop(element)
+    sizes.remeasure(changed)
+    return sizes

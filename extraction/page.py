@@ -131,31 +131,37 @@ class Sizes:
         self.paragraph_count: dict[Element, int] = {}  # elements that are paragraphs, itself included
         self.anchors: dict[Element, int] = {}  # links with text
         self.paragraph_own: dict[Element, int] = {}  # the paragraph text an element adds itself, when any
-        holds_blocks: dict[Element, bool] = {}
+        self.holds_blocks: dict[Element, bool] = {}
         for element in reversed(self.elements):  # children before their parents
-            own = len(element.text.strip()) if element.text else 0
-            text = links = paragraphs = count = anchors = 0
-            block = False
-            for child in element:
-                if child.tail:
-                    own += len(child.tail.strip())
-                if child in self.text:
-                    text += self.text[child]
-                    links += self.links[child]
-                    paragraphs += self.paragraphs[child]
-                    count += self.paragraph_count[child]
-                    anchors += self.anchors[child]
-                    block = block or child.tag in NESTED_BLOCKS or holds_blocks[child]
-            text += own
-            if element.tag == "a":
-                links = text
-                anchors += 1 if text else 0
-            size = paragraph_size(str(element.tag), text, links, own, block)
-            if size:
-                self.paragraph_own[element] = size
-            self.text[element], self.links[element] = text, links
-            self.paragraphs[element], holds_blocks[element] = paragraphs + size, block
-            self.paragraph_count[element], self.anchors[element] = count + (1 if size else 0), anchors
+            self._measure(element)
+
+    def _measure(self, element: Element) -> None:
+        """The element's sizes from its own text and its children's sizes."""
+        own = len(element.text.strip()) if element.text else 0
+        text = links = paragraphs = count = anchors = 0
+        block = False
+        for child in element:
+            if child.tail:
+                own += len(child.tail.strip())
+            if child in self.text:
+                text += self.text[child]
+                links += self.links[child]
+                paragraphs += self.paragraphs[child]
+                count += self.paragraph_count[child]
+                anchors += self.anchors[child]
+                block = block or child.tag in NESTED_BLOCKS or self.holds_blocks[child]
+        text += own
+        if element.tag == "a":
+            links = text
+            anchors += 1 if text else 0
+        size = paragraph_size(str(element.tag), text, links, own, block)
+        if size:
+            self.paragraph_own[element] = size
+        else:
+            self.paragraph_own.pop(element, None)
+        self.text[element], self.links[element] = text, links
+        self.paragraphs[element], self.holds_blocks[element] = paragraphs + size, block
+        self.paragraph_count[element], self.anchors[element] = count + (1 if size else 0), anchors
 
     def link_density(self, element: Element) -> float:
         total = self.text[element]
@@ -166,19 +172,12 @@ class Sizes:
         own = self.paragraph_own
         return [e for _, e in etree.iterwalk(self.root, events=("end",)) if e in own]
 
-    def discount(self, element: Element) -> None:
-        """Take `element`'s sizes off its ancestors: call before removing it from the tree."""
-        text, links, paragraphs = self.text[element], self.links[element], self.paragraphs[element]
-        count, anchors = self.paragraph_count[element], self.anchors[element]
-        for ancestor in element.iterancestors():
-            if ancestor in self.text:
-                self.text[ancestor] -= text
-                self.links[ancestor] -= links
-                self.paragraphs[ancestor] -= paragraphs
-                self.paragraph_count[ancestor] -= count
-                self.anchors[ancestor] -= anchors
-            if ancestor is self.root:
-                break
+    def remeasure(self, changed: set[Element]) -> None:
+        """Measure these elements again (the ancestors of elements taken out of the tree), children first:
+        the sizes are then those of the tree as it is."""
+        for element in reversed(self.elements):
+            if element in changed:
+                self._measure(element)
 
 
 def bound(body: Element) -> None:

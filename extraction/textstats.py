@@ -53,7 +53,6 @@ class TextStats:
         self.text: dict[int, int] = {}
         self.links: dict[int, int] = {}
         self.paragraphs: dict[int, int] = {}
-        self.paragraph_nodes: list[Tag] = []
         has_block: dict[int, bool] = {}
         stack: list[tuple[Tag, bool]] = [(root, False)]
         while stack:
@@ -77,9 +76,7 @@ class TextStats:
             if node.name == "a":
                 links = text
             size = paragraph_size(node.name, text, links, own, block)
-            if size:
-                paragraphs += size
-                self.paragraph_nodes.append(node)
+            paragraphs += size
             key = id(node)
             self.text[key], self.links[key], self.paragraphs[key], has_block[key] = (
                 text,
@@ -97,18 +94,3 @@ class TextStats:
 
     def paragraph_chars(self, tag: Tag) -> int:
         return self.paragraphs.get(id(tag), 0)
-
-    def discount(self, tag: Tag) -> None:
-        """Take `tag`'s sizes off its ancestors: call before removing it from the tree."""
-        key = id(tag)
-        text, links, paragraphs = self.text.get(key, 0), self.links.get(key, 0), self.paragraphs.get(key, 0)
-        parent = tag.parent
-        while parent is not None:
-            pkey = id(parent)
-            if pkey in self.text:
-                self.text[pkey] -= text
-                self.links[pkey] -= links
-                self.paragraphs[pkey] -= paragraphs
-            if parent is self.root:
-                break
-            parent = parent.parent
