@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from crawler.extensions import crawl_database
 from crawler.sources import Source
-from storage.articles import is_seen
+from storage.articles import is_seen, seen_among
 from storage.db import UNAVAILABLE, Database, utcnow
 from storage.urls import canonicalize
 from storage.validators import load_validators, save_validators
@@ -54,15 +54,34 @@ class _SourceStage:
                 return is_seen(
                     session, self.source.name, canonicalize(url, self.keep_params), self.fresh_since
                 )
-        except UNAVAILABLE as e:  # fetched then; the dedupe stage (or the spool's replay) drops a copy
+        except UNAVAILABLE as e:  # fetched then; the dedupe check (or the spool's replay) drops a copy
             logger.warning("cannot tell whether %s is stored (%s): fetching it", url, e)
             return False
+
+    def known_among(self, urls: list[str]) -> set[str]:
+        """Those of `urls` that the source fetched already and are not due for a refresh (one query per
+        chunk: a sitemap names thousands)."""
+        canonical = {url: canonicalize(url, self.keep_params) for url in urls}
+        try:
+            with Session(self.database.engine) as session:
+                seen = seen_among(session, self.source.name, canonical.values(), self.fresh_since)
+        except UNAVAILABLE as e:  # fetched then; the dedupe check (or the spool's replay) drops a copy
+            logger.warning("cannot tell which of %d URLs are stored (%s): fetching them", len(urls), e)
+            return set()
+        return {url for url, form in canonical.items() if form in seen}
 
     @property
     def fresh_since(self) -> datetime | None:
         """What was fetched before this is due again (the source's refresh_after), or None: never."""
         refresh = self.source.refresh_after
         return utcnow() - timedelta(seconds=refresh) if refresh is not None else None
+
+
+ARTICLE_CHUNK = 200  # article requests a spider yields, checked against the store in one query
+
+
+def is_article_request(output: Any) -> bool:
+    return isinstance(output, Request) and bool(output.meta.get("newsdesk_article"))
 
 
 class ArticleRequestsMiddleware(_SourceStage):
@@ -86,30 +105,56 @@ class ArticleRequestsMiddleware(_SourceStage):
         )
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        for request in result:
-            if self.admit(request):
-                yield request
+        waiting: list[Request] = []  # article requests, checked against the store a chunk at a time
+        for output in result:
+            if not is_article_request(output):
+                if self.admit(output):
+                    yield output
+                continue
+            waiting.append(output)
+            if len(waiting) >= ARTICLE_CHUNK:
+                yield from self.admit_articles(waiting)
+                waiting = []
+        yield from self.admit_articles(waiting)
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any]
     ) -> AsyncIterator[Any]:
-        async for request in result:
-            if self.admit(request):
-                yield request
+        waiting: list[Request] = []
+        async for output in result:
+            if not is_article_request(output):
+                if self.admit(output):
+                    yield output
+                continue
+            waiting.append(output)
+            if len(waiting) >= ARTICLE_CHUNK:
+                for request in self.admit_articles(waiting):
+                    yield request
+                waiting = []
+        for request in self.admit_articles(waiting):
+            yield request
 
-    def admit(self, request: Any) -> bool:
-        if isinstance(request, Request) and request.meta.get("newsdesk_listing"):
+    def admit(self, output: Any) -> bool:
+        """Whether an output other than an article request goes on."""
+        if isinstance(output, Request) and output.meta.get("newsdesk_listing"):
             return self.admit_listing()
-        if not isinstance(request, Request) or not request.meta.get("newsdesk_article"):
-            return True
-        if self.known(request.url):
-            self.stats.inc_value("newsdesk/skipped")
-            return False
-        if self.scheduled >= self.max_pages:
-            self.stats.inc_value("newsdesk/over_max_pages")
-            return False
-        self.scheduled += 1
         return True
+
+    def admit_articles(self, requests: list[Request]) -> list[Request]:
+        """The article requests that go out: not known, and within max_pages, in their order."""
+        if not requests:
+            return []
+        known = self.known_among([r.url for r in requests])
+        admitted = []
+        for request in requests:
+            if request.url in known:
+                self.stats.inc_value("newsdesk/skipped")
+            elif self.scheduled >= self.max_pages:
+                self.stats.inc_value("newsdesk/over_max_pages")
+            else:
+                self.scheduled += 1
+                admitted.append(request)
+        return admitted
 
     def admit_listing(self) -> bool:
         """Listing pages followed from the start pages count against max_listing_pages: endless

@@ -14,6 +14,7 @@ from storage.fingerprints import NEAR_DUPLICATE_RESEMBLANCE, band_keys, resembla
 from storage.models import Article, ArticleBand, ArticleVersion, Headline, SeenUrl, Source
 
 MAX_CANDIDATES = 20  # band-sharing articles checked per lookup, most shared bands first
+SEEN_CHUNK = 500  # URLs looked up per query
 
 
 @dataclass
@@ -106,6 +107,22 @@ def is_seen(session: Session, source: str, url: str, fresh_since: datetime | Non
     if fresh_since is not None:
         stmt = stmt.where(SeenUrl.fetched_at >= fresh_since)
     return session.execute(stmt.limit(1)).first() is not None
+
+
+def seen_among(session: Session, source: str, urls: Iterable[str], fresh_since: datetime | None) -> set[str]:
+    """Those of `urls` that `source` fetched already (see is_seen), in one query per SEEN_CHUNK URLs."""
+    wanted = sorted(set(urls))
+    seen: set[str] = set()
+    for start in range(0, len(wanted), SEEN_CHUNK):
+        stmt = (
+            select(SeenUrl.url)
+            .join(Source)
+            .where(Source.name == source, SeenUrl.url.in_(wanted[start : start + SEEN_CHUNK]))
+        )
+        if fresh_since is not None:
+            stmt = stmt.where(SeenUrl.fetched_at >= fresh_since)
+        seen.update(session.scalars(stmt))
+    return seen
 
 
 def mark_seen(session: Session, source: str, urls: Iterable[str], article_id: int | None) -> None:

@@ -116,6 +116,38 @@ def test_known_urls_are_dropped_before_max_pages_counts(tmp_path: Path) -> None:
     assert stats["newsdesk/skipped"] == 5 and stats["newsdesk/over_max_pages"] == 2
 
 
+def test_a_long_sitemap_is_checked_against_the_store_in_order_and_within_budget(tmp_path: Path) -> None:
+    """Known URLs are looked up a chunk at a time; what goes out is still the sitemap's order, every known
+    URL skipped and the budget spent on new ones only, across chunk boundaries."""
+    db = f"sqlite:///{tmp_path / 'newsdesk.db'}"
+    (tmp_path / "sources.toml").write_text(SOURCES)
+    crawler = spider_crawler(
+        {"NEWSDESK_SOURCES": str(tmp_path / "sources.toml"), "NEWSDESK_DB": db}, source="paper"
+    )
+    assert isinstance(crawler.spider, NewsSpider) and crawler.stats is not None
+    listed = [f"{BASE}/2026/s{i}" for i in range(1000)]
+    stored = listed[::3]
+    engine = connect(db)
+    with Session(engine) as session, session.begin():
+        mark_seen(session, "paper", stored, None)
+    engine.dispose()
+    database = Database(db)
+    gate = ArticleRequestsMiddleware(crawler.settings["NEWSDESK_SOURCE"], database, crawler.stats, 500)
+    urlset = (
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + b"".join(f"<url><loc>{url}</loc></url>".encode() for url in listed)
+        + b"</urlset>"
+    )
+    response = XmlResponse(f"{BASE}/sitemap-1.xml", body=urlset)
+    out = list(gate.process_spider_output(response, crawler.spider.parse_index(response, via="sitemap")))
+    database.close()
+    new = [url for url in listed if url not in set(stored)]
+    assert urls(out) == new[:500]
+    stats = crawler.stats.get_stats()
+    assert stats["newsdesk/skipped"] == len(stored)
+    assert stats["newsdesk/over_max_pages"] == len(new) - 500
+
+
 def test_broken_index_is_counted_not_raised(spider: NewsSpider) -> None:
     out = list(spider.parse_index(XmlResponse(f"{BASE}/rss.xml", body=b"<html>oops</html>"), via="feed"))
     assert out == []
