@@ -14,8 +14,17 @@ from extraction import strip_controls
 from scheduler import source_overview
 from storage import search
 from storage.db import utcnow
-from storage.queries import MAX_ROWS, ArticleFilter, get_article, iter_articles, list_articles, parse_when
+from storage.queries import (
+    MAX_ID,
+    MAX_ROWS,
+    ArticleFilter,
+    get_article,
+    iter_articles,
+    list_articles,
+    parse_when,
+)
 from storage.runs import list_runs
+from storage.versions import changed_paragraphs, compare
 
 ARTICLE_FIELDS = (
     "id",
@@ -186,6 +195,8 @@ def _printable(value: Any) -> Any:
         return strip_controls(value)
     if isinstance(value, list):
         return [_printable(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_printable(v) for v in value)
     if isinstance(value, dict):
         return {k: _printable(v) for k, v in value.items()}
     return value
@@ -193,21 +204,74 @@ def _printable(value: Any) -> Any:
 
 @click.command()
 @click.argument("key")
+@click.option("--diff", is_flag=True, help="Show what changed between two versions, word by word.")
+@click.option(
+    "--from", "first", type=click.IntRange(1, MAX_ID), help="Earlier version [default: the one before --to]."
+)
+@click.option(
+    "--to", "last", type=click.IntRange(1, MAX_ID), help="Later version [default: the current one]."
+)
 @format_option
 @click.pass_obj
-def show(obj: Context, key: str, fmt: str | None) -> None:
+def show(obj: Context, key: str, diff: bool, first: int | None, last: int | None, fmt: str | None) -> None:
     """One article (by id or URL) with its headlines and versions.
 
-    Example: newsdesk show 42
+    Example: newsdesk show 42 --diff
     """
+    if (first is not None or last is not None) and not diff:
+        raise click.UsageError("--from and --to go with --diff")
     with obj.session() as session:
         record = get_article(session, key)
     if record is None:
         raise click.ClickException(f"no article with id or URL {key!r} (see newsdesk query)")
-    if (fmt or ("table" if sys.stdout.isatty() else "jsonl")) == "table":
+    table = (fmt or ("table" if sys.stdout.isatty() else "jsonl")) == "table"
+    if diff:
+        if not record["versions"]:
+            raise click.ClickException(f"article {record['id']} has one version: nothing to compare")
+        last = record["version"] if last is None else last
+        try:
+            change = compare(record, last - 1 if first is None else first, last)
+        except ValueError as e:
+            raise click.ClickException(str(e)) from None
+        if fmt is None or fmt == "table":
+            _print_change(_printable(change), colour=sys.stdout.isatty())
+        else:
+            emit([change], fmt)
+    elif table:
         _print_article(record)
     else:
         emit([record], fmt)
+
+
+def _print_change(change: dict[str, Any], colour: bool) -> None:
+    """A change between two versions for a person: the title and the changed paragraphs, deletions and
+    insertions in red and green on a terminal, as [-deleted-] and {+inserted+} otherwise."""
+    click.echo(
+        f"article {change['id']}: version {change['from']} -> {change['to']} ({change['kind']} change)"
+    )
+    if any(op != "=" for op, _ in change["title"]):
+        click.echo("title: " + _marked(change["title"], colour))
+    paragraphs = changed_paragraphs(change["body"])
+    if not paragraphs:
+        click.echo("body: unchanged")
+    for paragraph in paragraphs:
+        click.echo("\n" + _marked(paragraph, colour))
+
+
+def _marked(segments: list[tuple[str, str]], colour: bool) -> str:
+    out = []
+    for op, text in segments:
+        if op == "=":
+            out.append(text)
+        elif colour:
+            out.append(
+                click.style(text, fg="red", strikethrough=True)
+                if op == "-"
+                else click.style(text, fg="green")
+            )
+        else:
+            out.append(f"[-{text}-]" if op == "-" else f"{{+{text}+}}")
+    return "".join(out)
 
 
 @click.command()

@@ -187,6 +187,17 @@ def test_a_refreshed_article_gets_a_version_when_its_text_changed_and_nothing_wh
     assert [v["version"] for v in record["versions"]] == [1]
     assert record["versions"][0]["title"] == "Budget vote" and "Update:" not in record["versions"][0]["body"]
     assert record["body"].endswith("Update: the vote passed.")
+    article_id = str(record["id"])
+    diff = newsdesk("--db", sqlite_url, "show", article_id, "--diff", cwd=tmp_path)
+    assert diff.returncode == 0, diff.stderr
+    lines = diff.stdout.splitlines()
+    assert lines[0] == f"article {article_id}: version 1 -> 2 (title change)"
+    assert lines[1] == "title: Budget vote {+passes+}"
+    assert lines[-1] == "{+Update: the vote passed.+}" and "[-" not in diff.stdout
+    wrong = newsdesk("--db", sqlite_url, "show", article_id, "--diff", "--from", "3", cwd=tmp_path)
+    assert wrong.returncode == 1 and "has no version 3 (it has 1, 2)" in wrong.stderr
+    single = newsdesk("--db", sqlite_url, "show", str(by_title["Museum hours"]["id"]), "--diff", cwd=tmp_path)
+    assert single.returncode == 1 and "nothing to compare" in single.stderr
 
 
 def news_sitemap(entries: list[tuple[str, datetime]]) -> str:

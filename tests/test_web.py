@@ -119,6 +119,12 @@ def test_the_json_api_answers_the_same_queries_and_nothing_else(site: str) -> No
     assert runs["sources"][0]["source"] == "city" and runs["sources"][0]["articles"] == 3
     assert get(f"{site}/api/articles?since=soon")[0] == 400
     assert get(f"{site}/api/articles/999")[0] == 404
+    status, versions = get(f"{site}/api/articles/{hit['id']}/versions")
+    (change,) = versions["changes"]
+    assert status == 200 and (change["from"], change["to"], change["kind"]) == (1, 2, "title")
+    assert change["title"] == [["=", "Harbour tunnel opens "], ["+", "to traffic"]]
+    assert ["-", "light."] in change["body"] and ["+", "heavy by noon."] in change["body"]
+    assert get(f"{site}/api/articles/999/versions")[0] == 404
     assert get(f"{site}/api/articles", method="POST")[0] == 405
     assert get(f"{site}/api/articles", method="DELETE")[0] == 405
 
@@ -156,6 +162,9 @@ def test_a_person_searches_opens_an_article_and_no_script_from_its_text_runs(
         assert page.locator("#headlines li").all_inner_texts() == ["Bridge tolls rise", "Ferry strike ends"]
         assert page.locator("#headlines a").get_attribute("href") == "https://city.example/tolls"
         assert "version 1" in page.locator("#versions").inner_text()
+        assert "version 1 → 2" in page.locator("#changes h3").inner_text()
+        assert page.locator("#changes ins").all_inner_texts() == ["to traffic", "heavy by noon."]
+        assert page.locator("#changes del").all_inner_texts() == ["light."]
         assert "Fetched by run" in page.locator("#run").inner_text()
         page.screenshot(path=str(tmp_path / "article.png"), full_page=True)
         assert (tmp_path / "article.png").stat().st_size > 10_000

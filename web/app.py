@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from storage import queries, runs
 from storage.queries import ArticleFilter
+from storage.versions import changed_paragraphs, version_changes
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +127,10 @@ def article(article_id: int) -> str:
         if record is None:
             abort(404)
         run = runs.run_that_fetched(s, record["source"], record["fetched_at"])
-    return render_template("article.html", article=record, run=run)
+    changes = version_changes(record)
+    for change in changes:
+        change["paragraphs"] = changed_paragraphs(change["body"])
+    return render_template("article.html", article=record, run=run, changes=changes[::-1])
 
 
 def runs_overview() -> dict[str, Any]:
@@ -159,6 +163,16 @@ def api_article(article_id: int) -> Any:
     if record is None:
         return jsonify({"error": f"no article {article_id}"}), 404
     return jsonify(record)
+
+
+@pages.get("/api/articles/<int:article_id>/versions")
+def api_versions(article_id: int) -> Any:
+    """Each step from one version to the next, oldest first, with its word-level changes."""
+    with archive().session() as s:
+        record = queries.get_article(s, article_id)
+    if record is None:
+        return jsonify({"error": f"no article {article_id}"}), 404
+    return jsonify({"id": article_id, "version": record["version"], "changes": version_changes(record)})
 
 
 @pages.get("/api/runs")

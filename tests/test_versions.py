@@ -1,0 +1,74 @@
+"""What changed between two versions of an article: word-level segments and the kind of change."""
+
+from __future__ import annotations
+
+import random
+
+from storage.versions import change_kind, changed_paragraphs, compare, version_changes, word_diff
+
+BODY = "The council met on Monday.\n\nIt approved the budget for next year after a long debate."
+
+
+def texts(segments: list[tuple[str, str]]) -> tuple[str, str]:
+    """The earlier and the later text the segments describe."""
+    return (
+        "".join(t for op, t in segments if op != "+"),
+        "".join(t for op, t in segments if op != "-"),
+    )
+
+
+def test_the_segments_give_back_both_versions() -> None:
+    words = "the council met on monday budget vote a of".split()
+    rng = random.Random(7)
+    for _ in range(2000):
+        old = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        new = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        earlier, later = texts(word_diff(old, new))
+        assert later == new
+        assert earlier.split() == old.split()
+
+
+def test_kinds_of_change() -> None:
+    fixed_typo = BODY.replace("budget", "budgett")
+    rewritten = BODY + "\n\nThe opposition said the plan would raise taxes for every family in town."
+    assert change_kind(word_diff("Budget", "Budget"), word_diff(BODY, fixed_typo)) == "minor"
+    assert change_kind(word_diff("Budget", "Budget"), word_diff(BODY, rewritten)) == "body"
+    assert change_kind(word_diff("Budget", "Budget passes"), word_diff(BODY, BODY)) == "title"
+
+
+def test_only_changed_paragraphs_are_shown() -> None:
+    later = BODY.replace("Monday", "Tuesday")
+    (paragraph,) = changed_paragraphs(word_diff(BODY, later))
+    assert paragraph == [("=", "The council met on "), ("-", "Monday."), ("+", "Tuesday.")]
+
+
+def test_steps_between_versions_and_a_chosen_pair() -> None:
+    record = {
+        "id": 7,
+        "version": 3,
+        "title": "Budget passes",
+        "body": BODY + " Update: it passed.",
+        "fetched_at": "2026-11-30T10:00:00Z",
+        "versions": [
+            {"version": 2, "title": "Budget passes", "body": BODY, "fetched_at": "2026-11-29T10:00:00Z"},
+            {"version": 1, "title": "Budget", "body": BODY, "fetched_at": "2026-11-28T10:00:00Z"},
+        ],
+    }
+    steps = version_changes(record)
+    assert [(s["from"], s["to"], s["kind"]) for s in steps] == [(1, 2, "title"), (2, 3, "minor")]
+    whole = compare(record, 1, 3)
+    assert whole["kind"] == "title" and ("+", "Update: it passed.") in whole["body"]
+    for first, last, message in [(1, 4, "has no version 4"), (3, 1, "must be an earlier version")]:
+        try:
+            compare(record, first, last)
+        except ValueError as e:
+            assert message in str(e)
+        else:
+            raise AssertionError("no error")
+
+
+def test_very_long_texts_are_compared_by_paragraph_in_bounded_time() -> None:
+    old = "\n\n".join(f"Paragraph {i} says something about item {i}." for i in range(6000))
+    new = old.replace("item 3000.", "item three thousand.")
+    earlier, later = texts(word_diff(old, new))
+    assert later == new and earlier.split() == old.split()
