@@ -107,14 +107,7 @@ class ArticleRequestsMiddleware(_SourceStage):
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         waiting: list[Request] = []  # article requests, checked against the store a chunk at a time
         for output in result:
-            if not is_article_request(output):
-                if self.admit(output):
-                    yield output
-                continue
-            waiting.append(output)
-            if len(waiting) >= ARTICLE_CHUNK:
-                yield from self.admit_articles(waiting)
-                waiting = []
+            yield from self.pass_on(output, waiting)
         yield from self.admit_articles(waiting)
 
     async def process_spider_output_async(
@@ -122,17 +115,22 @@ class ArticleRequestsMiddleware(_SourceStage):
     ) -> AsyncIterator[Any]:
         waiting: list[Request] = []
         async for output in result:
-            if not is_article_request(output):
-                if self.admit(output):
-                    yield output
-                continue
-            waiting.append(output)
-            if len(waiting) >= ARTICLE_CHUNK:
-                for request in self.admit_articles(waiting):
-                    yield request
-                waiting = []
+            for admitted in self.pass_on(output, waiting):
+                yield admitted
         for request in self.admit_articles(waiting):
             yield request
+
+    def pass_on(self, output: Any, waiting: list[Request]) -> list[Any]:
+        """What goes on now, given one more output: an article request waits in `waiting` until
+        ARTICLE_CHUNK of them are there."""
+        if not is_article_request(output):
+            return [output] if self.admit(output) else []
+        waiting.append(output)
+        if len(waiting) < ARTICLE_CHUNK:
+            return []
+        admitted = self.admit_articles(waiting)
+        waiting.clear()
+        return admitted
 
     def admit(self, output: Any) -> bool:
         """Whether an output other than an article request goes on."""
