@@ -23,8 +23,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from crawler.alerts import report_health
 from crawler.runner import HOST, CrawlJob, SourceBusy, prepare, run_crawl
-from crawler.sources import Source, SourcesError, load_sources
+from crawler.sources import Source, SourcesError, load_alerts, load_sources
 from storage import locks, runs
 from storage.db import connect, utcnow
 from storage.models import Trigger
@@ -283,3 +284,9 @@ class Daemon:
             health = source_health(session, result.source)
         if health != "ok":
             logger.warning("source %s needs a look: %s", name, health)
+        try:
+            urls = load_alerts(self.sources_path)  # read now: an edited [alerts] applies at once
+        except SourcesError as e:
+            logger.warning("alerts not sent: %s", e)
+            return
+        report_health(self.engine, result.source, urls)

@@ -103,6 +103,7 @@ COMMANDS = {
     "extract": "cli.pages:extract_command",
     "split": "cli.pages:split",
     "serve": "cli.serving:serve",
+    "alerts": "cli.crawling:alerts",
 }
 
 

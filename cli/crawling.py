@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from cli.app import Context, setup_logging
 from cli.output import ARTICLE_TABLE, RUN_TABLE, emit, format_option
+from crawler.alerts import report_health, send
 from crawler.runner import CrawlJob, SourceBusy, prepare, run_crawl
-from crawler.sources import Source, SourcesError, find_source, parse_sources
+from crawler.sources import Source, SourcesError, find_source, load_alerts, parse_sources
 from demo.server import SiteServer
 from demo.site import build_site, demo_sources
 from scheduler import Daemon, DaemonRunning
@@ -89,6 +90,7 @@ def crawl_now(obj: Context, engine: Engine, sources: list[Source], sources_path:
     # `interrupted` (not left `running` until the next start).
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     prepare(engine)
+    alert_urls = load_alerts(sources_path) if Path(sources_path).exists() else []
     run_ids = []
     for source in sources:
         click.echo(f"crawling {source.name} ...", err=True)
@@ -102,6 +104,9 @@ def crawl_now(obj: Context, engine: Engine, sources: list[Source], sources_path:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        alerted = report_health(engine, source.name, alert_urls)
+        if alerted:
+            click.echo(f"  alert sent: {alerted}", err=True)
     with Session(engine) as session:
         return [run_record(r) for r in (get_run(session, i) for i in run_ids) if r is not None]
 
@@ -181,3 +186,29 @@ def demo(obj: Context, fmt: str | None) -> None:
             click.echo(f"  - {h}", err=True)
         click.echo(f"\nsee one in full: newsdesk --db {obj.db_url} show {first['id']}", err=True)
     sys.exit(0 if all_ok([run]) else 1)
+
+
+@click.command()
+@click.option("--test", "test", is_flag=True, help="Send a test message to every alert URL.")
+@click.pass_obj
+def alerts(obj: Context, test: bool) -> None:
+    """Alerts on source health ([alerts] urls in the sources file: Apprise URLs).
+
+    Example: newsdesk alerts --test
+    """
+    try:
+        urls = load_alerts(obj.sources_path)
+    except SourcesError as e:
+        raise click.ClickException("\n".join(e.problems)) from None
+    if not urls:
+        raise click.ClickException(f'{obj.sources_path} has no [alerts] urls = ["json://...", ...]')
+    if not test:
+        click.echo(f"{len(urls)} alert URL(s) in {obj.sources_path}; --test sends them a test message")
+        return
+    title = "newsdesk: test message"
+    body = "newsdesk alerts --test: source health changes (failing, idle, degraded, ok again) come here."
+    if not send(urls, title, body):
+        raise click.ClickException(
+            f"the test message did not reach all {len(urls)} alert URL(s) (see the log)"
+        )
+    click.echo(f"test message delivered to {len(urls)} alert URL(s)")

@@ -82,6 +82,22 @@ def run_counters(stats: dict[str, Any]) -> dict[str, int]:
     }
 
 
+QUALITY = ("empty_body", "no_title", "no_date", "no_author", "with_headlines")
+
+
+def run_quality(stats: dict[str, Any]) -> dict[str, Any] | None:
+    """What extraction gave on the run's pages (pipelines.clean): how many, the share of them without a
+    body, title, date or author and with split-off headlines, and the median body length in characters;
+    None before any page was extracted."""
+    pages = stats.get("newsdesk/quality/pages", 0)
+    if not pages:
+        return None
+    quality: dict[str, Any] = {"pages": pages}
+    quality.update({k: round(stats.get(f"newsdesk/quality/{k}", 0) / pages, 3) for k in QUALITY})
+    quality["median_body"] = stats.get("newsdesk/quality/median_body")
+    return quality
+
+
 def spool_message(stats: dict[str, Any]) -> str:
     """What a person should know of articles this crawl left in the spool ('' when none)."""
     if not stats.get("newsdesk/spooled"):
@@ -139,10 +155,11 @@ class RunRecorder:
     def save(self, outcome: tuple[str, int, str] | None = None) -> None:
         """Write the counters so far, and with `outcome` (close reason, spooled, message) how it ended."""
         assert self.database is not None and self.crawler.stats is not None
-        counters = run_counters(self.crawler.stats.get_stats())
+        stats = self.crawler.stats.get_stats()
+        counters = run_counters(stats)
         try:
             with Session(self.database.engine) as session, session.begin():
-                set_counters(session, self.run_id, counters)
+                set_counters(session, self.run_id, counters, run_quality(stats))
                 if outcome is not None:
                     set_outcome(session, self.run_id, *outcome)
         except SQLAlchemyError as e:

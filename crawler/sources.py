@@ -240,9 +240,12 @@ def parse_sources(data: dict[str, Any]) -> list[Source]:
     """Validate parsed TOML; raise SourcesError listing every problem."""
     problems: list[str] = []
     defaults_raw = data.get("defaults", {})
-    unknown_top = set(data) - {"defaults", "source"}
+    unknown_top = set(data) - {"defaults", "source", "alerts"}
     for key in sorted(unknown_top):
-        problems.append(f"top level: unknown key '{key}' (expected [defaults] and [[source]] tables)")
+        problems.append(
+            f"top level: unknown key '{key}' (expected [defaults], [[source]] and [alerts] tables)"
+        )
+    parse_alerts(data, problems)
     defaults: dict[str, Any] = dict(DEFAULTS)
     if not isinstance(defaults_raw, dict):
         problems.append("[defaults] must be a table")
@@ -301,9 +304,29 @@ def parse_sources(data: dict[str, Any]) -> list[Source]:
     return sources
 
 
-def load_sources(path: str | Path) -> list[Source]:
-    """Read and validate a sources file; SourcesError says what is wrong and where."""
-    path = Path(path)
+def parse_alerts(data: dict[str, Any], problems: list[str]) -> list[str]:
+    """The Apprise URLs of the [alerts] table (problems with it are added to `problems`)."""
+    raw = data.get("alerts", {})
+    if not isinstance(raw, dict):
+        problems.append("[alerts] must be a table")
+        return []
+    for key in sorted(set(raw) - {"urls"}):
+        problems.append(f"[alerts]: unknown key '{key}' (known: urls)")
+    urls = raw.get("urls", [])
+    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+        problems.append('[alerts]: urls must be a list of Apprise URLs, e.g. ["json://hooks.example.com/x"]')
+        return []
+    if urls:
+        import apprise  # only for files that have alerts (0.1 s to import)
+
+        for i, url in enumerate(urls, start=1):
+            if not apprise.Apprise().add(url):
+                # The URL itself is not shown: it may hold a password or a token.
+                problems.append(f"[alerts]: url #{i} is not an Apprise URL (scheme {url.split('://')[0]!r})")
+    return list(urls)
+
+
+def _read(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -311,13 +334,29 @@ def load_sources(path: str | Path) -> list[Source]:
     except (OSError, UnicodeDecodeError) as e:
         raise SourcesError([f"{path}: cannot read it: {e}"]) from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise SourcesError([f"{path}: not valid TOML: {e}"]) from None
+
+
+def load_sources(path: str | Path) -> list[Source]:
+    """Read and validate a sources file; SourcesError says what is wrong and where."""
+    path = Path(path)
+    data = _read(path)
     try:
         return parse_sources(data)
     except SourcesError as e:
         raise SourcesError([f"{path}: {p}" for p in e.problems]) from None
+
+
+def load_alerts(path: str | Path) -> list[str]:
+    """The alert URLs of a sources file ([alerts] urls; [] when it has none)."""
+    path = Path(path)
+    problems: list[str] = []
+    urls = parse_alerts(_read(path), problems)
+    if problems:
+        raise SourcesError([f"{path}: {p}" for p in problems])
+    return urls
 
 
 def find_source(sources: list[Source], name: str) -> Source:

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import statistics
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Self
 
@@ -33,6 +34,7 @@ class CleanPipeline(Stage):
         super().__init__(context)
         self.workers = workers
         self.pool: Executor | None = None
+        self.body_lengths: list[int] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -48,7 +50,23 @@ class CleanPipeline(Stage):
                 self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=worker_started
             )
 
+    def measure(self, article: ArticleItem) -> None:
+        """What extraction gave on this page, for the run's quality figures (crawler.extensions.run_quality)."""
+        self.stats.inc_value("newsdesk/quality/pages")
+        for name, missing in (
+            ("empty_body", not article.body),
+            ("no_title", not article.title),
+            ("no_date", article.published_at is None),
+            ("no_author", not article.authors),
+            ("with_headlines", bool(article.headlines)),
+        ):
+            if missing:
+                self.stats.inc_value(f"newsdesk/quality/{name}")
+        self.body_lengths.append(len(article.body))
+
     def close_spider(self) -> None:
+        if self.body_lengths:
+            self.stats.set_value("newsdesk/quality/median_body", int(statistics.median(self.body_lengths)))
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
@@ -59,6 +77,7 @@ class CleanPipeline(Stage):
             article = clean_page(item, keep)
         else:
             article = await asyncio.wrap_future(self.pool.submit(clean_page, item, keep))
+        self.measure(article)
         if not article.body:
             if not article.title:
                 self.stats.inc_value("newsdesk/no_text")

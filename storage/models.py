@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -47,6 +48,8 @@ class Source(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The health kind (ok, failing, idle, degraded) the alerts last reported; a change is reported once.
+    reported_health: Mapped[str | None] = mapped_column(String(20))
 
 
 class Article(Base):
@@ -169,6 +172,9 @@ class CrawlRun(Base):
     # Which process runs it: a `running` row whose process is gone on this host becomes `interrupted`.
     host: Mapped[str] = mapped_column(String(255), default="")
     pid: Mapped[int | None] = mapped_column(Integer)
+    # What extraction gave on this run's pages (crawler.extensions.run_quality): its drift from the source's
+    # recent runs flags the source degraded.
+    quality: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Lock(Base):

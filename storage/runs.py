@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,9 +34,13 @@ def start_run(session: Session, source: str, trigger: Trigger, host: str, pid: i
     return run.id
 
 
-def set_counters(session: Session, run_id: int, counters: dict[str, int]) -> None:
-    """The crawl's figures so far (see COUNTERS)."""
-    values = {k: int(v) for k, v in counters.items() if k in COUNTERS}
+def set_counters(
+    session: Session, run_id: int, counters: dict[str, int], quality: dict[str, Any] | None = None
+) -> None:
+    """The crawl's figures so far (see COUNTERS), and the quality of its extraction when known."""
+    values: dict[str, Any] = {k: int(v) for k, v in counters.items() if k in COUNTERS}
+    if quality is not None:
+        values["quality"] = quality
     if values:
         session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
 
@@ -115,6 +120,7 @@ def run_record(run: CrawlRun) -> dict[str, Any]:
         "skipped": run.skipped,
         "errors": run.errors,
         "message": run.message,
+        "quality": run.quality,
     }
 
 
@@ -134,6 +140,9 @@ def last_runs(session: Session) -> dict[str, dict[str, Any]]:
 
 FAILING_AFTER = 3  # consecutive failed runs that flag a source
 IDLE_AFTER = 10  # consecutive finished runs that stored nothing new
+USUAL_RUNS = 10  # earlier runs whose extraction quality is the source's usual
+MIN_QUALITY_PAGES = 5  # a run that extracted fewer pages says too little about quality
+DRIFT = 0.3  # a share (of pages without body, title or date) this much above usual, and twice it, is drift
 
 
 def source_health(session: Session, source: str) -> str:
@@ -143,7 +152,7 @@ def source_health(session: Session, source: str) -> str:
         select(CrawlRun)
         .where(CrawlRun.source == source, CrawlRun.status != RunStatus.RUNNING)
         .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
-        .limit(max(FAILING_AFTER, IDLE_AFTER))
+        .limit(max(FAILING_AFTER, IDLE_AFTER, USUAL_RUNS + 1))
     ).all()
     failed = recent[:FAILING_AFTER]
     if len(failed) == FAILING_AFTER and all(
@@ -153,10 +162,32 @@ def source_health(session: Session, source: str) -> str:
     last = recent[0] if recent else None
     if last is not None and not reached_articles(last) and "robots.txt forbade" in (last.message or ""):
         return "degraded: robots.txt forbade every request of the last run (obey_robots = false overrides it)"
+    measured = [r.quality for r in recent if r.quality and r.quality.get("pages", 0) >= MIN_QUALITY_PAGES]
+    if last is not None and measured and last.quality is measured[0] and len(measured) > 1:
+        drift = quality_drift(measured[0], measured[1 : USUAL_RUNS + 1])
+        if drift:
+            return f"degraded: {drift}"
     idle = recent[:IDLE_AFTER]
     if len(idle) == IDLE_AFTER and all(r.stored == 0 and r.updated == 0 for r in idle):
         return f"idle: last {IDLE_AFTER} runs stored nothing new"
     return "ok"
+
+
+def quality_drift(last: dict[str, Any], usual: list[dict[str, Any]]) -> str:
+    """How the last run's extraction departs from the source's usual (the median of its earlier runs):
+    pages without a body, title or date far more often, or a median body under half the usual; '' when
+    it does not."""
+    reasons = []
+    for key, what in (("empty_body", "empty bodies"), ("no_title", "no title"), ("no_date", "no date")):
+        now, before = last.get(key, 0.0), statistics.median(q.get(key, 0.0) for q in usual)
+        if now >= before + DRIFT and now >= 2 * before:
+            reasons.append(f"{what} on {now:.0%} of {last['pages']} pages (usually {before:.0%})")
+    bodies = [q["median_body"] for q in usual if q.get("median_body")]
+    if bodies and last.get("median_body") is not None and last["median_body"] * 2 < statistics.median(bodies):
+        reasons.append(
+            f"median body {last['median_body']} characters (usually {statistics.median(bodies):.0f})"
+        )
+    return "; ".join(reasons)
 
 
 def reached_articles(run: CrawlRun) -> bool:
