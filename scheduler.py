@@ -15,11 +15,14 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from prometheus_client import start_http_server
+from prometheus_client.core import GaugeMetricFamily, Metric
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -28,6 +31,7 @@ from crawler.runner import HOST, CrawlJob, SourceBusy, prepare, run_crawl
 from crawler.sources import Source, SourcesError, load_alerts, load_sources
 from storage import locks, runs
 from storage.db import connect, utcnow
+from storage.metrics import registry
 from storage.models import Trigger
 from storage.queries import ISO
 from storage.runs import source_health
@@ -110,8 +114,22 @@ def source_overview(session: Session, sources: list[Source], now: datetime) -> l
     return records
 
 
+class MetricsUnavailable(Exception):
+    """The daemon cannot listen where --metrics-port says."""
+
+
 class Daemon:
-    def __init__(self, db_url: str, sources_path: str, verbose: bool = False, stop_grace: float = 30.0):
+    def __init__(
+        self,
+        db_url: str,
+        sources_path: str,
+        verbose: bool = False,
+        stop_grace: float = 30.0,
+        metrics: tuple[str, int] | None = None,
+    ):
+        self.metrics = metrics  # (host, port) to serve /metrics on, if any
+        self.due: dict[str, datetime] = {}  # when each source's current run was planned
+        self.lag: dict[str, float] = {}  # how late each source's last scheduled run started (seconds)
         self.reload_event = threading.Event()
         self.sources_mtime = 0.0
         self.db_url = db_url
@@ -142,6 +160,8 @@ class Daemon:
                 logger.info("%d runs left by a stopped process marked interrupted", interrupted)
             self._install_signals()
             self.scheduler = self._build_scheduler()
+            if self.metrics is not None:
+                self._serve_metrics(*self.metrics)
             self.scheduler.start()
             seen_mtime = self.sources_mtime
             while not self.stop_event.wait(1.0):
@@ -219,6 +239,7 @@ class Daemon:
             for source in self.sources.values():
                 self._add_job(source, session, now)
         scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=HEARTBEAT_EVERY), id="_heartbeat")
+        scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
         return scheduler
 
     def _add_job(self, source: Source, session: Session, now: datetime) -> None:
@@ -248,6 +269,30 @@ class Daemon:
 
     # -- jobs --------------------------------------------------------------------------------------
 
+    def _serve_metrics(self, host: str, port: int) -> None:
+        """The archive's metrics and the schedule lag, in Prometheus' text format, on a thread of its own."""
+        assert self.engine is not None
+        metrics = registry(self.engine, self._lag_metrics)
+        try:
+            server, _thread = start_http_server(port, addr=host, registry=metrics)
+        except OSError as e:  # the port is taken, or not ours to use
+            raise MetricsUnavailable(f"cannot serve metrics on {host}:{port}: {e}") from None
+        logger.info("metrics on http://%s:%d/metrics", host, server.server_address[1])
+
+    def _lag_metrics(self) -> list[Metric]:
+        lag = GaugeMetricFamily(
+            "newsdesk_schedule_lag_seconds",
+            "How late the source's last scheduled run started after its planned time",
+            labels=["source"],
+        )
+        for name, seconds in sorted(self.lag.items()):
+            lag.add_metric([name], seconds)
+        return [lag]
+
+    def _submitted(self, event: JobSubmissionEvent) -> None:
+        if event.scheduled_run_times:
+            self.due[event.job_id] = event.scheduled_run_times[-1]
+
     def heartbeat(self) -> None:
         assert self.engine is not None
         with Session(self.engine) as session, session.begin():
@@ -256,6 +301,9 @@ class Daemon:
                 self.stop_event.set()
 
     def run_source(self, name: str) -> None:
+        due = self.due.pop(name, None)
+        if due is not None:
+            self.lag[name] = max(0.0, (datetime.now(UTC) - due).total_seconds())
         source = self.sources.get(name)
         if source is None:
             logger.warning("source %s is no longer in %s; run skipped", name, self.sources_path)

@@ -23,7 +23,7 @@ from crawler.runner import CrawlJob, SourceBusy, prepare, run_crawl
 from crawler.sources import Source, SourcesError, find_source, load_alerts, parse_sources
 from demo.server import SiteServer
 from demo.site import build_site, demo_sources
-from scheduler import Daemon, DaemonRunning
+from scheduler import Daemon, DaemonRunning, MetricsUnavailable
 from storage.db import DatabaseError
 from storage.models import RunStatus
 from storage.queries import ArticleFilter, count_articles, list_articles
@@ -45,8 +45,14 @@ from storage.runs import get_run, run_record
     show_default=True,
     help="Seconds running crawls get to finish after SIGTERM/SIGINT before they are stopped.",
 )
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    help="Serve /metrics (Prometheus text format) on this port; 0 picks a free one (logged).",
+)
+@click.option("--metrics-host", default="127.0.0.1", show_default=True, help="Address /metrics listens on.")
 @click.pass_obj
-def daemon(obj: Context, log_format: str, grace: float) -> None:
+def daemon(obj: Context, log_format: str, grace: float, metrics_port: int | None, metrics_host: str) -> None:
     """Run every source on its schedule until SIGINT/SIGTERM; SIGHUP (or saving the sources file)
     reloads the sources.
 
@@ -56,8 +62,11 @@ def daemon(obj: Context, log_format: str, grace: float) -> None:
     refuse_memory_database(obj.db_url)
     obj.sources()  # a bad sources file is an Error: before anything starts
     try:
-        code = Daemon(obj.db_url, obj.sources_path, verbose=obj.verbose, stop_grace=grace).run()
-    except (DaemonRunning, DatabaseError) as e:
+        metrics = (metrics_host, metrics_port) if metrics_port is not None else None
+        code = Daemon(
+            obj.db_url, obj.sources_path, verbose=obj.verbose, stop_grace=grace, metrics=metrics
+        ).run()
+    except (DaemonRunning, DatabaseError, MetricsUnavailable) as e:
         raise click.ClickException(str(e)) from None
     sys.exit(code)
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session
 
 from crawler.sources import Source, parse_schedule
@@ -49,11 +52,28 @@ def test_daemon_runs_an_every_second_source_twice_and_stops_cleanly_on_sigterm(
         f'[[source]]\nname = "riverside"\nfeeds = ["{news_site.base_url}/feed.xml"]\nschedule = "every 1s"\n'
     )
     env = {**os.environ, "NEWSDESK_DB": sqlite_url}
-    daemon = subprocess.Popen([NEWSDESK, "daemon"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    daemon = subprocess.Popen(
+        [NEWSDESK, "daemon", "--metrics-port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for(lambda: len([r for r in runs_of(sqlite_url) if r["status"] == "ok"]) >= 2, 90, "two ok runs")
         second = newsdesk("--db", sqlite_url, "daemon", cwd=tmp_path, timeout=30)
         assert second.returncode == 1 and "already running" in second.stderr
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            metrics = {
+                (s.name, tuple(sorted(s.labels.items()))): s.value
+                for family in text_string_to_metric_families(response.read().decode())
+                for s in family.samples
+            }
+        assert metrics[("newsdesk_runs_total", (("source", "riverside"), ("status", "ok")))] >= 2
+        assert 0 <= metrics[("newsdesk_schedule_lag_seconds", (("source", "riverside"),))] < 30
     finally:
         daemon.send_signal(signal.SIGTERM)
         _, stderr = daemon.communicate(timeout=60)

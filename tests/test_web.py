@@ -129,6 +129,23 @@ def test_the_json_api_answers_the_same_queries_and_nothing_else(site: str) -> No
     assert get(f"{site}/api/articles", method="DELETE")[0] == 405
 
 
+def test_metrics_in_prometheus_text_format(site: str) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(f"{site}/metrics", timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("text/plain")
+        families = {f.name: f for f in text_string_to_metric_families(response.read().decode())}
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value for f in families.values() for s in f.samples
+    }
+    assert samples[("newsdesk_runs_total", (("source", "city"), ("status", "ok")))] == 1
+    assert samples[("newsdesk_articles", (("source", "city"),))] == 3
+    assert samples[("newsdesk_source_health", (("health", "ok"), ("source", "city")))] == 1
+    assert samples[("newsdesk_source_health", (("health", "failing"), ("source", "city")))] == 0
+    assert ("newsdesk_last_run_duration_seconds", (("source", "city"),)) in samples
+    assert {"newsdesk_pages", "newsdesk_stored", "newsdesk_errors"} <= set(families)
+
+
 def test_a_person_searches_opens_an_article_and_no_script_from_its_text_runs(
     site: str, tmp_path: Path
 ) -> None:

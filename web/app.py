@@ -16,12 +16,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from storage import queries, runs
+from storage.metrics import registry as archive_metrics
 from storage.queries import ArticleFilter
 from storage.versions import changed_paragraphs, version_changes
 
@@ -173,6 +175,13 @@ def api_versions(article_id: int) -> Any:
     if record is None:
         return jsonify({"error": f"no article {article_id}"}), 404
     return jsonify({"id": article_id, "version": record["version"], "changes": version_changes(record)})
+
+
+@pages.get("/metrics")
+def metrics() -> Any:
+    """The archive in Prometheus' text format (storage.metrics)."""
+    body = generate_latest(archive_metrics(archive().engine))
+    return current_app.response_class(body, content_type=CONTENT_TYPE_LATEST)
 
 
 @pages.get("/api/runs")
