@@ -257,6 +257,9 @@ class ChildCrawl:
         with Session(self.engine) as session, session.begin():
             run = runs.get_run(session, self.run_id)
             status, message = ended or _outcome(run, code, log_path)
+            drift = runs.run_drift(session, run) if run is not None else ""
+            if drift:  # said in the run's own record, where a person looks first
+                message = f"{message}; extraction drifted from this source's usual: {drift}"
             runs.finish_run(session, self.run_id, status, message)
         counters = _counters(self.engine, self.run_id)
         if status is RunStatus.OK:

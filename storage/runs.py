@@ -152,7 +152,7 @@ def source_health(session: Session, source: str) -> str:
         select(CrawlRun)
         .where(CrawlRun.source == source, CrawlRun.status != RunStatus.RUNNING)
         .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
-        .limit(max(FAILING_AFTER, IDLE_AFTER, USUAL_RUNS + 1))
+        .limit(max(FAILING_AFTER, IDLE_AFTER))
     ).all()
     failed = recent[:FAILING_AFTER]
     if len(failed) == FAILING_AFTER and all(
@@ -162,15 +162,32 @@ def source_health(session: Session, source: str) -> str:
     last = recent[0] if recent else None
     if last is not None and not reached_articles(last) and "robots.txt forbade" in (last.message or ""):
         return "degraded: robots.txt forbade every request of the last run (obey_robots = false overrides it)"
-    measured = [r.quality for r in recent if r.quality and r.quality.get("pages", 0) >= MIN_QUALITY_PAGES]
-    if last is not None and measured and last.quality is measured[0] and len(measured) > 1:
-        drift = quality_drift(measured[0], measured[1 : USUAL_RUNS + 1])
-        if drift:
-            return f"degraded: {drift}"
+    drift = run_drift(session, last) if last is not None else ""
+    if drift:
+        return f"degraded: {drift}"
     idle = recent[:IDLE_AFTER]
     if len(idle) == IDLE_AFTER and all(r.stored == 0 and r.updated == 0 for r in idle):
         return f"idle: last {IDLE_AFTER} runs stored nothing new"
     return "ok"
+
+
+def run_drift(session: Session, run: CrawlRun) -> str:
+    """How the run's extraction departs from its source's usual (the USUAL_RUNS finished runs before it
+    that measured enough pages); '' when it does not, or when there is nothing to compare."""
+    if not measured_enough(run.quality):
+        return ""
+    earlier = session.scalars(
+        select(CrawlRun.quality)
+        .where(CrawlRun.source == run.source, CrawlRun.id < run.id, CrawlRun.status != RunStatus.RUNNING)
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(USUAL_RUNS)
+    ).all()
+    usual = [q for q in earlier if measured_enough(q)]
+    return quality_drift(run.quality, usual) if run.quality and usual else ""
+
+
+def measured_enough(quality: dict[str, Any] | None) -> bool:
+    return bool(quality) and int((quality or {}).get("pages", 0)) >= MIN_QUALITY_PAGES
 
 
 def quality_drift(last: dict[str, Any], usual: list[dict[str, Any]]) -> str:

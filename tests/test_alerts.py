@@ -87,6 +87,10 @@ def test_a_redesign_that_empties_bodies_is_flagged_and_alerted_once(
         publish(folder, redesigned=True)
         (second,) = crawl(tmp_path, sqlite_url, "paper")
         assert second["status"] == "ok" and second["quality"]["empty_body"] == 1.0
+        assert (
+            "extraction drifted from this source's usual: empty bodies on 100% of 6 pages"
+            in second["message"]
+        )
         assert health(tmp_path, sqlite_url) == (
             "degraded: empty bodies on 100% of 6 pages (usually 0%); median body 0 characters (usually 657)"
         )
