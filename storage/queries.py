@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
@@ -317,6 +317,28 @@ def count_articles(session: Session, f: ArticleFilter) -> int:
     else:
         stmt = _filtered(f, found).with_only_columns(Article.id)
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def day_counts(counted: dict[str, int], last: date, days: int) -> list[tuple[str, int]]:
+    """(YYYY-MM-DD, count) for each of the `days` days up to `last`, days without any included."""
+    chosen = [last - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    return [(d.isoformat(), counted.get(d.isoformat(), 0)) for d in chosen]
+
+
+def matches_per_day(session: Session, f: ArticleFilter, days: int = 30) -> list[tuple[str, int]]:
+    """How many articles match `f` on each of the last `days` days of its window (which ends at its
+    `until`, or today)."""
+    last = (f.until or datetime.now(UTC).replace(tzinfo=None)).date()
+    start = datetime.combine(last - timedelta(days=days - 1), clock.min)
+    window = replace(f, since=max(f.since, start) if f.since else start, limit=None, offset=0)
+    day = func.date(Article.sort_at)
+    found = _search(session, window) if window.search else None
+    if found is not None and found.joins_fts:
+        stmt = _matching_ids(window, found).order_by(None)
+    else:
+        stmt = _filtered(window, found)
+    counted = {str(d): n for d, n in session.execute(stmt.with_only_columns(day, func.count()).group_by(day))}
+    return day_counts(counted, last, days)
 
 
 def get_article(session: Session, key: str | int) -> dict[str, Any] | None:

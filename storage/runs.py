@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import utcnow
 from storage.models import Article, CrawlRun, RunStatus, Source, Trigger
-from storage.queries import ISO, iso
+from storage.queries import ISO, day_counts, iso
 
 COUNTERS = ("pages", "stored", "updated", "duplicates", "skipped", "errors")
 
@@ -224,6 +224,20 @@ def run_that_fetched(session: Session, source: str, fetched_at: str | None) -> d
         .limit(1)
     ).first()
     return run_record(run) if run is not None else None
+
+
+def stored_per_day(session: Session, source: str, days: int = 30) -> list[tuple[str, int]]:
+    """How many articles `source` stored (first saw) on each of the last `days` days."""
+    last = utcnow().date()
+    since = datetime.combine(last - timedelta(days=days - 1), datetime.min.time())
+    day = func.date(Article.first_seen_at)
+    counted = session.execute(
+        select(day, func.count())
+        .join(Source)
+        .where(Source.name == source, Article.first_seen_at >= since)
+        .group_by(day)
+    )
+    return day_counts({str(d): n for d, n in counted}, last, days)
 
 
 def sources_overview(session: Session) -> list[dict[str, Any]]:

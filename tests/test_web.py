@@ -10,7 +10,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from storage.articles import NewArticle, insert_article, update_article
 from storage.db import connect
 from storage.fingerprints import content_hash, minhash
 from storage.models import Article, RunStatus, Trigger
-from storage.runs import finish_run, start_run
+from storage.runs import finish_run, set_counters, start_run
 from tests.conftest import NEWSDESK
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -70,6 +70,8 @@ def site(tmp_path: Path) -> Iterator[str]:
                 "https://city.example/market", "Market hall reopens", "The market hall reopened.", [], "en-GB"
             ),
         )
+        quality = {"pages": 3, "empty_body": 0.0, "no_title": 0.0, "no_date": 0.333, "median_body": 80}
+        set_counters(s, run, {"pages": 3, "stored": 3}, quality)
         finish_run(s, run, RunStatus.OK, "finished")
     with Session(engine) as s, s.begin():
         stored = s.get(Article, tunnel)
@@ -156,6 +158,8 @@ def test_a_person_searches_opens_an_article_and_no_script_from_its_text_runs(
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
+    today = datetime.now(UTC).date().isoformat()
+
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -185,6 +189,23 @@ def test_a_person_searches_opens_an_article_and_no_script_from_its_text_runs(
         assert "Fetched by run" in page.locator("#run").inner_text()
         page.screenshot(path=str(tmp_path / "article.png"), full_page=True)
         assert (tmp_path / "article.png").stat().st_size > 10_000
+
+        # Charts are SVG drawn on the server: bars and points with their values as titles.
+        page.goto(f"{site}/?q=tunnel&until=2026-11-30")
+        assert page.locator("#per-day rect.bar").count() == 30
+        assert "2026-11-20: 1" in page.locator("#per-day rect.bar title").all_text_contents()
+        page.goto(f"{site}/runs")
+        page.click("#sources a:text('city')")
+        page.wait_for_url("**/sources/city")
+        assert page.locator("#stored rect.bar").count() == 30
+        assert page.locator("#stored rect.bar title").last.text_content() == f"{today}: 3"
+        assert (
+            page.locator("#durations rect.bar").count() == 1 and page.locator("#errors rect.bar").count() == 1
+        )
+        assert page.locator("#quality circle.point").count() == 3  # one run, three shares
+        assert "no date 33%" in " ".join(page.locator("#quality circle.point title").all_text_contents())
+        page.screenshot(path=str(tmp_path / "source.png"), full_page=True)
+        assert (tmp_path / "source.png").stat().st_size > 10_000
 
         page.goto(f"{site}/?q=comments")
         page.click("a.title")

@@ -26,6 +26,7 @@ from storage import queries, runs
 from storage.metrics import registry as archive_metrics
 from storage.queries import ArticleFilter
 from storage.versions import changed_paragraphs, version_changes
+from web import charts as charts_
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,13 @@ def search_results() -> dict[str, Any]:
 
 @pages.get("/")
 def index() -> str:
-    return render_template("index.html", args=request.args, page_size=PAGE_SIZE, **search_results())
+    results = search_results()
+    chart = None
+    if results["filter"].search and results["total"]:
+        with archive().session() as s:
+            per_day = queries.matches_per_day(s, results["filter"])
+        chart = charts_.bars(f"Articles matching {results['filter'].search} per day, last 30 days", per_day)
+    return render_template("index.html", args=request.args, page_size=PAGE_SIZE, chart=chart, **results)
 
 
 @pages.get("/articles/<int:article_id>")
@@ -141,6 +148,55 @@ def runs_overview() -> dict[str, Any]:
             "sources": runs.sources_overview(s),
             "runs": runs.list_runs(s, request.args.get("source") or None, limit=100),
         }
+
+
+CHART_RUNS = 50  # runs drawn on a source's page
+
+
+@pages.get("/sources/<name>")
+def source_page(name: str) -> str:
+    """One source at a glance: articles stored per day, each run's duration and errors, and what its
+    extraction gave (shares of pages without a body, title or date)."""
+    with archive().session() as s:
+        overview = next((o for o in runs.sources_overview(s) if o["source"] == name), None)
+        if overview is None:
+            abort(404)
+        stored = runs.stored_per_day(s, name)
+        recent = runs.list_runs(s, name, limit=CHART_RUNS)[::-1]  # oldest first
+    finished = [r for r in recent if r["finished_at"]]
+    labels = [f"run {r['id']} ({r['started_at']})" for r in finished]
+    quality = [r["quality"] or {} for r in finished]
+    charts = {
+        "stored": charts_.bars(f"Articles stored per day by {name}, last 30 days", stored),
+        "durations": charts_.bars(
+            f"Duration of each of the last {len(finished)} runs of {name}",
+            [(label, _seconds(r)) for label, r in zip(labels, finished, strict=True)],
+            " s",
+        ),
+        "errors": charts_.bars(
+            f"Errors in each of the last {len(finished)} runs of {name}",
+            [(label, r["errors"]) for label, r in zip(labels, finished, strict=True)],
+            colour="#b00020",
+        ),
+        "quality": charts_.lines(
+            f"What extraction gave on each of the last {len(finished)} runs of {name}",
+            labels,
+            {
+                what: [q.get(key) for q in quality]
+                for key, what in (
+                    ("empty_body", "empty body"),
+                    ("no_title", "no title"),
+                    ("no_date", "no date"),
+                )
+            },
+        ),
+    }
+    return render_template("source.html", source=overview, charts=charts, runs=recent[::-1])
+
+
+def _seconds(run: dict[str, Any]) -> float:
+    started = datetime.strptime(run["started_at"], queries.ISO)
+    return round((datetime.strptime(run["finished_at"], queries.ISO) - started).total_seconds(), 1)
 
 
 @pages.get("/runs")
