@@ -5,6 +5,7 @@ alert through Apprise to a local JSON webhook; while it lasts nothing more is se
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ class Hook(http.server.BaseHTTPRequestHandler):
         log.write(body.decode() + "\\n"); log.flush()
         self.send_response(200); self.end_headers()
     def log_message(self, *args): pass
-server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[2]) if len(sys.argv) > 2 else 0), Hook)
 print(server.server_address[1], flush=True)
 server.serve_forever()
 """
@@ -111,6 +112,39 @@ def test_a_redesign_that_empties_bodies_is_flagged_and_alerted_once(
         "newsdesk: paper is degraded",
         "newsdesk: paper is ok again",
     ]
+
+
+def test_an_alert_that_cannot_be_delivered_does_not_break_the_crawl_and_goes_out_later(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    with socket.socket() as probe:  # a port nobody listens on, until the webhook starts there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    received = tmp_path / "received.jsonl"
+    folder = site(tmp_path / "paper", {"feed.xml": rss(ARTICLES)})
+    publish(folder, redesigned=False)
+    server = Server(folder)
+    hook = None
+    try:
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nname = "paper"\nfeeds = ["{server.base_url}/feed.xml"]\nrefresh_after = "0s"\n'
+            f'\n[alerts]\nurls = ["json://127.0.0.1:{port}/hook"]\n'
+        )
+        crawl(tmp_path, sqlite_url, "paper")
+        publish(folder, redesigned=True)
+        (down,) = crawl(tmp_path, sqlite_url, "paper")  # the webhook is down: the crawl is not
+        assert down["status"] == "ok" and messages(received) == []
+        hook = subprocess.Popen(
+            [sys.executable, "-c", WEBHOOK, str(received), str(port)], stdout=subprocess.PIPE
+        )
+        assert hook.stdout is not None and hook.stdout.readline().strip() == str(port).encode()
+        crawl(tmp_path, sqlite_url, "paper")
+    finally:
+        server.stop()
+        if hook is not None:
+            hook.terminate()
+            hook.wait(timeout=10)
+    assert [m["title"] for m in messages(received)] == ["newsdesk: paper is degraded"]
 
 
 def test_alerts_test_sends_a_message_and_bad_urls_are_reported(
