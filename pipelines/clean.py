@@ -47,7 +47,10 @@ class CleanPipeline(Stage):
         if self.workers > 0:
             # Spawned, not forked: a fork of the crawl process would copy its reactor, threads and sockets.
             self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=worker_started
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=worker_started,
+                initargs=(os.getpid(),),
             )
 
     def measure(self, article: ArticleItem) -> None:

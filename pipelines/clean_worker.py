@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import signal
 import sys
 
@@ -40,10 +41,14 @@ def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
     )
 
 
-def worker_started() -> None:
+def worker_started(crawl_pid: int) -> None:
     """A pool worker leaves signals to the crawl (which shuts the pool down) and dies with it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):  # no prctl: the pool's own pipe still ends it
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # The crawl may have died while this worker was starting, before the request above: it would then
+    # wait for work forever (each worker holds both ends of the pool's queue, so it never reads an end).
+    if os.getppid() != crawl_pid:
+        os._exit(0)

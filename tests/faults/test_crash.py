@@ -9,6 +9,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -113,3 +114,47 @@ def test_a_crawl_killed_mid_write_leaves_a_consistent_store_and_the_next_complet
     runs = newsdesk("--db", f"sqlite:///{db}", "runs", "--format", "json", cwd=tmp_path)
     statuses = [r["status"] for r in json.loads(runs.stdout)]
     assert statuses == ["ok", "failed", "failed", "failed", "failed"]
+
+
+ORPHAN_SCRIPT = """
+import os, sys
+from scrapy.utils.test import get_crawler
+from pipelines.base import StageContext
+from pipelines.clean import CleanPipeline
+from storage.db import Database
+
+crawler = get_crawler()
+crawler.stats.open_spider()
+stage = CleanPipeline(StageContext(crawler.stats, Database(sys.argv[1])), workers=2)
+stage.open_spider()
+for _ in range(2):
+    stage.pool.submit(int)  # a worker is started for each
+os._exit(0)  # the crawl dies (SIGKILL, a crash) while its workers are still starting
+"""
+
+
+def marked_processes(mark: str) -> list[int]:
+    """The processes whose environment holds `mark`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if mark.encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_extraction_workers_do_not_outlive_a_crawl_that_dies_while_they_start(tmp_path: Path) -> None:
+    mark = f"NEWSDESK_TEST_ORPHANS={os.getpid()}-{time.monotonic_ns()}"
+    env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
+    db = f"sqlite:///{tmp_path / 'news.db'}"
+    subprocess.run([sys.executable, "-c", ORPHAN_SCRIPT, db], env=env, timeout=60, check=True)
+    deadline = time.monotonic() + 20
+    while marked_processes(mark) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = marked_processes(mark)
+    for pid in left:  # do not leave them to the next test either
+        os.kill(pid, signal.SIGKILL)
+    assert left == [], "extraction workers outlived their crawl"
