@@ -30,6 +30,7 @@ from crawler.alerts import report_health
 from crawler.runner import HOST, CrawlJob, SourceBusy, prepare, run_crawl
 from crawler.sources import Source, SourcesError, load_alerts, load_sources
 from storage import locks, runs
+from storage.capture import capture_folder, prune
 from storage.db import connect, utcnow
 from storage.metrics import registry
 from storage.models import Trigger
@@ -328,6 +329,10 @@ class Daemon:
         except Exception:  # the schedule must go on whatever one run does
             logger.exception("run of %s failed", name)
             return
+        if source.keep_capture is not None:
+            removed = prune(capture_folder(self.db_url), name, source.keep_capture / 86400, utcnow().date())
+            if removed:
+                logger.info("%s: %d WARC files older than keep_capture removed", name, removed)
         with Session(self.engine) as session:
             health = source_health(session, result.source)
         if health != "ok":

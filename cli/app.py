@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import click
 from sqlalchemy import Engine
@@ -138,10 +140,16 @@ class LazyGroup(click.Group):
     show_default=True,
     help="Sources file (env NEWSDESK_SOURCES).",
 )
+@click.option(
+    "--capture",
+    envvar="NEWSDESK_CAPTURE",
+    help="Folder of the WARC files of fetched pages (env NEWSDESK_CAPTURE) [default: beside a SQLite "
+    "database: news.db -> news-capture/].",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging, and the crawls' own logs.")
 @click.version_option(_version(), "--version", prog_name="newsdesk")
 @click.pass_context
-def main(ctx: click.Context, db: str, sources_path: str, verbose: bool) -> None:
+def main(ctx: click.Context, db: str, sources_path: str, capture: str | None, verbose: bool) -> None:
     """newsdesk: scheduled news scraping into a searchable archive.
 
     \b
@@ -150,4 +158,6 @@ def main(ctx: click.Context, db: str, sources_path: str, verbose: bool) -> None:
       newsdesk query --search election     search the stored articles
       newsdesk daemon                      run every source on its schedule
     """
+    if capture:  # the crawl processes read it from their environment
+        os.environ["NEWSDESK_CAPTURE"] = str(Path(capture).expanduser().resolve())
     ctx.obj = Context(db, sources_path, verbose)

@@ -15,6 +15,7 @@ class PageItem:
     redirects: list[str] = field(default_factory=list)  # the URLs in between, if any
     listed_title: str | None = None  # the feed/sitemap entry's title
     listed_published: str | None = None  # the feed/sitemap entry's date (ISO 8601)
+    capture: tuple[str, int] | None = None  # its WARC record: file (in the capture folder), offset
 
 
 @dataclass
@@ -35,3 +36,5 @@ class ArticleItem:
     duplicate_of: int | None = None  # set by the dedupe stage: an earlier copy of the same story
     existing_id: int | None = None  # set by the dedupe stage: this URL is stored and its text changed
     shingle_hashes: list[int] | None = None  # from the extraction worker, made the minhash by the clean stage
+    capture_file: str | None = None  # the page as fetched: WARC file in the capture folder...
+    capture_offset: int | None = None  # ...and where its response record starts

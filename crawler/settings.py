@@ -15,6 +15,8 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # password to every user of the machine.
 NEWSDESK_DB = os.environ.get("NEWSDESK_DB") or "sqlite:///newsdesk.db"
 NEWSDESK_SOURCES = "sources.toml"
+# Where fetched pages are kept in WARC files (storage.capture: by default beside a SQLite database).
+NEWSDESK_CAPTURE = os.environ.get("NEWSDESK_CAPTURE") or None
 # The crawl's source (a crawler.sources.Source): set by the spider from NEWSDESK_SOURCES and its
 # `source` argument, read by the middlewares and pipelines.
 NEWSDESK_SOURCE = None
@@ -70,6 +72,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.ConditionalGetMiddleware": 60,
+    # Next to the downloader: it sees the responses as received (before decompression and redirects).
+    "crawler.capture.CaptureMiddleware": 950,
 }
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 # Duplicates and pages without an article are routine, not warnings.

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "jitter": "0s",
     "misfire_grace": "5m",
     "download_timeout": "30s",
+    "capture": True,
 }
 DURATION_KEYS = {
     "timeout": 1,
@@ -41,7 +42,7 @@ DURATION_KEYS = {
 }  # key -> smallest allowed seconds
 # Durations that may be left out or written as "never" (no refresh, no age limit); key -> smallest
 # allowed seconds ("0s": stored articles are fetched again on every run).
-OPTIONAL_DURATION_KEYS = {"refresh_after": 0, "max_age": 60}
+OPTIONAL_DURATION_KEYS = {"refresh_after": 0, "max_age": 60, "keep_capture": 3600}
 DEFAULT_KEYS = {*DEFAULTS, *OPTIONAL_DURATION_KEYS}
 LIST_KEYS = ("feeds", "sitemaps", "start_urls", "allow", "deny", "keep_params", "domains")
 HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
@@ -95,6 +96,8 @@ class Source:
     extra_domains: list[str] = field(default_factory=list)  # other sites its articles live on
     refresh_after: int | None = None  # seconds after which a stored article is fetched again
     max_age: int | None = None  # feed/sitemap entries dated older than this many seconds are not fetched
+    capture: bool = True  # article pages as fetched kept in WARC files (crawler.capture)
+    keep_capture: int | None = None  # seconds the WARC files are kept (None: always)
 
     @property
     def domains(self) -> list[str]:
@@ -221,6 +224,7 @@ CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "max_listing_pages": _check_count,
     "follow_depth": _check_count,
     "obey_robots": _check_flag,
+    "capture": _check_flag,
 }
 
 

@@ -38,6 +38,8 @@ def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
         minhash=None,
         seen_urls=sorted(seen),
         shingle_hashes=shingle_hashes(extracted.body),
+        capture_file=item.capture[0] if item.capture else None,
+        capture_offset=item.capture[1] if item.capture else None,
     )
 
 

@@ -98,6 +98,8 @@ def write(session: Session, item: ArticleItem) -> Outcome:
         minhash=item.minhash,
         headlines=item.headlines,
         duplicate_of=item.duplicate_of,
+        capture_file=item.capture_file,
+        capture_offset=item.capture_offset,
     )
     article = session.get(Article, item.existing_id) if item.existing_id is not None else None
     if article is not None:

@@ -31,6 +31,8 @@ class NewArticle:
     headlines: list[tuple[str, str | None]] = field(default_factory=list)
     duplicate_of: int | None = None
     fetched_at: datetime = field(default_factory=utcnow)
+    capture_file: str | None = None  # the page as fetched (storage.capture): WARC file and record offset
+    capture_offset: int | None = None
 
 
 def ensure_source(session: Session, name: str) -> int:
@@ -176,6 +178,8 @@ def insert_article(session: Session, new: NewArticle) -> int | None:
             sort_at=new.published_at or new.fetched_at,
             version=1,
             minhash=new.minhash,
+            capture_file=new.capture_file,
+            capture_offset=new.capture_offset,
         )
         .on_conflict_do_nothing(index_elements=["url"])
         .returning(Article.__table__.c.id)
@@ -199,6 +203,8 @@ def update_article(session: Session, article: Article, new: NewArticle) -> int:
             body=article.body,
             content_hash=article.content_hash,
             fetched_at=article.fetched_at,
+            capture_file=article.capture_file,
+            capture_offset=article.capture_offset,
         )
     )
     article.version += 1
@@ -212,6 +218,7 @@ def update_article(session: Session, article: Article, new: NewArticle) -> int:
         article.published_at = new.published_at
     article.sort_at = article.published_at or article.fetched_at
     article.minhash = new.minhash
+    article.capture_file, article.capture_offset = new.capture_file, new.capture_offset
     if article.duplicate_of is None:
         _index_bands(session, article.id, new.minhash)
     session.execute(delete(Headline).where(Headline.article_id == article.id))

@@ -73,6 +73,9 @@ class Article(Base):
     # MinHash signature of the body's word 3-grams (None for texts too short to compare); its LSH band
     # keys live in article_bands, for originals only, so a near-duplicate lookup is one indexed probe.
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The page as fetched (storage.capture): WARC file in the capture folder, offset of its response record.
+    capture_file: Mapped[str | None] = mapped_column(String(500))
+    capture_offset: Mapped[int | None] = mapped_column(BigInteger)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
@@ -135,6 +138,8 @@ class ArticleVersion(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    capture_file: Mapped[str | None] = mapped_column(String(500))
+    capture_offset: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Headline(Base):

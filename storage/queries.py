@@ -363,6 +363,10 @@ def get_article(session: Session, key: str | int) -> dict[str, Any] | None:
         {"version": v.version, "title": v.title, "fetched_at": iso(v.fetched_at), "body": v.body}
         for v in article.versions
     ]
+    # The page as fetched, in the capture folder's WARC files (storage.capture).
+    record["capture"] = (
+        {"file": article.capture_file, "offset": article.capture_offset} if article.capture_file else None
+    )
     return record
 
 

@@ -111,6 +111,9 @@ def newsdesk(
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `newsdesk` command."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    if any(a.startswith("postgresql") for a in args):
+        # Its default capture folder is in the home folder: a test's WARC files stay in the test's own.
+        full_env["NEWSDESK_CAPTURE"] = str(cwd / "capture")
     full_env.update(env or {})
     return subprocess.run(
         [NEWSDESK, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout, input=stdin

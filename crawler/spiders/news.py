@@ -259,4 +259,5 @@ class NewsSpider(Spider):
             html=decode_html(response.body, content_type.decode("latin-1")),
             listed_title=title,
             listed_published=published,
+            capture=response.meta.get("newsdesk_capture"),
         )

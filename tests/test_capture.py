@@ -1,0 +1,101 @@
+"""Raw capture: the article pages a crawl fetches are kept as received in WARC files that standard tools
+read (warcio's own `check` and `index`), each article says where its page is, a source can turn it off,
+and old files go after `keep_capture`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from storage.capture import prune
+from tests.conftest import Server, newsdesk
+from tests.test_incremental import crawl, page, rss, site, story
+
+WARCIO = str(Path(sys.executable).parent / "warcio")
+PATHS = ["/one.html", "/two.html", "/three.html"]
+
+
+def paper(tmp_path: Path) -> Path:
+    return site(
+        tmp_path / "paper",
+        {
+            "feed.xml": rss(PATHS),
+            **{p.lstrip("/"): page(f"Story {p}", story(i)) for i, p in enumerate(PATHS)},
+        },
+    )
+
+
+def sources(tmp_path: Path, base: str, extra: str = "") -> None:
+    (tmp_path / "sources.toml").write_text(
+        f'[[source]]\nname = "paper"\nfeeds = ["{base}/feed.xml"]\n{extra}'
+    )
+
+
+def test_fetched_pages_are_kept_in_warc_files_that_standard_tools_read(tmp_path: Path) -> None:
+    folder = paper(tmp_path)
+    server = Server(folder)
+    db = f"sqlite:///{tmp_path / 'news.db'}"
+    try:
+        sources(tmp_path, server.base_url)
+        (run,) = crawl(tmp_path, db, "paper")
+    finally:
+        server.stop()
+    assert run["stored"] == 3
+    capture = tmp_path / "news-capture"
+    files = sorted(capture.glob("paper/*/*.warc.gz"))
+    assert len(files) == 1 and files[0].parent.name == datetime.now(UTC).date().isoformat()
+    checked = subprocess.run([WARCIO, "check", "-v", str(files[0])], capture_output=True, text=True)
+    assert checked.returncode == 0 and "digest pass" in checked.stdout, checked.stdout + checked.stderr
+    index = subprocess.run([WARCIO, "index", str(files[0])], capture_output=True, text=True, check=True)
+    kinds = [json.loads(line)["warc-type"] for line in index.stdout.splitlines()]
+    assert kinds == ["response", "request"] * 3
+
+    listed = json.loads(newsdesk("--db", db, "query", "--format", "json", cwd=tmp_path).stdout)
+    for article in listed:
+        shown = json.loads(
+            newsdesk("--db", db, "show", str(article["id"]), "--format", "json", cwd=tmp_path).stdout
+        )
+        where = shown[0]["capture"]
+        with open(capture / where["file"], "rb") as handle:
+            handle.seek(where["offset"])
+            record = next(iter(ArchiveIterator(handle)))
+            assert (
+                record.rec_type == "response"
+                and record.rec_headers.get_header("WARC-Target-URI") == article["url"]
+            )
+            assert record.http_headers.get_statuscode() == "200"
+            served = (folder / article["url"].rsplit("/", 1)[1]).read_bytes()
+            assert record.content_stream().read() == served
+
+
+def test_a_source_can_turn_capture_off_and_old_files_are_removed(tmp_path: Path) -> None:
+    server = Server(paper(tmp_path))
+    db = f"sqlite:///{tmp_path / 'news.db'}"
+    try:
+        sources(tmp_path, server.base_url, "capture = false\n")
+        (run,) = crawl(tmp_path, db, "paper")
+    finally:
+        server.stop()
+    assert run["stored"] == 3 and not (tmp_path / "news-capture").exists()
+
+    root = tmp_path / "capture"
+    for day in ("2026-01-01", "2026-11-01", "2026-11-29"):
+        (root / "paper" / day).mkdir(parents=True)
+        (root / "paper" / day / "x.warc.gz").write_bytes(b"")
+    assert prune(root, "paper", keep_days=7, today=date(2026, 11, 30)) == 2
+    assert [d.name for d in (root / "paper").iterdir()] == ["2026-11-29"]
+
+
+def test_keep_capture_is_checked(tmp_path: Path) -> None:
+    (tmp_path / "sources.toml").write_text(
+        '[[source]]\nname = "paper"\nfeeds = ["https://paper.example/rss"]\nkeep_capture = "soon"\ncapture = "yes"\n'
+    )
+    checked = newsdesk("sources", "--check", cwd=tmp_path)
+    assert checked.returncode != 0
+    out = checked.stdout + checked.stderr
+    assert "'keep_capture' 'soon' is not a duration" in out and "'capture' must be true or false" in out
