@@ -106,6 +106,7 @@ COMMANDS = {
     "split": "cli.pages:split",
     "serve": "cli.serving:serve",
     "alerts": "cli.crawling:alerts",
+    "reextract": "cli.reextract:reextract",
 }
 
 

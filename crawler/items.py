@@ -38,3 +38,4 @@ class ArticleItem:
     shingle_hashes: list[int] | None = None  # from the extraction worker, made the minhash by the clean stage
     capture_file: str | None = None  # the page as fetched: WARC file in the capture folder...
     capture_offset: int | None = None  # ...and where its response record starts
+    extractor: str | None = None  # the extractor version that made it

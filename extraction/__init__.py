@@ -12,7 +12,12 @@ from extraction.linklists import Headline
 from extraction.metadata import parse_date
 from extraction.splitter import Split, split_text
 
+# Stored with every article it extracts; changed whenever the rules change what a page gives, so that
+# `newsdesk reextract` knows which stored articles an older extractor made.
+EXTRACTOR_VERSION = "2026.11.30"
+
 __all__ = [
+    "EXTRACTOR_VERSION",
     "MAX_PAGE_BYTES",
     "Extracted",
     "Headline",

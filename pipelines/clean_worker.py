@@ -10,7 +10,7 @@ import signal
 import sys
 
 from crawler.items import ArticleItem, PageItem
-from extraction import extract, parse_date, strip_controls
+from extraction import EXTRACTOR_VERSION, extract, parse_date, strip_controls
 from storage.shingles import content_hash, shingle_hashes
 from storage.urls import canonicalize, choose_canonical
 
@@ -40,6 +40,7 @@ def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
         shingle_hashes=shingle_hashes(extracted.body),
         capture_file=item.capture[0] if item.capture else None,
         capture_offset=item.capture[1] if item.capture else None,
+        extractor=EXTRACTOR_VERSION,
     )
 
 

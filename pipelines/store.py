@@ -100,6 +100,7 @@ def write(session: Session, item: ArticleItem) -> Outcome:
         duplicate_of=item.duplicate_of,
         capture_file=item.capture_file,
         capture_offset=item.capture_offset,
+        extractor=item.extractor,
     )
     article = session.get(Article, item.existing_id) if item.existing_id is not None else None
     if article is not None:

@@ -13,6 +13,7 @@ from storage.db import dialect_insert, utcnow
 from storage.fingerprints import NEAR_DUPLICATE_RESEMBLANCE, band_keys, resemblance
 from storage.models import Article, ArticleBand, ArticleVersion, Headline, SeenUrl, Source
 
+FETCHED, REEXTRACTED = "fetched", "reextracted"  # where an article's text came from
 MAX_CANDIDATES = 20  # band-sharing articles checked per lookup, most shared bands first
 SEEN_CHUNK = 500  # URLs looked up per query
 
@@ -33,6 +34,8 @@ class NewArticle:
     fetched_at: datetime = field(default_factory=utcnow)
     capture_file: str | None = None  # the page as fetched (storage.capture): WARC file and record offset
     capture_offset: int | None = None
+    extractor: str | None = None  # the extractor version that made the text
+    origin: str = FETCHED  # or REEXTRACTED
 
 
 def ensure_source(session: Session, name: str) -> int:
@@ -180,6 +183,8 @@ def insert_article(session: Session, new: NewArticle) -> int | None:
             minhash=new.minhash,
             capture_file=new.capture_file,
             capture_offset=new.capture_offset,
+            extractor=new.extractor,
+            origin=new.origin,
         )
         .on_conflict_do_nothing(index_elements=["url"])
         .returning(Article.__table__.c.id)
@@ -205,6 +210,8 @@ def update_article(session: Session, article: Article, new: NewArticle) -> int:
             fetched_at=article.fetched_at,
             capture_file=article.capture_file,
             capture_offset=article.capture_offset,
+            extractor=article.extractor,
+            origin=article.origin,
         )
     )
     article.version += 1
@@ -219,6 +226,7 @@ def update_article(session: Session, article: Article, new: NewArticle) -> int:
     article.sort_at = article.published_at or article.fetched_at
     article.minhash = new.minhash
     article.capture_file, article.capture_offset = new.capture_file, new.capture_offset
+    article.extractor, article.origin = new.extractor, new.origin
     if article.duplicate_of is None:
         _index_bands(session, article.id, new.minhash)
     session.execute(delete(Headline).where(Headline.article_id == article.id))

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import make_url
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
 
 
 def capture_folder(db_url: str) -> Path:
@@ -47,3 +49,29 @@ def prune(root: Path, source: str, keep_days: float, today: date) -> int:
             removed += sum(1 for _ in day.glob("*.warc.gz"))
             shutil.rmtree(day, ignore_errors=True)
     return removed
+
+
+class CaptureMissing(Exception):
+    """The captured page of an article cannot be read (file gone, moved, or not a WARC response there)."""
+
+
+def read_response(root: Path, file: str, offset: int, limit: int) -> tuple[str, bytes, str]:
+    """The URL, body (decompressed, at most `limit` bytes) and Content-Type of the response record at
+    `offset` in `file` (relative to the capture folder `root`)."""
+    path = (root / file).resolve()
+    if root.resolve() not in path.parents:  # the database names a file outside the folder: not ours
+        raise CaptureMissing(f"{file} is not in the capture folder {root}")
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            record = next(iter(ArchiveIterator(handle)), None)
+            if record is None or record.rec_type != "response" or record.http_headers is None:
+                raise CaptureMissing(f"no response record at {file}:{offset}")
+            body = record.content_stream().read(limit)
+            return (
+                record.rec_headers.get_header("WARC-Target-URI") or "",
+                body,
+                record.http_headers.get_header("Content-Type") or "",
+            )
+    except (OSError, ArchiveLoadFailed) as e:
+        raise CaptureMissing(f"{file}:{offset}: {e}") from None

@@ -76,6 +76,10 @@ class Article(Base):
     # The page as fetched (storage.capture): WARC file in the capture folder, offset of its response record.
     capture_file: Mapped[str | None] = mapped_column(String(500))
     capture_offset: Mapped[int | None] = mapped_column(BigInteger)
+    # The extractor version that made this text, and how it came: "fetched" (the page as the crawl
+    # fetched it) or "reextracted" (a stored page run through a newer extractor).
+    extractor: Mapped[str | None] = mapped_column(String(40))
+    origin: Mapped[str | None] = mapped_column(String(20))
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
@@ -140,6 +144,10 @@ class ArticleVersion(Base):
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
     capture_file: Mapped[str | None] = mapped_column(String(500))
     capture_offset: Mapped[int | None] = mapped_column(BigInteger)
+    # The extractor version that made this text, and how it came: "fetched" (the page as the crawl
+    # fetched it) or "reextracted" (a stored page run through a newer extractor).
+    extractor: Mapped[str | None] = mapped_column(String(40))
+    origin: Mapped[str | None] = mapped_column(String(20))
 
 
 class Headline(Base):

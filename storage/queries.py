@@ -233,6 +233,8 @@ def article_record(article: Article) -> dict[str, Any]:
         "fetched_at": iso(article.fetched_at),
         "version": article.version,
         "duplicate_of": article.duplicate_of,
+        "extractor": article.extractor,
+        "origin": article.origin,
     }
 
 
@@ -360,7 +362,14 @@ def get_article(session: Session, key: str | int) -> dict[str, Any] | None:
     record = article_record(article)
     record["headline_links"] = [{"text": h.text, "url": h.url} for h in article.headlines]
     record["versions"] = [
-        {"version": v.version, "title": v.title, "fetched_at": iso(v.fetched_at), "body": v.body}
+        {
+            "version": v.version,
+            "title": v.title,
+            "fetched_at": iso(v.fetched_at),
+            "body": v.body,
+            "extractor": v.extractor,
+            "origin": v.origin,
+        }
         for v in article.versions
     ]
     # The page as fetched, in the capture folder's WARC files (storage.capture).

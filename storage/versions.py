@@ -14,6 +14,7 @@ from typing import Any
 
 Segment = tuple[str, str]
 
+REEXTRACTION = "re-extraction"  # the later text came from a newer extractor, not from the publisher
 MINOR_WORDS = 6  # an edit that changes fewer words than this is minor (a typo, a corrected name)
 # Word by word up to this many words per version; longer texts are compared paragraph by paragraph, and
 # beyond MAX_PARAGRAPHS as a whole (the comparison's time grows with the product of the two lengths).
@@ -80,22 +81,20 @@ def version_changes(record: dict[str, Any]) -> list[dict[str, Any]]:
     each step from one version to the next, oldest first: `from`, `to`, `fetched_at` (of the later
     version), `kind`, and the `title` and `body` segments."""
     texts = sorted(
-        [(v["version"], v["title"], v["body"], v["fetched_at"]) for v in record["versions"]],
+        [(v["version"], v["title"], v["body"], v["fetched_at"], v.get("origin")) for v in record["versions"]],
         key=lambda t: t[0],
     )
-    texts.append((record["version"], record["title"], record["body"], record["fetched_at"]))
+    texts.append(
+        (record["version"], record["title"], record["body"], record["fetched_at"], record.get("origin"))
+    )
     steps = []
-    for (v1, title1, body1, _), (v2, title2, body2, fetched) in zip(texts, texts[1:], strict=False):
+    for (v1, title1, body1, _, _), (v2, title2, body2, fetched, origin) in zip(
+        texts, texts[1:], strict=False
+    ):
         title, body = word_diff(title1, title2), word_diff(body1, body2)
+        kind = REEXTRACTION if origin == "reextracted" else change_kind(title, body)
         steps.append(
-            {
-                "from": v1,
-                "to": v2,
-                "fetched_at": fetched,
-                "kind": change_kind(title, body),
-                "title": title,
-                "body": body,
-            }
+            {"from": v1, "to": v2, "fetched_at": fetched, "kind": kind, "title": title, "body": body}
         )
     return steps
 
@@ -105,6 +104,9 @@ def compare(record: dict[str, Any], first: int, last: int) -> dict[str, Any]:
     versions it has when either is not one of them)."""
     texts = {v["version"]: (v["title"], v["body"]) for v in record["versions"]}
     texts[record["version"]] = (record["title"], record["body"])
+    origins = {v["version"]: v.get("origin") for v in record["versions"]} | {
+        record["version"]: record.get("origin")
+    }
     for number in (first, last):
         if number not in texts:
             have = ", ".join(str(n) for n in sorted(texts))
@@ -117,7 +119,7 @@ def compare(record: dict[str, Any], first: int, last: int) -> dict[str, Any]:
         "id": record["id"],
         "from": first,
         "to": last,
-        "kind": change_kind(title, body),
+        "kind": REEXTRACTION if origins.get(last) == "reextracted" else change_kind(title, body),
         "title": title,
         "body": body,
     }

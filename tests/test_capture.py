@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
 from warcio.archiveiterator import ArchiveIterator
 
 from storage.capture import prune
@@ -99,3 +100,55 @@ def test_keep_capture_is_checked(tmp_path: Path) -> None:
     assert checked.returncode != 0
     out = checked.stdout + checked.stderr
     assert "'keep_capture' 'soon' is not a duration" in out and "'capture' must be true or false" in out
+
+
+def test_reextract_gives_changed_articles_a_version_and_leaves_the_rest(tmp_path: Path, db_url: str) -> None:
+    server = Server(paper(tmp_path))
+    try:
+        sources(tmp_path, server.base_url)
+        (run,) = crawl(tmp_path, db_url, "paper")
+    finally:
+        server.stop()
+    assert run["stored"] == 3
+    listed = {
+        a["url"].rsplit("/", 1)[1]: a
+        for a in json.loads(newsdesk("--db", db_url, "query", "--format", "json", cwd=tmp_path).stdout)
+    }
+    older, same, lost = listed["one.html"], listed["two.html"], listed["three.html"]
+    # What an older extractor left: a body cut short, or the same text; and a capture that went away.
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE articles SET extractor = 'old'"))
+        conn.execute(text("UPDATE articles SET body = 'Cut short.' WHERE id = :id"), {"id": older["id"]})
+        conn.execute(
+            text("UPDATE articles SET capture_file = 'paper/gone.warc.gz' WHERE id = :id"), {"id": lost["id"]}
+        )
+    engine.dispose()
+
+    dry = newsdesk("--db", db_url, "reextract", "--dry-run", cwd=tmp_path)
+    assert dry.returncode == 0, dry.stderr
+    assert "3 articles would be re-extracted" in dry.stdout
+    assert (
+        "1 changed (a new version each, marked re-extracted), 1 unchanged, 1 without a readable capture"
+        in dry.stdout
+    )
+    assert show(tmp_path, db_url, older["id"])["version"] == 1
+
+    done = newsdesk("--db", db_url, "reextract", "--source", "paper", cwd=tmp_path)
+    assert done.returncode == 0 and "1 changed" in done.stdout, done.stdout + done.stderr
+    record = show(tmp_path, db_url, older["id"])
+    assert record["version"] == 2 and record["origin"] == "reextracted" and record["body"] == older["body"]
+    assert record["versions"][0]["body"] == "Cut short." and record["versions"][0]["extractor"] == "old"
+    untouched = show(tmp_path, db_url, same["id"])
+    assert untouched["version"] == 1 and untouched["extractor"] != "old"
+    diff = newsdesk("--db", db_url, "show", str(older["id"]), "--diff", cwd=tmp_path)
+    assert "(re-extraction change)" in diff.stdout.splitlines()[0]
+
+    again = newsdesk("--db", db_url, "reextract", cwd=tmp_path)  # what is done is not done again
+    assert "1 articles were re-extracted" in again.stdout and "1 without a readable capture" in again.stdout
+
+
+def show(tmp_path: Path, db_url: str, article_id: int) -> dict:
+    result = newsdesk("--db", db_url, "show", str(article_id), "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout)[0])
