@@ -107,6 +107,7 @@ COMMANDS = {
     "serve": "cli.serving:serve",
     "alerts": "cli.crawling:alerts",
     "reextract": "cli.reextract:reextract",
+    "import-warc": "cli.importing:import_warc",
 }
 
 

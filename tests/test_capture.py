@@ -152,3 +152,74 @@ def show(tmp_path: Path, db_url: str, article_id: int) -> dict:
     result = newsdesk("--db", db_url, "show", str(article_id), "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     return dict(json.loads(result.stdout)[0])
+
+
+def warc_file(path: Path) -> None:
+    """A WARC file such as another crawler writes: two articles (one sent gzip-compressed), an image and
+    a missing page."""
+    import gzip
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url, status, ctype, body, extra in [
+            (
+                "https://elsewhere.example/a.html",
+                "200 OK",
+                "text/html; charset=utf-8",
+                page("Ferry returns", story(41)).encode(),
+                [],
+            ),
+            (
+                "https://elsewhere.example/b.html",
+                "200 OK",
+                "text/html",
+                gzip.compress(page("Bridge reopens", story(42)).encode()),
+                [("Content-Encoding", "gzip")],
+            ),
+            ("https://elsewhere.example/logo.png", "200 OK", "image/png", b"\x89PNG....", []),
+            (
+                "https://elsewhere.example/gone.html",
+                "404 Not Found",
+                "text/html",
+                b"<html>not here</html>",
+                [],
+            ),
+        ]:
+            headers = StatusAndHeaders(status, [("Content-Type", ctype), *extra], protocol="HTTP/1.1")
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers)
+            )
+
+
+def test_articles_are_imported_from_warc_files_made_elsewhere(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'news.db'}"
+    warc = tmp_path / "elsewhere.warc.gz"
+    warc_file(warc)
+    first = newsdesk("--db", db, "import-warc", "--source", "elsewhere", str(warc), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "stored 2, not an HTML page 2"
+    again = newsdesk("--db", db, "import-warc", "--source", "elsewhere", str(warc), cwd=tmp_path)
+    assert "duplicates 2" in again.stdout and "stored" not in again.stdout
+    listed = json.loads(newsdesk("--db", db, "query", "--format", "json", cwd=tmp_path).stdout)
+    assert sorted(a["title"] for a in listed) == ["Bridge reopens", "Ferry returns"]
+    assert all(a["source"] == "elsewhere" and a["body"] for a in listed)
+    # The file is kept in the capture folder, where re-extraction reads it.
+    record = show(tmp_path, db, listed[0]["id"])
+    assert (tmp_path / "news-capture" / record["capture"]["file"]).exists()
+    engine = create_engine(db)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE articles SET extractor = 'old'"))
+    engine.dispose()
+    redone = newsdesk("--db", db, "reextract", cwd=tmp_path)
+    assert "2 articles were re-extracted" in redone.stdout
+    assert "0 changed" in redone.stdout and "2 unchanged, 0 without a readable capture" in redone.stdout
+
+    (tmp_path / "notes.txt").write_text("not a WARC file")
+    bad = newsdesk(
+        "--db", db, "import-warc", "--source", "elsewhere", str(tmp_path / "notes.txt"), cwd=tmp_path
+    )
+    assert bad.returncode == 1 and "not a readable WARC file" in bad.stderr and "Traceback" not in bad.stderr
