@@ -251,6 +251,14 @@ def _print_change(change: dict[str, Any], colour: bool) -> None:
     )
     if any(op != "=" for op, _ in change["title"]):
         click.echo("title: " + _marked(change["title"], colour))
+    if "byline" in change:
+        click.echo("byline: " + _marked(change["byline"], colour))
+    if "published" in change:
+        before, after = change["published"]
+        click.echo(f"published: {before or '?'} -> {after or '?'}")
+    for what, sign in (("removed", "-"), ("added", "+")):
+        for headline in change.get("headlines", {}).get(what, []):
+            click.echo(f"headline {what}: " + _marked([(sign, headline)], colour))
     paragraphs = changed_paragraphs(change["body"])
     if not paragraphs:
         click.echo("body: unchanged")

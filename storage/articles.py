@@ -212,6 +212,9 @@ def update_article(session: Session, article: Article, new: NewArticle) -> int:
             capture_offset=article.capture_offset,
             extractor=article.extractor,
             origin=article.origin,
+            authors=list(article.authors or []),
+            published_at=article.published_at,
+            headlines=[[h.text, h.url] for h in article.headlines],
         )
     )
     article.version += 1

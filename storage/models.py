@@ -148,6 +148,10 @@ class ArticleVersion(Base):
     # fetched it) or "reextracted" (a stored page run through a newer extractor).
     extractor: Mapped[str | None] = mapped_column(String(40))
     origin: Mapped[str | None] = mapped_column(String(20))
+    # The byline, date and split-off headlines that went with this text (None: kept before they were).
+    authors: Mapped[list[str] | None] = mapped_column(JSON)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    headlines: Mapped[list[list[str | None]] | None] = mapped_column(JSON)
 
 
 class Headline(Base):

@@ -369,6 +369,9 @@ def get_article(session: Session, key: str | int) -> dict[str, Any] | None:
             "body": v.body,
             "extractor": v.extractor,
             "origin": v.origin,
+            "authors": v.authors,
+            "published": iso(v.published_at),
+            "headlines": [h[0] for h in v.headlines] if v.headlines is not None else None,
         }
         for v in article.versions
     ]

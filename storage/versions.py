@@ -76,53 +76,60 @@ def change_kind(title: list[Segment], body: list[Segment]) -> str:
     return "body" if changed_words(body) >= MINOR_WORDS else "minor"
 
 
+def _versions(record: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """Every version of an article record (storage.queries.get_article), the current one included."""
+    every = {v["version"]: v for v in record["versions"]}
+    every[record["version"]] = record
+    return every
+
+
+def _change(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    """What changed from one version (a version or article record) to a later one: the title and body
+    word by word, and the byline, date and split-off headlines when the earlier version kept them."""
+    title, body = word_diff(earlier["title"], later["title"]), word_diff(earlier["body"], later["body"])
+    change: dict[str, Any] = {"title": title, "body": body}
+    if earlier.get("authors") is not None:  # versions kept before bylines were have none
+        if earlier["authors"] != later["authors"]:
+            change["byline"] = word_diff(", ".join(earlier["authors"]), ", ".join(later["authors"]))
+        if earlier.get("published") != later.get("published"):
+            change["published"] = [earlier.get("published"), later.get("published")]
+        before, after = earlier.get("headlines") or [], later.get("headlines") or []
+        added, removed = [h for h in after if h not in before], [h for h in before if h not in after]
+        if added or removed:
+            change["headlines"] = {"added": added, "removed": removed}
+    if later.get("origin") == "reextracted":
+        change["kind"] = REEXTRACTION
+    elif not changed_words(title) and not changed_words(body) and len(change) > 2:
+        change["kind"] = "metadata"
+    else:
+        change["kind"] = change_kind(title, body)
+    return change
+
+
 def version_changes(record: dict[str, Any]) -> list[dict[str, Any]]:
     """For an article record (storage.queries.get_article: the current text and its earlier versions),
     each step from one version to the next, oldest first: `from`, `to`, `fetched_at` (of the later
-    version), `kind`, and the `title` and `body` segments."""
-    texts = sorted(
-        [(v["version"], v["title"], v["body"], v["fetched_at"], v.get("origin")) for v in record["versions"]],
-        key=lambda t: t[0],
-    )
-    texts.append(
-        (record["version"], record["title"], record["body"], record["fetched_at"], record.get("origin"))
-    )
-    steps = []
-    for (v1, title1, body1, _, _), (v2, title2, body2, fetched, origin) in zip(
-        texts, texts[1:], strict=False
-    ):
-        title, body = word_diff(title1, title2), word_diff(body1, body2)
-        kind = REEXTRACTION if origin == "reextracted" else change_kind(title, body)
-        steps.append(
-            {"from": v1, "to": v2, "fetched_at": fetched, "kind": kind, "title": title, "body": body}
-        )
-    return steps
+    version), `kind`, the `title` and `body` segments, and `byline`, `published` and `headlines` when
+    they changed."""
+    every = _versions(record)
+    numbers = sorted(every)
+    return [
+        {"from": a, "to": b, "fetched_at": every[b]["fetched_at"], **_change(every[a], every[b])}
+        for a, b in zip(numbers, numbers[1:], strict=False)
+    ]
 
 
 def compare(record: dict[str, Any], first: int, last: int) -> dict[str, Any]:
     """The change from version `first` to version `last` of an article record (ValueError naming the
     versions it has when either is not one of them)."""
-    texts = {v["version"]: (v["title"], v["body"]) for v in record["versions"]}
-    texts[record["version"]] = (record["title"], record["body"])
-    origins = {v["version"]: v.get("origin") for v in record["versions"]} | {
-        record["version"]: record.get("origin")
-    }
+    every = _versions(record)
     for number in (first, last):
-        if number not in texts:
-            have = ", ".join(str(n) for n in sorted(texts))
+        if number not in every:
+            have = ", ".join(str(n) for n in sorted(every))
             raise ValueError(f"article {record['id']} has no version {number} (it has {have})")
     if first >= last:
         raise ValueError(f"--from ({first}) must be an earlier version than --to ({last})")
-    title = word_diff(texts[first][0], texts[last][0])
-    body = word_diff(texts[first][1], texts[last][1])
-    return {
-        "id": record["id"],
-        "from": first,
-        "to": last,
-        "kind": REEXTRACTION if origins.get(last) == "reextracted" else change_kind(title, body),
-        "title": title,
-        "body": body,
-    }
+    return {"id": record["id"], "from": first, "to": last, **_change(every[first], every[last])}
 
 
 def changed_paragraphs(segments: list[Segment]) -> list[list[Segment]]:

@@ -72,3 +72,32 @@ def test_very_long_texts_are_compared_by_paragraph_in_bounded_time() -> None:
     new = old.replace("item 3000.", "item three thousand.")
     earlier, later = texts(word_diff(old, new))
     assert later == new and earlier.split() == old.split()
+
+
+def test_byline_date_and_headline_changes_are_part_of_a_change() -> None:
+    earlier = {
+        "version": 1,
+        "title": "Budget",
+        "body": BODY,
+        "fetched_at": "2026-11-28T10:00:00Z",
+        "authors": ["Ana Ruiz"],
+        "published": "2026-11-28T08:00:00Z",
+        "headlines": ["Ferry strike ends", "Tolls rise"],
+    }
+    record = {
+        **earlier,
+        "id": 9,
+        "version": 2,
+        "authors": ["Ana Ruiz", "Tom Lee"],
+        "published": "2026-11-27T08:00:00Z",
+        "headlines": ["Ferry strike ends", "Museum reopens"],
+        "versions": [earlier],
+    }
+    (step,) = version_changes(record)
+    assert step["kind"] == "metadata"
+    assert texts(step["byline"]) == ("Ana Ruiz", "Ana Ruiz, Tom Lee")
+    assert step["published"] == ["2026-11-28T08:00:00Z", "2026-11-27T08:00:00Z"]
+    assert step["headlines"] == {"added": ["Museum reopens"], "removed": ["Tolls rise"]}
+    # A version kept before bylines were has none to compare: nothing is claimed about them.
+    (old_step,) = version_changes({**record, "versions": [{**earlier, "authors": None}]})
+    assert "byline" not in old_step and "headlines" not in old_step and old_step["kind"] == "minor"
