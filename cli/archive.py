@@ -65,6 +65,10 @@ def article_filters(f: Any) -> Any:
         ),
         click.option("--with-duplicates", is_flag=True, help="Include near-duplicates of earlier articles."),
         click.option(
+            "--edited-since",
+            help="Only articles their publisher edited (a new version fetched) at or after this ISO date/datetime.",
+        ),
+        click.option(
             "--sort",
             type=click.Choice(["newest", "relevance"]),
             default="newest",
@@ -85,6 +89,7 @@ def _article_filter(options: dict[str, Any], limit: int | None, offset: int) -> 
     try:
         since = parse_when(options["since"])
         until = parse_when(options["until"], end_of_day=True)
+        edited_since = parse_when(options["edited_since"])
         search.parse(options["search"] or "")
     except ValueError as e:
         raise click.BadParameter(str(e)) from None
@@ -99,6 +104,7 @@ def _article_filter(options: dict[str, Any], limit: int | None, offset: int) -> 
         language=options["language"],
         has_headlines=options["has_headlines"],
         sort=options["sort"],
+        edited_since=edited_since,
     )
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.orm import Session, selectinload
 
 from storage import search
-from storage.models import Article, Headline, Source
+from storage.models import Article, ArticleVersion, Headline, Source
 from storage.urls import canonicalize
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"
@@ -80,6 +80,7 @@ class ArticleFilter:
     language: str | None = None  # "en" also matches "en-GB"
     has_headlines: bool | None = None
     sort: str = "newest"  # or "relevance" (with a search)
+    edited_since: datetime | None = None  # only articles their publisher edited since (a fetched version)
 
 
 SQLITE_FTS: ColumnElement[Any] = literal_column("articles_fts")
@@ -186,7 +187,35 @@ def _narrowed(stmt: Select[Any], f: ArticleFilter) -> Select[Any]:
     if f.has_headlines is not None:
         listed = exists(select(Headline.id).where(Headline.article_id == Article.id))
         stmt = stmt.where(listed if f.has_headlines else ~listed)
+    if f.edited_since is not None:
+        stmt = stmt.where(Article.version > 1, Article.fetched_at >= f.edited_since, publisher_edit())
     return stmt
+
+
+def publisher_edit() -> ColumnElement[bool]:
+    """The article's current text came from fetching its page again, not from re-running extraction."""
+    return or_(Article.origin.is_(None), Article.origin != "reextracted")
+
+
+def recent_edits(session: Session, limit: int = 50) -> list[dict[str, Any]]:
+    """The articles their publisher edited last (by the time the new text was fetched), those whose
+    title changed first, each with its earlier versions (as get_article gives them)."""
+    earlier = ArticleVersion
+    rows = session.execute(
+        select(Article, (earlier.title != Article.title).label("retitled"))
+        .join(earlier, (earlier.article_id == Article.id) & (earlier.version == Article.version - 1))
+        .where(Article.version > 1, publisher_edit(), Article.duplicate_of.is_(None))
+        .options(selectinload(Article.headlines), selectinload(Article.versions))
+        .order_by(Article.fetched_at.desc(), Article.id.desc())
+        .limit(limit)
+    ).all()
+    records = []
+    for article, retitled in sorted(rows, key=lambda r: not r[1]):  # stable: newest first within each
+        record = article_record(article)
+        record["versions"] = [_version_record(v) for v in article.versions]
+        record["title_changed"] = bool(retitled)
+        records.append(record)
+    return records
 
 
 def _matching_ids(f: ArticleFilter, found: _Search) -> Select[Any]:
@@ -361,25 +390,26 @@ def get_article(session: Session, key: str | int) -> dict[str, Any] | None:
         return None
     record = article_record(article)
     record["headline_links"] = [{"text": h.text, "url": h.url} for h in article.headlines]
-    record["versions"] = [
-        {
-            "version": v.version,
-            "title": v.title,
-            "fetched_at": iso(v.fetched_at),
-            "body": v.body,
-            "extractor": v.extractor,
-            "origin": v.origin,
-            "authors": v.authors,
-            "published": iso(v.published_at),
-            "headlines": [h[0] for h in v.headlines] if v.headlines is not None else None,
-        }
-        for v in article.versions
-    ]
+    record["versions"] = [_version_record(v) for v in article.versions]
     # The page as fetched, in the capture folder's WARC files (storage.capture).
     record["capture"] = (
         {"file": article.capture_file, "offset": article.capture_offset} if article.capture_file else None
     )
     return record
+
+
+def _version_record(v: ArticleVersion) -> dict[str, Any]:
+    return {
+        "version": v.version,
+        "title": v.title,
+        "fetched_at": iso(v.fetched_at),
+        "body": v.body,
+        "extractor": v.extractor,
+        "origin": v.origin,
+        "authors": v.authors,
+        "published": iso(v.published_at),
+        "headlines": [h[0] for h in v.headlines] if v.headlines is not None else None,
+    }
 
 
 def source_names(session: Session) -> list[str]:

@@ -198,6 +198,9 @@ def test_a_refreshed_article_gets_a_version_when_its_text_changed_and_nothing_wh
     assert wrong.returncode == 1 and "has no version 3 (it has 1, 2)" in wrong.stderr
     single = newsdesk("--db", sqlite_url, "show", str(by_title["Museum hours"]["id"]), "--diff", cwd=tmp_path)
     assert single.returncode == 1 and "nothing to compare" in single.stderr
+    edited = query(tmp_path, sqlite_url, "--edited-since", first["started_at"])
+    assert [a["title"] for a in edited] == ["Budget vote passes"]
+    assert query(tmp_path, sqlite_url, "--edited-since", "2999-01-01") == []
 
 
 def news_sitemap(entries: list[tuple[str, datetime]]) -> str:

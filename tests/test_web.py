@@ -131,6 +131,25 @@ def test_the_json_api_answers_the_same_queries_and_nothing_else(site: str) -> No
     assert get(f"{site}/api/articles", method="DELETE")[0] == 405
 
 
+def test_an_atom_feed_of_edits_puts_title_changes_first(site: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    with urllib.request.urlopen(f"{site}/feeds/edits.xml", timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("application/atom+xml")
+        feed = ET.fromstring(response.read())
+    atom = "{http://www.w3.org/2005/Atom}"
+    (entry,) = feed.findall(f"{atom}entry")
+    assert (
+        entry.findtext(f"{atom}title")
+        == "Title changed: Harbour tunnel opens → Harbour tunnel opens to traffic"
+    )
+    links = {link.get("rel", "alternate"): link.get("href") for link in entry.findall(f"{atom}link")}
+    assert links["related"] == "https://city.example/tunnel" and links["alternate"].startswith(
+        f"{site}/articles/"
+    )
+    assert "title change, version 1 → 2" in (entry.findtext(f"{atom}summary") or "")
+
+
 def test_metrics_in_prometheus_text_format(site: str) -> None:
     from prometheus_client.parser import text_string_to_metric_families
 

@@ -7,11 +7,13 @@ contains `<script>` shows it as text); every query runs under a time limit.
 from __future__ import annotations
 
 import logging
+import re
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +27,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from storage import queries, runs
 from storage.metrics import registry as archive_metrics
 from storage.queries import ArticleFilter
-from storage.versions import changed_paragraphs, version_changes
+from storage.versions import changed_paragraphs, changed_words, version_changes
 from web import charts as charts_
 
 logger = logging.getLogger(__name__)
@@ -231,6 +233,59 @@ def api_versions(article_id: int) -> Any:
     if record is None:
         return jsonify({"error": f"no article {article_id}"}), 404
     return jsonify({"id": article_id, "version": record["version"], "changes": version_changes(record)})
+
+
+NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+@pages.get("/feeds/edits.xml")
+def edits_feed() -> Any:
+    """Atom: the articles their publisher edited last, title changes first (corrections, stealth edits)."""
+    with archive().session() as s:
+        edits = queries.recent_edits(s)
+    atom = "http://www.w3.org/2005/Atom"
+    root = request.url_root
+
+    def add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(
+            parent, f"{{{atom}}}{tag}", {k: NOT_XML_RE.sub("", v) for k, v in attrs.items()}
+        )
+        if text is not None:
+            element.text = NOT_XML_RE.sub("", text)
+        return element
+
+    feed = ET.Element(f"{{{atom}}}feed")
+    add(feed, "title", "newsdesk: articles edited by their publisher")
+    add(feed, "id", f"{root}feeds/edits.xml")
+    add(feed, "link", rel="self", href=f"{root}feeds/edits.xml")
+    add(
+        feed,
+        "updated",
+        max((r["fetched_at"] for r in edits), default=queries.iso(datetime.now(UTC).replace(tzinfo=None))),
+    )
+    for record in edits:
+        change = version_changes(record)[-1]
+        earlier = next(v for v in record["versions"] if v["version"] == change["from"])
+        entry = add(feed, "entry")
+        heading = (
+            f"Title changed: {earlier['title']} → {record['title']}"
+            if record["title_changed"]
+            else f"Edited: {record['title']}"
+        )
+        add(entry, "title", heading)
+        add(entry, "id", f"{root}articles/{record['id']}#v{record['version']}")
+        add(entry, "link", href=f"{root}articles/{record['id']}")
+        add(entry, "link", rel="related", href=record["url"])
+        add(entry, "updated", record["fetched_at"])
+        words = changed_words(change["title"]) + changed_words(change["body"])
+        add(
+            entry,
+            "summary",
+            f"{change['kind']} change, version {change['from']} → {change['to']}: {words} words changed",
+        )
+    ET.register_namespace("", atom)
+    body = ET.tostring(feed, encoding="unicode", xml_declaration=True)
+    return current_app.response_class(body, content_type="application/atom+xml; charset=utf-8")
 
 
 @pages.get("/metrics")
