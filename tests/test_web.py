@@ -143,7 +143,7 @@ def test_an_atom_feed_of_edits_puts_title_changes_first(site: str) -> None:
         entry.findtext(f"{atom}title")
         == "Title changed: Harbour tunnel opens → Harbour tunnel opens to traffic"
     )
-    links = {link.get("rel", "alternate"): link.get("href") for link in entry.findall(f"{atom}link")}
+    links = {link.get("rel", "alternate"): str(link.get("href")) for link in entry.findall(f"{atom}link")}
     assert links["related"] == "https://city.example/tunnel" and links["alternate"].startswith(
         f"{site}/articles/"
     )
