@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 
 from storage.versions import change_kind, changed_paragraphs, compare, version_changes, word_diff
+from tests.conftest import Server, newsdesk
+from tests.test_incremental import crawl, page, query, rss, site, story
 
 BODY = "The council met on Monday.\n\nIt approved the budget for next year after a long debate."
 
@@ -101,3 +105,42 @@ def test_byline_date_and_headline_changes_are_part_of_a_change() -> None:
     # A version kept before bylines were has none to compare: nothing is claimed about them.
     (old_step,) = version_changes({**record, "versions": [{**earlier, "authors": None}]})
     assert "byline" not in old_step and "headlines" not in old_step and old_step["kind"] == "minor"
+
+
+def test_edits_found_by_a_second_crawl_are_told_apart(tmp_path: Path, sqlite_url: str) -> None:
+    """A site whose publisher retitles one story, rewrites another and fixes a typo in a third."""
+    text = {name: story(seed) for name, seed in (("retitled", 61), ("rewritten", 62), ("typo", 63))}
+    folder = site(
+        tmp_path / "paper",
+        {
+            "feed.xml": rss([f"/{name}.html" for name in text]),
+            **{f"{name}.html": page(f"Story {name}", paragraphs) for name, paragraphs in text.items()},
+        },
+    )
+    server = Server(folder)
+    try:
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nname = "paper"\nfeeds = ["{server.base_url}/feed.xml"]\nrefresh_after = "0s"\n'
+        )
+        crawl(tmp_path, sqlite_url, "paper")
+        (folder / "retitled.html").write_text(page("Story retitled after complaints", text["retitled"]))
+        added = "The council will publish the full figures in a report to be debated next month."
+        (folder / "rewritten.html").write_text(page("Story rewritten", [*text["rewritten"], added]))
+        fixed = [text["typo"][0].replace(" ", "  ", 1).replace(text["typo"][0].split()[1], "corrected", 1)]
+        (folder / "typo.html").write_text(page("Story typo", fixed + text["typo"][1:]))
+        (second,) = crawl(tmp_path, sqlite_url, "paper")
+    finally:
+        server.stop()
+    assert second["updated"] == 3
+    kinds = {}
+    for article in query(tmp_path, sqlite_url):
+        shown = newsdesk(
+            "--db", sqlite_url, "show", str(article["id"]), "--diff", "--format", "json", cwd=tmp_path
+        )
+        (change,) = json.loads(shown.stdout)
+        kinds[article["title"]] = change["kind"]
+    assert kinds == {
+        "Story retitled after complaints": "title",
+        "Story rewritten": "body",
+        "Story typo": "minor",
+    }
