@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from storage.db import dialect_insert, utcnow
 from storage.fingerprints import NEAR_DUPLICATE_RESEMBLANCE, band_keys, resemblance
 from storage.models import Article, ArticleBand, ArticleVersion, Headline, SeenUrl, Source
+from storage.versions import edit_kind, word_diff
 
 FETCHED, REEXTRACTED = "fetched", "reextracted"  # where an article's text came from
 MAX_CANDIDATES = 20  # band-sharing articles checked per lookup, most shared bands first
@@ -199,7 +200,20 @@ def insert_article(session: Session, new: NewArticle) -> int | None:
 
 
 def update_article(session: Session, article: Article, new: NewArticle) -> int:
-    """Keep the current text as a version and store the new one; returns the new version number."""
+    """Keep the current text as a version and store the new one, recording what kind of change it is;
+    returns the new version number."""
+    headlines = [[h.text, h.url] for h in article.headlines]
+    metadata = (
+        list(article.authors or []) != new.authors
+        or (new.published_at is not None and article.published_at != new.published_at)
+        or headlines != [[text, url] for text, url in new.headlines]
+    )
+    kind = edit_kind(
+        word_diff(article.title, new.title),
+        word_diff(article.body, new.body),
+        metadata=metadata,
+        reextracted=new.origin == REEXTRACTED,
+    )
     session.add(
         ArticleVersion(
             article_id=article.id,
@@ -214,9 +228,11 @@ def update_article(session: Session, article: Article, new: NewArticle) -> int:
             origin=article.origin,
             authors=list(article.authors or []),
             published_at=article.published_at,
-            headlines=[[h.text, h.url] for h in article.headlines],
+            headlines=headlines,
+            change=article.change,
         )
     )
+    article.change = kind
     article.version += 1
     article.title = new.title
     article.body = new.body

@@ -80,6 +80,8 @@ class Article(Base):
     # fetched it) or "reextracted" (a stored page run through a newer extractor).
     extractor: Mapped[str | None] = mapped_column(String(40))
     origin: Mapped[str | None] = mapped_column(String(20))
+    # What kind of change made this text from the one before (storage.versions.edit_kind); None for a first.
+    change: Mapped[str | None] = mapped_column(String(20))
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     first_seen_at: Mapped[datetime] = mapped_column(DateTime)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
@@ -148,6 +150,8 @@ class ArticleVersion(Base):
     # fetched it) or "reextracted" (a stored page run through a newer extractor).
     extractor: Mapped[str | None] = mapped_column(String(40))
     origin: Mapped[str | None] = mapped_column(String(20))
+    # What kind of change made this text from the one before (storage.versions.edit_kind); None for a first.
+    change: Mapped[str | None] = mapped_column(String(20))
     # The byline, date and split-off headlines that went with this text (None: kept before they were).
     authors: Mapped[list[str] | None] = mapped_column(JSON)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -264,6 +264,7 @@ def article_record(article: Article) -> dict[str, Any]:
         "duplicate_of": article.duplicate_of,
         "extractor": article.extractor,
         "origin": article.origin,
+        "change": article.change,
     }
 
 
@@ -406,6 +407,7 @@ def _version_record(v: ArticleVersion) -> dict[str, Any]:
         "body": v.body,
         "extractor": v.extractor,
         "origin": v.origin,
+        "change": v.change,
         "authors": v.authors,
         "published": iso(v.published_at),
         "headlines": [h[0] for h in v.headlines] if v.headlines is not None else None,

@@ -83,7 +83,7 @@ def _versions(record: dict[str, Any]) -> dict[int, dict[str, Any]]:
     return every
 
 
-def _change(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+def _change(earlier: dict[str, Any], later: dict[str, Any], adjacent: bool) -> dict[str, Any]:
     """What changed from one version (a version or article record) to a later one: the title and body
     word by word, and the byline, date and split-off headlines when the earlier version kept them."""
     title, body = word_diff(earlier["title"], later["title"]), word_diff(earlier["body"], later["body"])
@@ -97,13 +97,22 @@ def _change(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
         added, removed = [h for h in after if h not in before], [h for h in before if h not in after]
         if added or removed:
             change["headlines"] = {"added": added, "removed": removed}
-    if later.get("origin") == "reextracted":
-        change["kind"] = REEXTRACTION
-    elif not changed_words(title) and not changed_words(body) and len(change) > 2:
-        change["kind"] = "metadata"
-    else:
-        change["kind"] = change_kind(title, body)
+    # The kind recorded when the later text was stored (storage.articles.update_article: it describes the
+    # step from the version just before), else worked out.
+    change["kind"] = (later.get("change") if adjacent else None) or edit_kind(
+        title, body, metadata=len(change) > 2, reextracted=later.get("origin") == "reextracted"
+    )
     return change
+
+
+def edit_kind(title: list[Segment], body: list[Segment], metadata: bool, reextracted: bool) -> str:
+    """What kind of change a new version is: a re-extraction, or a publisher's edit of the title, of the
+    body, of the byline, date or headlines only ("metadata"), or a minor one."""
+    if reextracted:
+        return REEXTRACTION
+    if metadata and not changed_words(title) and not changed_words(body):
+        return "metadata"
+    return change_kind(title, body)
 
 
 def version_changes(record: dict[str, Any]) -> list[dict[str, Any]]:
@@ -114,7 +123,12 @@ def version_changes(record: dict[str, Any]) -> list[dict[str, Any]]:
     every = _versions(record)
     numbers = sorted(every)
     return [
-        {"from": a, "to": b, "fetched_at": every[b]["fetched_at"], **_change(every[a], every[b])}
+        {
+            "from": a,
+            "to": b,
+            "fetched_at": every[b]["fetched_at"],
+            **_change(every[a], every[b], adjacent=True),
+        }
         for a, b in zip(numbers, numbers[1:], strict=False)
     ]
 
@@ -129,7 +143,8 @@ def compare(record: dict[str, Any], first: int, last: int) -> dict[str, Any]:
             raise ValueError(f"article {record['id']} has no version {number} (it has {have})")
     if first >= last:
         raise ValueError(f"--from ({first}) must be an earlier version than --to ({last})")
-    return {"id": record["id"], "from": first, "to": last, **_change(every[first], every[last])}
+    adjacent = not any(first < n < last for n in every)
+    return {"id": record["id"], "from": first, "to": last, **_change(every[first], every[last], adjacent)}
 
 
 def changed_paragraphs(segments: list[Segment]) -> list[list[Segment]]:

@@ -139,6 +139,8 @@ def test_edits_found_by_a_second_crawl_are_told_apart(tmp_path: Path, sqlite_url
         )
         (change,) = json.loads(shown.stdout)
         kinds[article["title"]] = change["kind"]
+        stored = newsdesk("--db", sqlite_url, "show", str(article["id"]), "--format", "json", cwd=tmp_path)
+        assert json.loads(stored.stdout)[0]["change"] == change["kind"]  # recorded when the edit was stored
     assert kinds == {
         "Story retitled after complaints": "title",
         "Story rewritten": "body",

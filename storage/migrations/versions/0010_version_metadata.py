@@ -1,5 +1,5 @@
 """An earlier version keeps the byline, date and split-off headlines that went with its text, so that a
-diff shows those changes too.
+diff shows those changes too; and each text records what kind of change made it.
 
 Revision ID: 0010
 Revises: 0009
@@ -22,10 +22,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("authors", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("published_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("headlines", sa.JSON(), nullable=True))
+        batch.add_column(sa.Column("change", sa.String(20), nullable=True))
+    with op.batch_alter_table("articles") as batch:
+        batch.add_column(sa.Column("change", sa.String(20), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("articles") as batch:
+        batch.drop_column("change")
     with op.batch_alter_table("article_versions") as batch:
+        batch.drop_column("change")
         batch.drop_column("headlines")
         batch.drop_column("published_at")
         batch.drop_column("authors")
