@@ -15,7 +15,8 @@ from cli.app import Context
 from crawler.items import ArticleItem, PageItem
 from extraction import EXTRACTOR_VERSION, MAX_PAGE_BYTES, decode_html
 from pipelines.clean_worker import clean_page
-from storage.articles import REEXTRACTED, NewArticle, update_article
+from pipelines.store import new_article
+from storage.articles import REEXTRACTED, update_article
 from storage.capture import CaptureMissing, capture_folder, read_response
 from storage.fingerprints import signature
 from storage.models import Article, Source
@@ -125,21 +126,14 @@ def redo(session: Session, article: Article, root: Path, tally: Tally, dry_run: 
     tally.changed += 1
     if dry_run:
         return
-    new = NewArticle(
-        source="",
+    new = new_article(
+        item,
         url=article.url,
-        title=item.title,
-        authors=item.authors,
-        published_at=item.published_at,
-        language=item.language,
-        body=item.body,
-        content_hash=item.content_hash,
         minhash=signature(item.shingle_hashes),
-        headlines=item.headlines,
+        duplicate_of=None,
         fetched_at=article.fetched_at,  # the page is the one fetched then
         capture_file=article.capture_file,
         capture_offset=article.capture_offset,
-        extractor=EXTRACTOR_VERSION,
         origin=REEXTRACTED,
     )
     update_article(session, article, new)

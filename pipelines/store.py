@@ -82,26 +82,32 @@ def store(session: Session, item: ArticleItem) -> Outcome:
     return write(session, item)
 
 
+def new_article(item: ArticleItem, **changes: Any) -> NewArticle:
+    """The article an item holds, as the store takes it (`changes` set other values)."""
+    values: dict[str, Any] = {
+        "source": item.source,
+        "url": item.url,
+        "title": item.title,
+        "authors": item.authors,
+        "published_at": item.published_at,
+        "language": item.language,
+        "body": item.body,
+        "content_hash": item.content_hash,
+        "minhash": item.minhash,
+        "headlines": item.headlines,
+        "duplicate_of": item.duplicate_of,
+        "capture_file": item.capture_file,
+        "capture_offset": item.capture_offset,
+        "extractor": item.extractor,
+    }
+    return NewArticle(**(values | changes))
+
+
 def write(session: Session, item: ArticleItem) -> Outcome:
     """Insert the item, or add its text as a new version of the stored article, in the session's
     transaction (the article, its headlines, band keys and seen URLs land together or not at all).
     Returns the outcome (stored, updated or duplicate) and what happened."""
-    new = NewArticle(
-        source=item.source,
-        url=item.url,
-        title=item.title,
-        authors=item.authors,
-        published_at=item.published_at,
-        language=item.language,
-        body=item.body,
-        content_hash=item.content_hash,
-        minhash=item.minhash,
-        headlines=item.headlines,
-        duplicate_of=item.duplicate_of,
-        capture_file=item.capture_file,
-        capture_offset=item.capture_offset,
-        extractor=item.extractor,
-    )
+    new = new_article(item)
     article = session.get(Article, item.existing_id) if item.existing_id is not None else None
     if article is not None:
         version = update_article(session, article, new)
