@@ -98,6 +98,24 @@ def run_quality(stats: dict[str, Any]) -> dict[str, Any] | None:
     return quality
 
 
+BLOCKING_STATUSES = (401, 403, 429)
+
+
+def run_blocked(stats: dict[str, Any]) -> str:
+    """'403 on 18 of 20 requests' when most of the run's responses were a refusal (401, 403, 429) or a bot
+    wall, else ''."""
+    total = stats.get(
+        "downloader/response_count", 0
+    )  # every response, walls the crawl went no further with too
+    refused = {code: stats.get(f"downloader/response_status_count/{code}", 0) for code in BLOCKING_STATUSES}
+    walls = stats.get("newsdesk/bot_wall", 0)
+    blocked = sum(refused.values()) + walls
+    if not total or blocked * 2 <= total:
+        return ""
+    what = max(refused, key=lambda c: refused[c]) if max(refused.values()) >= walls else "a bot wall"
+    return f"{what} on {blocked} of {total} requests"
+
+
 def spool_message(stats: dict[str, Any]) -> str:
     """What a person should know of articles this crawl left in the spool ('' when none)."""
     if not stats.get("newsdesk/spooled"):
@@ -159,7 +177,7 @@ class RunRecorder:
         counters = run_counters(stats)
         try:
             with Session(self.database.engine) as session, session.begin():
-                set_counters(session, self.run_id, counters, run_quality(stats))
+                set_counters(session, self.run_id, counters, run_quality(stats), run_blocked(stats))
                 if outcome is not None:
                     set_outcome(session, self.run_id, *outcome)
         except SQLAlchemyError as e:

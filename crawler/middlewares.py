@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 import socket
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -331,3 +332,34 @@ class RetryAfterMiddleware(RetryMiddleware):
                 logger.info("%s: %d, retrying after %.1fs as asked", request.url, response.status, wait)
                 await asyncio.sleep(wait)
         return super().process_response(request, response)
+
+
+# What bot walls say instead of the page (Cloudflare, Akamai, DataDome, PerimeterX and their kin).
+BOT_WALL_RE = re.compile(
+    rb"<title>\s*(?:just a moment|attention required|access denied|are you a robot|please verify you are a human"
+    rb"|pardon our interruption|security check|captcha)",
+    re.IGNORECASE,
+)
+BOT_WALL_BYTES = 8192  # where the wall's title would be
+
+
+class BotWallMiddleware:
+    """Downloader middleware: a response that is a bot wall rather than the page asked for goes no
+    further (its "Just a moment..." is no article) and is counted (`newsdesk/bot_wall`) for the run's
+    `blocked` verdict (crawler.extensions.run_blocked)."""
+
+    def __init__(self, stats: StatsCollector):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(crawler.stats)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.headers.get(b"cf-mitigated") == b"challenge" or BOT_WALL_RE.search(
+            response.body[:BOT_WALL_BYTES]
+        ):
+            self.stats.inc_value("newsdesk/bot_wall")
+            raise IgnoreRequest(f"a bot wall instead of {response.url}")
+        return response

@@ -295,6 +295,8 @@ def _outcome(run: CrawlRun | None, code: int, log_path: Path) -> tuple[RunStatus
     assert run is not None
     if run.spooled:
         return RunStatus.FAILED, run.message
+    if run.blocked:
+        return RunStatus.FAILED, f"blocked: {run.blocked}" + (f"; {run.message}" if run.message else "")
     if reason == "shutdown":
         return RunStatus.INTERRUPTED, reason
     if run.errors and not runs.reached_articles(run):

@@ -74,6 +74,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalGetMiddleware": 60,
     # Next to the downloader: it sees the responses as received (before decompression and redirects).
     "crawler.capture.CaptureMiddleware": 950,
+    # After decompression (590): reads the start of the body.
+    "crawler.middlewares.BotWallMiddleware": 580,
 }
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 # Duplicates and pages without an article are routine, not warnings.

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from storage.models import CrawlRun, RunStatus
 from storage.runs import COUNTERS, sources_overview
 
-HEALTH_KINDS = ("ok", "failing", "idle", "degraded")
+HEALTH_KINDS = ("ok", "failing", "idle", "degraded", "blocked")
 
 
 class ArchiveCollector(Collector):

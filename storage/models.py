@@ -196,6 +196,8 @@ class CrawlRun(Base):
     # What extraction gave on this run's pages (crawler.extensions.run_quality): its drift from the source's
     # recent runs flags the source degraded.
     quality: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Why most of its requests were refused ("403 on 18 of 20 requests"), or None.
+    blocked: Mapped[str | None] = mapped_column(String(200))
 
 
 class Lock(Base):

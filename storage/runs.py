@@ -35,12 +35,18 @@ def start_run(session: Session, source: str, trigger: Trigger, host: str, pid: i
 
 
 def set_counters(
-    session: Session, run_id: int, counters: dict[str, int], quality: dict[str, Any] | None = None
+    session: Session,
+    run_id: int,
+    counters: dict[str, int],
+    quality: dict[str, Any] | None = None,
+    blocked: str = "",
 ) -> None:
-    """The crawl's figures so far (see COUNTERS), and the quality of its extraction when known."""
+    """The crawl's figures so far (see COUNTERS), the quality of its extraction when known, and why it
+    was blocked when most of its requests were refused."""
     values: dict[str, Any] = {k: int(v) for k, v in counters.items() if k in COUNTERS}
     if quality is not None:
         values["quality"] = quality
+    values["blocked"] = blocked or None
     if values:
         session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
 
@@ -121,6 +127,7 @@ def run_record(run: CrawlRun) -> dict[str, Any]:
         "errors": run.errors,
         "message": run.message,
         "quality": run.quality,
+        "blocked": run.blocked,
     }
 
 
@@ -154,6 +161,8 @@ def source_health(session: Session, source: str) -> str:
         .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
         .limit(max(FAILING_AFTER, IDLE_AFTER))
     ).all()
+    if recent and recent[0].blocked:
+        return f"blocked: {recent[0].blocked} in the last run (the site refuses the crawler)"
     failed = recent[:FAILING_AFTER]
     if len(failed) == FAILING_AFTER and all(
         r.status in (RunStatus.FAILED, RunStatus.TIMEOUT) for r in failed

@@ -168,3 +168,43 @@ def test_alerts_test_sends_a_message_and_bad_urls_are_reported(
     assert checked.returncode != 0
     assert "url #1 is not an Apprise URL" in checked.stdout + checked.stderr
     assert "secret-token" not in checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("refusal", "reason"),
+    [
+        ({"status": 403}, "403 on 4 of 6 requests"),
+        (
+            {
+                "body": "<html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>"
+            },
+            "a bot wall on 4 of 6 requests",
+        ),
+    ],
+)
+def test_a_site_that_refuses_the_crawler_makes_the_run_failed_and_the_source_blocked(
+    tmp_path: Path, sqlite_url: str, refusal: dict, reason: str
+) -> None:
+    paths = [f"/story{i}.html" for i in range(4)]
+    pages = {p.lstrip("/"): page(f"Story {p}", story(i)) for i, p in enumerate(paths)}
+    if "body" in refusal:
+        pages = dict.fromkeys(pages, refusal["body"])
+    routes = {p: refusal for p in paths} if "status" in refusal else None
+    folder = site(tmp_path / "paper", {"feed.xml": rss(paths), **pages}, routes)
+    server = Server(folder)
+    try:
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nname = "paper"\nfeeds = ["{server.base_url}/feed.xml"]\n'
+        )
+        result = newsdesk("--db", sqlite_url, "crawl", "paper", "--format", "json", cwd=tmp_path)
+    finally:
+        server.stop()
+    assert result.returncode == 1, result.stderr
+    (run,) = json.loads(result.stdout)
+    assert (
+        run["status"] == "failed"
+        and run["message"].startswith(f"blocked: {reason}")
+        and run["blocked"] == reason
+    )
+    assert run["stored"] == 0  # a refusal or a wall is no article
+    assert health(tmp_path, sqlite_url) == f"blocked: {reason} in the last run (the site refuses the crawler)"
