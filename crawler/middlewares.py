@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import itertools
 import logging
+import os
 import re
 import socket
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -18,7 +20,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.statscollectors import StatsCollector
@@ -363,3 +365,35 @@ class BotWallMiddleware:
             self.stats.inc_value("newsdesk/bot_wall")
             raise IgnoreRequest(f"a bot wall instead of {response.url}")
         return response
+
+
+class SourceRequestMiddleware:
+    """Downloader middleware: every request of the source goes out as its sources.toml says: through its
+    proxies in turn (`proxy`, else NEWSDESK_PROXY; Scrapy's HttpProxyMiddleware turns a user:pass into
+    the proxy's credentials), as its `user_agent`, with its `headers` and `cookies`."""
+
+    def __init__(self, source: Source, proxies: list[str]):
+        self.source = source
+        self.proxies = itertools.cycle(proxies) if proxies else None
+        self.cookie = "; ".join(f"{name}={value}" for name, value in source.cookies.items())
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        source = crawler.settings.get("NEWSDESK_SOURCE")
+        if source is None:
+            raise NotConfigured("no source")
+        fallback = os.environ.get("NEWSDESK_PROXY")
+        proxies = source.proxy or ([fallback] if fallback else [])
+        if not (proxies or source.user_agent or source.headers or source.cookies):
+            raise NotConfigured("the source asks for nothing special")
+        return cls(source, proxies)
+
+    def process_request(self, request: Request) -> None:
+        if self.proxies is not None and "proxy" not in request.meta:
+            request.meta["proxy"] = next(self.proxies)
+        if self.source.user_agent:
+            request.headers[b"User-Agent"] = self.source.user_agent
+        for name, value in self.source.headers.items():
+            request.headers[name] = value
+        if self.cookie:
+            request.headers[b"Cookie"] = self.cookie

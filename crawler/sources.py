@@ -48,7 +48,10 @@ LIST_KEYS = ("feeds", "sitemaps", "start_urls", "allow", "deny", "keep_params", 
 HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 # Registrable domains from the public suffix list bundled with tldextract (no download, no cache files).
 _SITES = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
-SOURCE_KEYS = {"name", *LIST_KEYS, *DEFAULT_KEYS}
+# How the source's requests go out: through which proxies, as which browser, with which headers and cookies.
+REQUEST_KEYS = ("proxy", "user_agent", "headers", "cookies")
+SOURCE_KEYS = {"name", *LIST_KEYS, *DEFAULT_KEYS, *REQUEST_KEYS}
+HEADER_NAME_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")  # an HTTP token
 
 
 NEVER = -1  # what "never" reads as for an optional duration; None on the Source
@@ -98,6 +101,13 @@ class Source:
     max_age: int | None = None  # feed/sitemap entries dated older than this many seconds are not fetched
     capture: bool = True  # article pages as fetched kept in WARC files (crawler.capture)
     keep_capture: int | None = None  # seconds the WARC files are kept (None: always)
+    proxy: list[str] = field(default_factory=list)  # proxies its requests go through, one after the other
+    user_agent: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every request of the source
+    cookies: dict[str, str] = field(default_factory=dict)  # e.g. a consent cookie
+
+    def __repr__(self) -> str:  # proxies and cookies may hold secrets: never in a log line
+        return f"Source({self.name!r})"
 
     @property
     def domains(self) -> list[str]:
@@ -209,6 +219,37 @@ def _check_count(key: str, value: Any) -> int:
     return value
 
 
+def _check_proxy(key: str, value: Any) -> list[str]:
+    proxies = [value] if isinstance(value, str) else value
+    if not isinstance(proxies, list) or not proxies or not all(isinstance(v, str) for v in proxies):
+        raise _Invalid(f"'{key}' must be a proxy URL or a list of them")
+    for i, url in enumerate(proxies, start=1):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            # Not shown: a proxy URL often holds a password.
+            raise _Invalid(
+                f"'{key}' #{i} must be an http:// or https:// proxy URL (http://user:pass@host:port)"
+            )
+    return proxies
+
+
+def _check_text(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n\0"):
+        raise _Invalid(f"'{key}' must be a non-empty string on one line")
+    return value
+
+
+def _check_pairs(key: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise _Invalid(f"'{key}' must be a table of names to strings, e.g. {key} = {{ name = \"value\" }}")
+    for name, text in value.items():
+        if not HEADER_NAME_RE.match(name) or any(c in text for c in "\r\n\0"):
+            raise _Invalid(f"'{key}' has a bad name or value for {name!r} (one line, a plain name)")
+        if key == "headers" and name.lower() in ("host", "cookie", "content-length", "proxy-authorization"):
+            raise _Invalid(f"'{key}' may not set {name} (use 'cookies' and 'proxy' for those)")
+    return dict(value)
+
+
 def _check_flag(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise _Invalid(f"'{key}' must be true or false")
@@ -225,6 +266,10 @@ CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "follow_depth": _check_count,
     "obey_robots": _check_flag,
     "capture": _check_flag,
+    "proxy": _check_proxy,
+    "user_agent": _check_text,
+    "headers": _check_pairs,
+    "cookies": _check_pairs,
 }
 
 
