@@ -6,27 +6,25 @@ An article records the file (relative to the folder) and the offset of its respo
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import make_url
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+
+from storage.db import sqlite_file, state_folder, state_name
 
 
 def capture_folder(db_url: str) -> Path:
     chosen = os.environ.get("NEWSDESK_CAPTURE")
     if chosen:
         return Path(chosen).expanduser()
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        database = Path(url.database).expanduser()
+    database = sqlite_file(db_url)
+    if database is not None:
         return database.with_name(f"{database.stem}-capture")
-    key = hashlib.sha256(url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
-    return Path.home() / ".local" / "state" / "newsdesk" / f"capture-{url.get_backend_name()}-{key}"
+    return state_folder() / state_name(db_url, "capture")
 
 
 def day_folder(root: Path, source: str, day: date) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import os
 from collections.abc import Iterator
@@ -47,6 +48,27 @@ def dialect_insert(session: Session, table: Any) -> postgresql.Insert | sqlite.I
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def sqlite_file(db_url: str) -> Path | None:
+    """The file of a SQLite database URL; None for an in-memory or another database."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).expanduser()
+    return None
+
+
+def state_name(db_url: str, kind: str) -> str:
+    """A name for a file or folder newsdesk keeps for a database that is not a file of its own (the
+    spool, the capture folder): the kind, the backend and a hash of the URL (its password left out)."""
+    url = make_url(db_url)
+    key = hashlib.sha256(url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
+    return f"{kind}-{url.get_backend_name()}-{key}"
+
+
+def state_folder() -> Path:
+    """Where those live by default: ~/.local/state/newsdesk."""
+    return Path.home() / ".local" / "state" / "newsdesk"
 
 
 def normalise_url(url: str) -> str:

@@ -8,7 +8,6 @@ get one in NEWSDESK_SPOOL_DIR (default `~/.local/state/newsdesk`), named after t
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -16,16 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import make_url
+from storage.db import sqlite_file, state_folder, state_name
 
 
 def spool_path(db_url: str) -> Path:
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(f"{Path(url.database).expanduser()}.spool.jsonl")
-    folder = Path(os.environ.get("NEWSDESK_SPOOL_DIR") or Path.home() / ".local" / "state" / "newsdesk")
-    key = hashlib.sha256(url.render_as_string(hide_password=True).encode()).hexdigest()[:16]
-    return folder / f"spool-{url.get_backend_name()}-{key}.jsonl"
+    database = sqlite_file(db_url)
+    if database is not None:
+        return Path(f"{database}.spool.jsonl")
+    folder = Path(os.environ.get("NEWSDESK_SPOOL_DIR") or state_folder())
+    return folder / f"{state_name(db_url, 'spool')}.jsonl"
 
 
 @contextmanager
