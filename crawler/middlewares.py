@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from crawler.extensions import crawl_database
 from crawler.sources import Source
-from storage.articles import is_seen, seen_among
+from storage.articles import seen_among
 from storage.db import UNAVAILABLE, Database, utcnow
 from storage.urls import canonicalize
 from storage.validators import load_validators, save_validators
@@ -52,14 +52,7 @@ class _SourceStage:
 
     def known(self, url: str) -> bool:
         """Whether the source fetched `url` already and it is not due for a refresh."""
-        try:
-            with Session(self.database.engine) as session:
-                return is_seen(
-                    session, self.source.name, canonicalize(url, self.keep_params), self.fresh_since
-                )
-        except UNAVAILABLE as e:  # fetched then; the dedupe check (or the spool's replay) drops a copy
-            logger.warning("cannot tell whether %s is stored (%s): fetching it", url, e)
-            return False
+        return url in self.known_among([url])
 
     def known_among(self, urls: list[str]) -> set[str]:
         """Those of `urls` that the source fetched already and are not due for a refresh (one query per

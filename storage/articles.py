@@ -109,14 +109,12 @@ def find_near_duplicate(
 
 def is_seen(session: Session, source: str, url: str, fresh_since: datetime | None) -> bool:
     """Whether `source` fetched `url` already (since `fresh_since` when given: older ones are due again)."""
-    stmt = select(SeenUrl.fetched_at).join(Source).where(Source.name == source, SeenUrl.url == url)
-    if fresh_since is not None:
-        stmt = stmt.where(SeenUrl.fetched_at >= fresh_since)
-    return session.execute(stmt.limit(1)).first() is not None
+    return url in seen_among(session, source, [url], fresh_since)
 
 
 def seen_among(session: Session, source: str, urls: Iterable[str], fresh_since: datetime | None) -> set[str]:
-    """Those of `urls` that `source` fetched already (see is_seen), in one query per SEEN_CHUNK URLs."""
+    """Those of `urls` that `source` fetched already (since `fresh_since` when given: older ones are due
+    again), in one query per SEEN_CHUNK URLs."""
     wanted = sorted(set(urls))
     seen: set[str] = set()
     for start in range(0, len(wanted), SEEN_CHUNK):
