@@ -21,7 +21,7 @@ from crawler.sources import NAME_RE
 from extraction import MAX_PAGE_BYTES, decode_html
 from pipelines.clean_worker import clean_page
 from pipelines.store import store
-from storage.capture import capture_folder
+from storage.capture import capture_folder, http_response
 from storage.fingerprints import signature
 
 BATCH = 50  # articles per transaction
@@ -47,22 +47,20 @@ def pages(path: Path, relative: str, source: str, tally: Counter[str]) -> list[P
     with open(path, "rb") as handle:
         records = ArchiveIterator(handle)
         for record in records:
-            if record.rec_type != "response" or record.http_headers is None:
+            response = http_response(record, MAX_PAGE_BYTES)
+            if response is None:
                 continue
-            content_type = record.http_headers.get_header("Content-Type") or ""
-            if record.http_headers.get_statuscode() != "200" or "html" not in content_type.lower():
+            if response.status != "200" or "html" not in response.content_type.lower():
                 tally["not an HTML page"] += 1
                 continue
-            body = record.content_stream().read(MAX_PAGE_BYTES + 1)
-            if len(body) > MAX_PAGE_BYTES:
+            if response.too_large:
                 tally["larger than 10 MiB"] += 1
                 continue
-            url = record.rec_headers.get_header("WARC-Target-URI") or ""
             page = PageItem(
                 source=source,
-                url=url,
-                final_url=url,
-                html=decode_html(body, content_type),
+                url=response.url,
+                final_url=response.url,
+                html=decode_html(response.body, response.content_type),
                 capture=(relative, records.get_record_offset()),
             )
             found.append(page)

@@ -108,15 +108,12 @@ def reextract(obj: Context, source: str | None, since: str | None, until: str | 
 def redo(session: Session, article: Article, root: Path, tally: Tally, dry_run: bool) -> None:
     assert article.capture_file is not None and article.capture_offset is not None
     try:
-        url, body, content_type = read_response(
-            root, article.capture_file, article.capture_offset, MAX_PAGE_BYTES
-        )
+        response = read_response(root, article.capture_file, article.capture_offset, MAX_PAGE_BYTES)
     except CaptureMissing:
         tally.missing += 1
         return
-    page = PageItem(
-        source="", url=article.url, final_url=url or article.url, html=decode_html(body, content_type)
-    )
+    html = decode_html(response.body, response.content_type)
+    page = PageItem(source="", url=article.url, final_url=response.url or article.url, html=html)
     item = clean_page(page, frozenset())
     if not differs(article, item):
         tally.unchanged += 1

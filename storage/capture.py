@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.recordloader import ArcWarcRecord
 
 from storage.db import sqlite_file, state_folder, state_name
 
@@ -53,9 +55,33 @@ class CaptureMissing(Exception):
     """The captured page of an article cannot be read (file gone, moved, or not a WARC response there)."""
 
 
-def read_response(root: Path, file: str, offset: int, limit: int) -> tuple[str, bytes, str]:
-    """The URL, body (decompressed, at most `limit` bytes) and Content-Type of the response record at
-    `offset` in `file` (relative to the capture folder `root`)."""
+@dataclass
+class HttpResponse:
+    """An HTTP response as a WARC file keeps it."""
+
+    url: str
+    status: str
+    content_type: str
+    body: bytes  # decompressed, at most the limit it was read with...
+    too_large: bool  # ...and whether there was more
+
+
+def http_response(record: ArcWarcRecord, limit: int) -> HttpResponse | None:
+    """The response a WARC record holds (None for any other record)."""
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    body = record.content_stream().read(limit + 1)
+    return HttpResponse(
+        url=record.rec_headers.get_header("WARC-Target-URI") or "",
+        status=record.http_headers.get_statuscode() or "",
+        content_type=record.http_headers.get_header("Content-Type") or "",
+        body=body[:limit],
+        too_large=len(body) > limit,
+    )
+
+
+def read_response(root: Path, file: str, offset: int, limit: int) -> HttpResponse:
+    """The response record at `offset` in `file` (relative to the capture folder `root`)."""
     path = (root / file).resolve()
     if root.resolve() not in path.parents:  # the database names a file outside the folder: not ours
         raise CaptureMissing(f"{file} is not in the capture folder {root}")
@@ -63,13 +89,9 @@ def read_response(root: Path, file: str, offset: int, limit: int) -> tuple[str, 
         with open(path, "rb") as handle:
             handle.seek(offset)
             record = next(iter(ArchiveIterator(handle)), None)
-            if record is None or record.rec_type != "response" or record.http_headers is None:
+            response = http_response(record, limit) if record is not None else None
+            if response is None:
                 raise CaptureMissing(f"no response record at {file}:{offset}")
-            body = record.content_stream().read(limit)
-            return (
-                record.rec_headers.get_header("WARC-Target-URI") or "",
-                body,
-                record.http_headers.get_header("Content-Type") or "",
-            )
+            return response
     except (OSError, ArchiveLoadFailed) as e:
         raise CaptureMissing(f"{file}:{offset}: {e}") from None
