@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from storage.articles import ensure_source
 from storage.models import Source
-from storage.runs import last_runs, source_health
+from storage.runs import health_kind, last_runs, source_health
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def send(urls: list[str], title: str, body: str) -> bool:
 
 
 def health_message(source: str, health: str, last_run: dict[str, Any] | None) -> tuple[str, str]:
-    kind = health.split(":")[0]
+    kind = health_kind(health)
     title = f"newsdesk: {source} is ok again" if kind == "ok" else f"newsdesk: {source} is {kind}"
     body = f"{source}: {health}"
     if last_run is not None:
@@ -53,7 +53,7 @@ def report_health(engine: Engine, source: str, urls: list[str]) -> str | None:
             source_id = ensure_source(session, source)
             reported = session.scalars(select(Source.reported_health).where(Source.id == source_id)).one()
             last_run = last_runs(session).get(source)
-        kind = health.split(":")[0]
+        kind = health_kind(health)
         if kind == (reported or "ok"):
             return None
         title, body = health_message(source, health, last_run)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import CrawlRun, RunStatus
-from storage.runs import COUNTERS, sources_overview
+from storage.runs import COUNTERS, health_kind, sources_overview
 
 HEALTH_KINDS = ("ok", "failing", "idle", "degraded", "blocked")
 
@@ -71,7 +71,7 @@ class ArchiveCollector(Collector):
             for overview in sources_overview(session):
                 name = overview["source"]
                 articles.add_metric([name], overview["articles"])
-                kind = overview["health"].split(":")[0]
+                kind = health_kind(overview["health"])
                 for each in HEALTH_KINDS:
                     health.add_metric([name, each], 1.0 if each == kind else 0.0)
                 if overview["last_run"]:

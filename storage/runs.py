@@ -216,6 +216,11 @@ def quality_drift(last: dict[str, Any], usual: list[dict[str, Any]]) -> str:
     return "; ".join(reasons)
 
 
+def health_kind(health: str) -> str:
+    """The state a source_health answer names: ok, failing, idle, degraded or blocked."""
+    return health.split(":")[0]
+
+
 def reached_articles(run: CrawlRun) -> bool:
     """Whether the run got to any article: stored, updated, found a duplicate or skipped a known one."""
     return bool(run.stored or run.updated or run.duplicates or run.skipped)
