@@ -108,6 +108,8 @@ COMMANDS = {
     "alerts": "cli.crawling:alerts",
     "reextract": "cli.reextract:reextract",
     "import-warc": "cli.importing:import_warc",
+    "try": "cli.trying:try_source",
+    "fetch": "cli.trying:fetch",
 }
 
 

@@ -3,8 +3,9 @@ RunRecorder, which keeps this crawl's crawl_runs row up to date with its stats."
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any
+from typing import IO, Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -14,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from twisted.internet import task
 
+from crawler.items import ArticleItem, url_noted
 from storage.db import Database
 from storage.runs import set_counters, set_outcome
 
@@ -189,3 +191,59 @@ class RunRecorder:
         if self.database is not None:
             stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
             self.save((reason, stats.get("newsdesk/spooled", 0), run_message(stats)))
+
+
+class TrialLog:
+    """A trial crawl (`newsdesk try`, `newsdesk fetch`; crawler.trial): what became of every URL, each
+    article page's response status, and each article as extracted, written as JSON lines to
+    NEWSDESK_TRIAL_OUTPUT for the command to show. Nothing is stored."""
+
+    def __init__(self, out: IO[str]):
+        self.out = out
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TrialLog:
+        path = crawler.settings.get("NEWSDESK_TRIAL_OUTPUT")
+        if not path:
+            raise NotConfigured("not a trial crawl")
+        log = cls(open(path, "a", encoding="utf-8"))  # noqa: SIM115 -- closed with the spider
+        crawler.signals.connect(log.url_noted, signal=url_noted)
+        crawler.signals.connect(log.response_received, signal=signals.response_received)
+        crawler.signals.connect(log.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(log.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(log.spider_closed, signal=signals.spider_closed)
+        return log
+
+    def write(self, kind: str, **record: Any) -> None:
+        self.out.write(json.dumps({"kind": kind, **record}, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+    def url_noted(self, url: str, via: str, decision: str, reason: str) -> None:
+        self.write("url", url=url, via=via, decision=decision, reason=reason)
+
+    def response_received(self, response: Any, request: Any) -> None:
+        if request.meta.get("newsdesk_article"):
+            self.write("fetched", url=request.url, status=response.status)
+        elif not request.meta.get("dont_obey_robotstxt"):  # a feed, sitemap or listing page (not robots.txt)
+            self.write("index", url=request.url, status=response.status)
+
+    def item_scraped(self, item: Any) -> None:
+        if isinstance(item, ArticleItem):
+            self.write(
+                "article",
+                url=item.url,
+                title=item.title,
+                authors=item.authors,
+                published=item.published_at.isoformat() if item.published_at else None,
+                language=item.language,
+                body=item.body,
+                headlines=[text for text, _ in item.headlines],
+            )
+
+    def item_dropped(self, item: Any, exception: BaseException) -> None:
+        url = getattr(item, "final_url", None) or getattr(item, "url", "")
+        self.write("url", url=url, via="", decision="failed", reason=str(exception))
+
+    def spider_closed(self, reason: str) -> None:
+        self.write("closed", reason=reason)
+        self.out.close()

@@ -39,3 +39,9 @@ class ArticleItem:
     capture_file: str | None = None  # the page as fetched: WARC file in the capture folder...
     capture_offset: int | None = None  # ...and where its response record starts
     extractor: str | None = None  # the extractor version that made it
+
+
+# Signal of a trial crawl (crawler.trial): what became of a URL the spider found or fetched. Arguments: url,
+# via (feed, sitemap, listing, fetch; '' for a failure), decision (crawl, denied, not_allowed, too_old,
+# failed; unread for a feed, sitemap or listing page that could not be read) and reason (the deny pattern, the entry's date, the error).
+url_noted = object()

@@ -102,7 +102,7 @@ def _stop(child: subprocess.Popen[bytes], grace: float) -> None:
             continue
 
 
-def _tail(path: Path, limit: int = 600) -> str:
+def log_tail(path: Path, limit: int = 600) -> str:
     try:
         lines = [x for x in path.read_text(errors="replace").splitlines() if x.strip()]
     except OSError:
@@ -290,7 +290,7 @@ def _outcome(run: CrawlRun | None, code: int, log_path: Path) -> tuple[RunStatus
     (Scrapy's close reason, articles left in the spool)."""
     reason = run.close_reason if run is not None else None
     if code != 0 or not reason:
-        tail = _tail(log_path)
+        tail = log_tail(log_path)
         return RunStatus.FAILED, f"crawl process exited with code {code}" + (f": {tail}" if tail else "")
     assert run is not None
     if run.spooled:
@@ -300,7 +300,7 @@ def _outcome(run: CrawlRun | None, code: int, log_path: Path) -> tuple[RunStatus
     if reason == "shutdown":
         return RunStatus.INTERRUPTED, reason
     if run.errors and not runs.reached_articles(run):
-        return RunStatus.FAILED, f"no article could be fetched ({run.errors} errors): {_tail(log_path)}"
+        return RunStatus.FAILED, f"no article could be fetched ({run.errors} errors): {log_tail(log_path)}"
     return RunStatus.OK, f"{reason}; {run.message}" if run.message else reason
 
 

@@ -20,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
-from crawler.items import PageItem
+from crawler.items import PageItem, url_noted
 from crawler.sources import Source, find_source, load_sources
 from extraction import decode_html, parse_date
 from storage.db import utcnow
@@ -48,13 +48,16 @@ class NewsSitemap(Sitemap):
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(self, source: str | None = None, *args: Any, **kwargs: Any):
+    def __init__(self, source: str | None = None, fetch: str | None = None, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         if not source:
             raise ValueError("the news spider needs a source: scrapy crawl news -a source=NAME")
         self.source_name = source
+        # `-a fetch=URL`: that one page as an article of the source, instead of its feeds and sitemaps.
+        self.fetch_url = fetch
         self.allowed_domains: list[str] = []
         self.source: Source
+        self.noting = False  # a trial crawl (crawler.trial): every URL's fate is reported
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -66,15 +69,35 @@ class NewsSpider(Spider):
         spider.allowed_domains = spider.source.domains
         settings.set("NEWSDESK_SOURCE", spider.source, priority="spider")
         settings.set("NEWSDESK_MAX_PAGES", spider.source.max_pages, priority="spider")
+        spider.noting = bool(settings.get("NEWSDESK_TRIAL_OUTPUT"))
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.fetch_url:
+            self.note(self.fetch_url, "fetch", "crawl")
+            yield self.page_request(self.fetch_url)
+            return
         for url in self.source.feeds:
             yield self.index_request(url, "feed")
         for url in self.source.sitemaps:
             yield self.index_request(url, "sitemap")
         for url in self.source.start_urls:
-            yield Request(url, callback=self.parse_listing, cb_kwargs={"depth": 0}, priority=5)
+            yield Request(
+                url,
+                callback=self.parse_listing,
+                cb_kwargs={"depth": 0},
+                priority=5,
+                errback=self.index_errback,
+            )
+
+    @property
+    def index_errback(self) -> Any:
+        """A trial reports a feed, sitemap or listing page it could not read; a crawl leaves that to
+        Scrapy, which logs and counts it as a run error."""
+        return self.index_failed if self.noting else None
+
+    def index_failed(self, failure: Any) -> None:
+        self.note(failure.request.url, "", "unread", failure.getErrorMessage())
 
     # -- discovery ---------------------------------------------------------------------------------
 
@@ -83,13 +106,31 @@ class NewsSpider(Spider):
         return any(host == d or host.endswith("." + d) for d in self.source.domains)
 
     def is_article_url(self, url: str) -> bool:
-        if any(re.search(p, url) for p in self.source.deny):
-            return False
-        return not self.source.allow or any(re.search(p, url) for p in self.source.allow)
+        return self.rule_against(url) is None
+
+    def rule_against(self, url: str) -> tuple[str, str] | None:
+        """Why the source's allow/deny rules keep `url` out: ("denied", the deny pattern) or
+        ("not_allowed", ""); None when it is an article URL of the source."""
+        denied = next((p for p in self.source.deny if re.search(p, url)), None)
+        if denied is not None:
+            return "denied", denied
+        if self.source.allow and not any(re.search(p, url) for p in self.source.allow):
+            return "not_allowed", ""
+        return None
+
+    def note(self, url: str, via: str, decision: str, reason: str = "") -> None:
+        """In a trial crawl, what became of `url` (crawler.trial reads it); nothing otherwise."""
+        if self.noting:
+            self.crawler.signals.send_catch_log(url_noted, url=url, via=via, decision=decision, reason=reason)
 
     def index_request(self, url: str, via: str) -> Request:
         return Request(
-            url, callback=self.parse_index, cb_kwargs={"via": via}, meta=dict(INDEX_META), priority=10
+            url,
+            callback=self.parse_index,
+            cb_kwargs={"via": via},
+            meta=dict(INDEX_META),
+            priority=10,
+            errback=self.index_errback,
         )
 
     def too_old(self, published: str | None) -> bool:
@@ -102,11 +143,20 @@ class NewsSpider(Spider):
     def article_request(
         self, url: str, via: str, title: str | None = None, published: str | None = None
     ) -> Request | None:
-        if not url.startswith(("http://", "https://")) or not self.is_article_url(url):
+        if not url.startswith(("http://", "https://")):
+            return None
+        against = self.rule_against(url)
+        if against is not None:
+            self.note(url, via, *against)
             return None
         if via != "listing" and self.too_old(published):
             self.crawler.stats.inc_value("newsdesk/too_old")
+            self.note(url, via, "too_old", published or "")
             return None
+        self.note(url, via, "crawl")
+        return self.page_request(url, title, published)
+
+    def page_request(self, url: str, title: str | None = None, published: str | None = None) -> Request:
         return Request(
             url,
             callback=self.parse_article,
@@ -118,6 +168,7 @@ class NewsSpider(Spider):
     def article_failed(self, failure: Any) -> None:
         """An article that could not be fetched: counted, so the feed's validators are not saved and the
         next run reads the feed (and retries the article) in full."""
+        self.note(failure.request.url, "", "failed", failure.getErrorMessage())
         if failure.check(HttpError):  # (an IgnoreRequest, but a failure; failed downloads Scrapy counts)
             self.crawler.stats.inc_value("newsdesk/http_error")
         elif failure.check(IgnoreRequest):  # skipped on purpose: already stored, robots.txt
@@ -233,6 +284,7 @@ class NewsSpider(Spider):
                     callback=self.parse_listing,
                     cb_kwargs={"depth": depth + 1},
                     meta={"newsdesk_listing": True},
+                    errback=self.index_errback,
                 )
 
     # -- articles ----------------------------------------------------------------------------------
