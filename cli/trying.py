@@ -238,9 +238,12 @@ def try_source(
 @click.command()
 @click.argument("url")
 @click.option("--source", "name", help="Fetch it as an article of this source (its headers, proxy, rules).")
+@click.option(
+    "--render", is_flag=True, help="Through the browser (Chromium), as a source with render = true."
+)
 @common_options
 @click.pass_obj
-def fetch(obj: Context, url: str, name: str | None, fmt: str, timeout: int) -> None:
+def fetch(obj: Context, url: str, name: str | None, render: bool, fmt: str, timeout: int) -> None:
     """Fetch one page now and show what newsdesk extracts from it. Stores nothing.
 
     Example: newsdesk fetch https://example.com/news/some-story --source example
@@ -248,5 +251,5 @@ def fetch(obj: Context, url: str, name: str | None, fmt: str, timeout: int) -> N
     with tempfile.TemporaryDirectory(prefix="newsdesk-fetch-") as folder:
         given = {"feeds": [], "sitemaps": [], "start_urls": [] if name else [url], "allow": [], "deny": []}
         source, path = _source(obj, name or "fetch", given, Path(folder))
-        trial = run_trial(source, path, 1, fetch_url=url, timeout=timeout, verbose=obj.verbose)
+        trial = run_trial(source, path, 1, fetch_url=url, render=render, timeout=timeout, verbose=obj.verbose)
     finish(obj, source, trial, fmt, 1, fetching=True)

@@ -16,6 +16,7 @@ class PageItem:
     listed_title: str | None = None  # the feed/sitemap entry's title
     listed_published: str | None = None  # the feed/sitemap entry's date (ISO 8601)
     capture: tuple[str, int] | None = None  # its WARC record: file (in the capture folder), offset
+    render_if_empty: bool = False  # render = "auto", fetched plainly: no text, and it goes to the browser
 
 
 @dataclass
@@ -45,3 +46,7 @@ class ArticleItem:
 # via (feed, sitemap, listing, fetch; '' for a failure), decision (crawl, denied, not_allowed, too_old,
 # failed; unread for a feed, sitemap or listing page that could not be read) and reason (the deny pattern, the entry's date, the error).
 url_noted = object()
+
+# Signal of the clean stage: a page (its PageItem as `item`) fetched plainly gave no article text, and its
+# source renders such pages (render = "auto"): the spider fetches it again through the browser.
+render_wanted = object()

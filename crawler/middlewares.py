@@ -252,33 +252,45 @@ def is_private_host(host: str) -> bool:
         return False
 
 
-class PrivateAddressMiddleware:
-    """Downloader middleware: a source on the public internet never fetches (even through a redirect) an
-    address inside this machine's networks: loopback, private ranges, link-local, cloud metadata. A
-    source whose own hosts are private (an intranet site, a test server) may. Names are resolved in a
-    thread, once per host and crawl: a slow DNS answer holds only the requests to that host."""
+class PrivateHosts:
+    """Whether a host may be fetched for a source: a source on the public internet never fetches an
+    address inside this machine's networks; a source whose own hosts are private (an intranet site, a test
+    server) may. Names are resolved in a thread, once per host and crawl: a slow DNS answer holds only the
+    requests to that host."""
 
-    def __init__(self, source: Source, stats: StatsCollector):
+    def __init__(self, source: Source):
         self.source = source
-        self.stats = stats
         self.private: dict[str, bool] = {}
         self.public: bool | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        assert crawler.stats is not None
-        return cls(crawler.settings["NEWSDESK_SOURCE"], crawler.stats)
 
     async def is_private(self, host: str) -> bool:
         if host not in self.private:
             self.private[host] = await asyncio.to_thread(is_private_host, host)
         return self.private[host]
 
-    async def process_request(self, request: Request) -> None:
+    async def forbidden(self, host: str) -> bool:
         if self.public is None:
-            self.public = not any([await self.is_private(host) for host in self.source.domains])
+            self.public = not any([await self.is_private(h) for h in self.source.domains])
+        return self.public and await self.is_private(host)
+
+
+class PrivateAddressMiddleware:
+    """Downloader middleware: a public source's request (even through a redirect) to an address inside
+    this machine's networks -- loopback, private ranges, link-local, cloud metadata -- is dropped."""
+
+    def __init__(self, source: Source, stats: StatsCollector):
+        self.source = source
+        self.stats = stats
+        self.hosts = PrivateHosts(source)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        return cls(crawler.settings["NEWSDESK_SOURCE"], crawler.stats)
+
+    async def process_request(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
-        if self.public and await self.is_private(host):
+        if await self.hosts.forbidden(host):
             self.stats.inc_value("newsdesk/private_address")
             raise IgnoreRequest(
                 f"{request.url}: {host} is a private address, and {self.source.name} is a public site"

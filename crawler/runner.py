@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -107,10 +108,23 @@ def log_tail(path: Path, limit: int = 600) -> str:
         lines = [x for x in path.read_text(errors="replace").splitlines() if x.strip()]
     except OSError:
         return ""
-    # Scrapy's lines read "<time> [<logger>] ERROR: <message>"; the message is what a person needs.
-    errors = [x.split("] ", 1)[-1] for x in lines if "] ERROR: " in x or "] CRITICAL: " in x]
+    # Scrapy's lines read "<time> [<logger>] ERROR: <message>"; the message is what a person needs, and
+    # after a traceback its exception's line ("module.SomeError: what went wrong").
+    errors = []
+    in_traceback = False
+    for line in lines:
+        if line.startswith("Traceback (most recent call last)"):
+            in_traceback = True
+        elif in_traceback and not line.startswith(" "):
+            in_traceback = False
+            errors.append(EXCEPTION_RE.sub("", line))
+        elif "] ERROR: " in line or "] CRITICAL: " in line:
+            errors.append(line.split("] ", 1)[-1])
     text = " | ".join(errors[-2:] or lines[-3:])
     return text[-limit:]
+
+
+EXCEPTION_RE = re.compile(r"^(?:\w+\.)+(?=\w+:)")  # an exception's module path, before its class name
 
 
 def run_crawl(job: CrawlJob, engine: Engine) -> RunResult:

@@ -27,6 +27,8 @@ NEWSDESK_MAX_PAGES = 500
 # Worker processes that extract pages while the crawl goes on fetching: -1 one per core, 0 none (in the
 # crawl process itself).
 NEWSDESK_EXTRACT_WORKERS = -1
+# "on" or "auto": render article pages through a browser whatever the source says (`newsdesk fetch --render`).
+NEWSDESK_RENDER = ""
 # How often the run row's counters are refreshed while the crawl goes on (seconds).
 NEWSDESK_PROGRESS_INTERVAL = 2.0
 

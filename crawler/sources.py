@@ -49,8 +49,10 @@ HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0
 # Registrable domains from the public suffix list bundled with tldextract (no download, no cache files).
 _SITES = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
 # How the source's requests go out: through which proxies, as which browser, with which headers and cookies.
-REQUEST_KEYS = ("proxy", "user_agent", "headers", "cookies")
+REQUEST_KEYS = ("proxy", "user_agent", "headers", "cookies", "render", "render_wait")
 SOURCE_KEYS = {"name", *LIST_KEYS, *DEFAULT_KEYS, *REQUEST_KEYS}
+RENDER_MODES = {False: "off", True: "on", "auto": "auto"}
+MAX_RENDER_WAIT = 60  # seconds
 HEADER_NAME_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")  # an HTTP token
 
 
@@ -105,6 +107,10 @@ class Source:
     user_agent: str | None = None
     headers: dict[str, str] = field(default_factory=dict)  # sent with every request of the source
     cookies: dict[str, str] = field(default_factory=dict)  # e.g. a consent cookie
+    # Article pages fetched through a browser (crawler.rendering): "off", "on", or "auto" (only pages whose
+    # plain fetch gave no article text); after loading, wait `render_wait` seconds or for a CSS selector.
+    render: str = "off"
+    render_wait: int | str | None = None
 
     def __repr__(self) -> str:  # proxies and cookies may hold secrets: never in a log line
         return f"Source({self.name!r})"
@@ -250,6 +256,24 @@ def _check_pairs(key: str, value: Any) -> dict[str, str]:
     return dict(value)
 
 
+def _check_render(key: str, value: Any) -> str:
+    if isinstance(value, bool) or value == "auto":
+        return RENDER_MODES[value]
+    raise _Invalid(f"'{key}' must be true, false or \"auto\"")
+
+
+def _check_render_wait(key: str, value: Any) -> int | str:
+    """A duration ("2s": wait that long after loading) or a CSS selector (wait until it is on the page)."""
+    text = _check_text(key, value)
+    try:
+        seconds = parse_duration(text, minimum=0)
+    except ValueError:
+        return text.strip()  # a selector: the browser reports a bad one when it is used
+    if seconds > MAX_RENDER_WAIT:
+        raise _Invalid(f"'{key}' may wait at most {MAX_RENDER_WAIT}s")
+    return seconds
+
+
 def _check_flag(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise _Invalid(f"'{key}' must be true or false")
@@ -270,6 +294,8 @@ CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "user_agent": _check_text,
     "headers": _check_pairs,
     "cookies": _check_pairs,
+    "render": _check_render,
+    "render_wait": _check_render_wait,
 }
 
 

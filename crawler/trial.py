@@ -57,11 +57,12 @@ def run_trial(
     sources_path: str | Path,
     limit: int,
     fetch_url: str | None = None,
+    render: bool = False,
     timeout: float = 300.0,
     verbose: bool = False,
 ) -> Trial:
     """Crawl `source` (or only `fetch_url`, as one of its articles) now, fetching at most `limit` article
-    pages, and storing nothing."""
+    pages (through the browser with `render`), and storing nothing."""
     trial = Trial(source.name)
     with tempfile.TemporaryDirectory(prefix="newsdesk-try-") as folder:
         out, log_path = Path(folder, "trial.jsonl"), Path(folder, "crawl.log")
@@ -69,6 +70,8 @@ def run_trial(
         command += ["-s", f"NEWSDESK_MAX_PAGES={limit}", "-s", f"NEWSDESK_TRIAL_OUTPUT={out}"]
         if fetch_url:
             command += ["-a", f"fetch={fetch_url}"]
+        if render:
+            command += ["-s", "NEWSDESK_RENDER=on"]
         env = {
             **os.environ,
             "SCRAPY_SETTINGS_MODULE": "crawler.trial_settings",

@@ -11,6 +11,7 @@ from typing import Any, NoReturn, Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import ArticleItem
@@ -27,6 +28,7 @@ class StageContext:
     stats: StatsCollector
     database: Database
     keep_params: frozenset[str] = frozenset()  # query parameters that name an article on this source
+    signals: SignalManager | None = None  # the crawl's, for a stage that asks the spider for more
 
 
 class Stage:
@@ -44,7 +46,7 @@ class Stage:
             raise NotConfigured("the crawler.extensions.CrawlDatabase extension is not enabled")
         source = crawler.settings.get("NEWSDESK_SOURCE")  # a crawler.sources.Source, set by the spider
         keep_params = frozenset(source.keep_params) if source is not None else frozenset()
-        return cls(StageContext(crawler.stats, database, keep_params))
+        return cls(StageContext(crawler.stats, database, keep_params, crawler.signals))
 
 
 class StorageStage(Stage):

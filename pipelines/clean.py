@@ -17,7 +17,7 @@ from typing import Self
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from crawler.items import ArticleItem, PageItem
+from crawler.items import ArticleItem, PageItem, render_wanted
 from pipelines.base import Stage, StageContext
 from pipelines.clean_worker import clean_page, worker_started
 from storage.fingerprints import signature
@@ -80,6 +80,9 @@ class CleanPipeline(Stage):
             article = clean_page(item, keep)
         else:
             article = await asyncio.wrap_future(self.pool.submit(clean_page, item, keep))
+        if not article.body and item.render_if_empty and self.context.signals is not None:
+            self.context.signals.send_catch_log(render_wanted, item=item)
+            raise DropItem(f"no article text without a browser on {item.final_url}: rendering it")
         self.measure(article)
         if not article.body:
             if not article.title:

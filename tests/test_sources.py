@@ -165,3 +165,22 @@ def test_check_reports_what_would_never_work(tmp_path: Path) -> None:
     assert "99999" in report and "not a URL" in report
     assert "'jitter'" in report and "'schedule'" in report and "at most 3650d" in report
     assert "(x+x+)+y" in report and "exponential time" in report
+
+
+def test_render_keys(tmp_path: Path) -> None:
+    (tmp_path / "s.toml").write_text(
+        "[[source]]\n"
+        'name = "app"\nfeeds = ["https://app.example/feed.xml"]\nrender = true\nrender_wait = "2s"\n'
+        "[[source]]\n"
+        'name = "auto"\nfeeds = ["https://auto.example/feed.xml"]\nrender = "auto"\nrender_wait = "#story p"\n'
+    )
+    app, auto = load_sources(tmp_path / "s.toml")
+    assert (app.render, app.render_wait) == ("on", 2)
+    assert (auto.render, auto.render_wait) == ("auto", "#story p")
+    (tmp_path / "bad.toml").write_text(
+        '[[source]]\nname = "x"\nfeeds = ["https://x.example/feed.xml"]\nrender = "yes"\nrender_wait = "5m"\n'
+    )
+    with pytest.raises(SourcesError) as e:
+        load_sources(tmp_path / "bad.toml")
+    assert "source 'x': 'render' must be true, false or \"auto\"" in str(e.value)
+    assert "source 'x': 'render_wait' may wait at most 60s" in str(e.value)

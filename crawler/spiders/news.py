@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
@@ -20,7 +21,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
-from crawler.items import PageItem, url_noted
+from crawler.items import PageItem, render_wanted, url_noted
+from crawler.rendering import RenderGuard, RenderingUnavailable, render_meta, render_settings
 from crawler.sources import Source, find_source, load_sources
 from extraction import decode_html, parse_date
 from storage.db import utcnow
@@ -66,7 +68,17 @@ class NewsSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.source = find_source(load_sources(settings.get("NEWSDESK_SOURCES")), spider.source_name)
+        if settings.get("NEWSDESK_RENDER"):  # `newsdesk fetch --render`
+            spider.source = dataclasses.replace(spider.source, render=settings.get("NEWSDESK_RENDER"))
         spider.allowed_domains = spider.source.domains
+        if spider.source.render != "off":
+            try:
+                browser = render_settings(spider.source, RenderGuard(spider.source, crawler))
+            except RenderingUnavailable as e:
+                raise RenderingUnavailable(f"source '{spider.source.name}' has render = true: {e}") from None
+            for name, value in browser.items():
+                settings.set(name, value, priority="spider")
+            crawler.signals.connect(spider.render_again, signal=render_wanted)
         settings.set("NEWSDESK_SOURCE", spider.source, priority="spider")
         settings.set("NEWSDESK_MAX_PAGES", spider.source.max_pages, priority="spider")
         spider.noting = bool(settings.get("NEWSDESK_TRIAL_OUTPUT"))
@@ -156,14 +168,27 @@ class NewsSpider(Spider):
         self.note(url, via, "crawl")
         return self.page_request(url, title, published)
 
-    def page_request(self, url: str, title: str | None = None, published: str | None = None) -> Request:
+    def page_request(
+        self, url: str, title: str | None = None, published: str | None = None, render: bool = False
+    ) -> Request:
+        meta: dict[str, Any] = {"newsdesk_article": True}
+        if render or self.source.render == "on":
+            meta.update(render_meta(self.source))
         return Request(
             url,
             callback=self.parse_article,
-            meta={"newsdesk_article": True},
+            meta=meta,
             cb_kwargs={"title": title, "published": published},
             errback=self.article_failed,
+            dont_filter=render,  # a page fetched plainly, now again through the browser
         )
+
+    def render_again(self, item: PageItem) -> None:
+        """render = "auto": a page whose plain fetch gave no article text is fetched through the browser."""
+        self.crawler.stats.inc_value("newsdesk/rendered_again")
+        request = self.page_request(item.url, item.listed_title, item.listed_published, render=True)
+        assert self.crawler.engine is not None
+        self.crawler.engine.crawl(request)
 
     def article_failed(self, failure: Any) -> None:
         """An article that could not be fetched: counted, so the feed's validators are not saved and the
@@ -301,6 +326,12 @@ class NewsSpider(Spider):
             )
             self.crawler.stats.inc_value("newsdesk/not_html")
             return
+        rendered = "playwright" in response.flags
+        if rendered and len(response.body) > self.crawler.settings.getint("DOWNLOAD_MAXSIZE"):
+            # (A plain download is cut off by Scrapy at that size; a browser's page is measured here.)
+            self.logger.warning("%s: rendered page larger than the download limit, skipped", response.url)
+            self.crawler.stats.inc_value("newsdesk/too_large")
+            return
         redirects = response.meta.get("redirect_urls") or []
         yield PageItem(
             source=self.source.name,
@@ -312,4 +343,5 @@ class NewsSpider(Spider):
             listed_title=title,
             listed_published=published,
             capture=response.meta.get("newsdesk_capture"),
+            render_if_empty=self.source.render == "auto" and not rendered,
         )
