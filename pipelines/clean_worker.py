@@ -1,5 +1,5 @@
 """The clean stage's work that runs in a worker process. It imports neither Scrapy nor the MinHash side of
-the fingerprints (numpy, datasketch and scipy), so that a worker holds the extractor and little else."""
+the fingerprints (numpy), so that a worker holds the extractor and little else."""
 
 from __future__ import annotations
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
-from datasketch import MinHash
 
 from storage.shingles import MIN_SHINGLES, content_hash, shingle_hashes, shingles
 
@@ -28,7 +27,16 @@ BANDS, ROWS = 16, 4  # LSH bands x slots per band = NUM_PERM
 # Estimated Jaccard resemblance from which a text is the same story as a stored one (edited, truncated
 # or re-templated copies sit above it, other articles of the same site far below: see BENCHMARKS.md).
 NEAR_DUPLICATE_RESEMBLANCE = 0.4
-_SEED_SKETCH = MinHash(num_perm=NUM_PERM, seed=1)  # permutations made once, shared by every sketch
+
+# The signature is datasketch's MinHash (2.0, scheme "affine32", seed 1) computed here with numpy alone:
+# stored signatures stay comparable whatever datasketch does next, and a crawl does not import datasketch
+# and SciPy for it (0.6 s and ~55 MiB per crawl process). tests/test_fingerprints.py checks it bit for bit
+# against datasketch. Each slot k maps a (pre-mixed) 32-bit shingle hash h to A[k] * h + B[k] mod 2**32
+# (A odd: a bijection) and keeps the smallest.
+_PERMUTATIONS = np.random.RandomState(1)
+_A = _PERMUTATIONS.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+_B = _PERMUTATIONS.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+_EMPTY = np.full(NUM_PERM, (1 << 32) - 1, dtype=np.uint32)
 
 
 def minhash(text: str) -> bytes | None:
@@ -41,18 +49,19 @@ def signature(hashes: list[int] | None) -> bytes | None:
     """The MinHash signature of a text from its shingle hashes (storage.shingles.shingle_hashes)."""
     if hashes is None:
         return None
-    sketch = MinHash(
-        num_perm=NUM_PERM,
-        permutations=_SEED_SKETCH.permutations,
-        scheme=_SEED_SKETCH.scheme,
-        hashfunc=_hashed,
-    )
-    sketch.update_batch(hashes)
-    return sketch.hashvalues.astype("<u4").tobytes()
+    if not hashes:
+        return _EMPTY.astype("<u4").tobytes()
+    mixed = _fmix32(np.array(hashes, dtype=np.uint32))[:, None]
+    return (mixed * _A + _B).min(axis=0).astype("<u4").tobytes()  # uint32 arithmetic wraps: mod 2**32
 
 
-def _hashed(value: int) -> int:
-    return value
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (a bijection that spreads similar inputs), element-wise."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
 
 
 def resemblance(a: bytes, b: bytes) -> float:

@@ -1,6 +1,6 @@
 """The text side of an article's fingerprints, in plain Python (no numpy): the exact content hash and the
 32-bit hashes of the text's word 3-grams that storage.fingerprints turns into a MinHash signature. Split
-off so that the crawl's extraction workers compute them without loading numpy and datasketch."""
+off so that the crawl's extraction workers compute them without loading numpy."""
 
 from __future__ import annotations
 

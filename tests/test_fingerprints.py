@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 
 from datasketch import MinHash
 
@@ -91,3 +93,25 @@ def test_signatures_from_worker_hashes_match_datasketchs_own_hashing() -> None:
     sketch = MinHash(num_perm=NUM_PERM, seed=1)
     sketch.update_batch([g.encode() for g in shingles(text)])
     assert minhash(text) == sketch.hashvalues.astype("<u4").tobytes()
+
+
+def test_signatures_are_datasketchs_bit_for_bit_without_loading_it() -> None:
+    # newsdesk computes datasketch's MinHash itself: every stored signature must stay what it was.
+    rng = random.Random(5)
+    vocabulary = [f"w{i}" for i in range(400)]
+    for _ in range(300):
+        text = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(60, 600)))
+        sketch = MinHash(num_perm=NUM_PERM, seed=1)
+        sketch.update_batch([g.encode() for g in shingles(text)])
+        assert minhash(text) == sketch.hashvalues.astype("<u4").tobytes()
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, storage.fingerprints; print(sorted({'datasketch', 'scipy'} & set(sys.modules)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"
