@@ -42,7 +42,14 @@ logger = logging.getLogger(__name__)
 DAEMON_LEASE = "daemon"
 LEASE_STALE_AFTER = 60.0  # a daemon lease without a heartbeat for this long was left by a dead daemon
 HEARTBEAT_EVERY = 10.0
-MAX_PARALLEL_CRAWLS = 4
+LATE_WARNING = 30.0  # seconds: a scheduled run starting this late is logged as a warning
+
+
+def default_parallel() -> int:
+    """Crawls at once when --parallel does not say: two per core (a crawl waits on the network much of
+    its time, and its extraction workers share the cores), at least 2."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(2, 2 * cores)
 
 
 class DaemonRunning(Exception):
@@ -109,6 +116,7 @@ def source_overview(session: Session, sources: list[Source], now: datetime) -> l
                 "next_run": when.strftime(ISO) if when else None,
                 "last_status": run["status"] if run else None,
                 "last_run": run["started_at"] if run else None,
+                "late_by": run["late_by"] if run else None,
                 "health": source_health(session, s.name),
             }
         )
@@ -127,8 +135,10 @@ class Daemon:
         verbose: bool = False,
         stop_grace: float = 30.0,
         metrics: tuple[str, int] | None = None,
+        parallel: int | None = None,
     ):
         self.metrics = metrics  # (host, port) to serve /metrics on, if any
+        self.parallel = parallel or default_parallel()  # crawls at once
         self.due: dict[str, datetime] = {}  # when each source's current run was planned
         self.lag: dict[str, float] = {}  # how late each source's last scheduled run started (seconds)
         self.reload_event = threading.Event()
@@ -231,7 +241,7 @@ class Daemon:
         assert self.engine is not None
         scheduler = BackgroundScheduler(
             timezone="UTC",
-            executors={"default": ThreadPoolExecutor(max_workers=MAX_PARALLEL_CRAWLS)},
+            executors={"default": ThreadPoolExecutor(max_workers=self.parallel)},
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         self.scheduler = scheduler
@@ -303,8 +313,18 @@ class Daemon:
 
     def run_source(self, name: str) -> None:
         due = self.due.pop(name, None)
-        if due is not None:
-            self.lag[name] = max(0.0, (datetime.now(UTC) - due).total_seconds())
+        late_by = max(0.0, (datetime.now(UTC) - due).total_seconds()) if due is not None else None
+        if late_by is not None:
+            self.lag[name] = late_by
+            if late_by >= LATE_WARNING:
+                logger.warning(
+                    "source %s: run starts %.0fs after its time (%d crawls at once, all busy: see --parallel)",
+                    name,
+                    late_by,
+                    self.parallel,
+                )
+            elif late_by >= 1.0:
+                logger.info("source %s: run starts %.1fs after its time", name, late_by)
         source = self.sources.get(name)
         if source is None:
             logger.warning("source %s is no longer in %s; run skipped", name, self.sources_path)
@@ -320,6 +340,7 @@ class Daemon:
             verbose=self.verbose,
             stop=self.stop_event,
             stop_grace=self.stop_grace,
+            late_by=late_by,
         )
         try:
             result = run_crawl(job, self.engine)

@@ -41,7 +41,7 @@ ARTICLE_FIELDS = (
     "duplicate_of",
     "snippet",
 )
-SOURCE_TABLE = ("name", "schedule", "next_run", "last_status", "last_run", "health")
+SOURCE_TABLE = ("name", "schedule", "next_run", "last_status", "last_run", "late_by", "health")
 EXPORT_PROGRESS_EVERY = 10_000
 
 

@@ -51,8 +51,20 @@ from storage.runs import get_run, run_record
     help="Serve /metrics (Prometheus text format) on this port; 0 picks a free one (logged).",
 )
 @click.option("--metrics-host", default="127.0.0.1", show_default=True, help="Address /metrics listens on.")
+@click.option(
+    "--parallel",
+    type=click.IntRange(min=1),
+    help="Crawls at once (default: two per CPU core, at least 2); a run due while all are busy starts late.",
+)
 @click.pass_obj
-def daemon(obj: Context, log_format: str, grace: float, metrics_port: int | None, metrics_host: str) -> None:
+def daemon(
+    obj: Context,
+    log_format: str,
+    grace: float,
+    metrics_port: int | None,
+    metrics_host: str,
+    parallel: int | None,
+) -> None:
     """Run every source on its schedule until SIGINT/SIGTERM; SIGHUP (or saving the sources file)
     reloads the sources.
 
@@ -64,7 +76,12 @@ def daemon(obj: Context, log_format: str, grace: float, metrics_port: int | None
     try:
         metrics = (metrics_host, metrics_port) if metrics_port is not None else None
         code = Daemon(
-            obj.db_url, obj.sources_path, verbose=obj.verbose, stop_grace=grace, metrics=metrics
+            obj.db_url,
+            obj.sources_path,
+            verbose=obj.verbose,
+            stop_grace=grace,
+            metrics=metrics,
+            parallel=parallel,
         ).run()
     except (DaemonRunning, DatabaseError, MetricsUnavailable) as e:
         raise click.ClickException(str(e)) from None

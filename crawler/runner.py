@@ -68,6 +68,7 @@ class CrawlJob:
     on_progress: Callable[[dict[str, int]], None] | None = None
     stop: threading.Event | None = None  # set: shut down (the crawl gets stop_grace seconds to finish)
     stop_grace: float = 30.0
+    late_by: float | None = None  # a scheduled run: seconds after its planned time that it starts
 
     def command(self, run_id: int) -> list[str]:
         source = self.source
@@ -140,7 +141,7 @@ def run_crawl(job: CrawlJob, engine: Engine) -> RunResult:
             held = locks.holder(session, lease)
             who = f"pid {held.pid} on {held.host}" if held else "another process"
             raise SourceBusy(f"source '{job.source.name}' is being crawled now by {who}")
-        run_id = runs.start_run(session, job.source.name, job.trigger, HOST, os.getpid())
+        run_id = runs.start_run(session, job.source.name, job.trigger, HOST, os.getpid(), job.late_by)
     try:
         return ChildCrawl(job, engine, run_id, lease, owner).run()
     except BaseException:

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -198,6 +199,8 @@ class CrawlRun(Base):
     quality: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Why most of its requests were refused ("403 on 18 of 20 requests"), or None.
     blocked: Mapped[str | None] = mapped_column(String(200))
+    # A scheduled run: seconds between its planned time and its start (None for a manual run).
+    late_by: Mapped[float | None] = mapped_column(Float)
 
 
 class Lock(Base):

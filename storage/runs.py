@@ -18,8 +18,11 @@ from storage.queries import ISO, day_counts, iso
 COUNTERS = ("pages", "stored", "updated", "duplicates", "skipped", "errors")
 
 
-def start_run(session: Session, source: str, trigger: Trigger, host: str, pid: int) -> int:
+def start_run(
+    session: Session, source: str, trigger: Trigger, host: str, pid: int, late_by: float | None = None
+) -> int:
     run = CrawlRun(
+        late_by=late_by,
         source=source,
         trigger=trigger,
         status=RunStatus.RUNNING,
@@ -128,6 +131,7 @@ def run_record(run: CrawlRun) -> dict[str, Any]:
         "message": run.message,
         "quality": run.quality,
         "blocked": run.blocked,
+        "late_by": round(run.late_by, 1) if run.late_by is not None else None,
     }
 
 

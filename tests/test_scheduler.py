@@ -195,3 +195,31 @@ def test_sighup_reloads_the_sources(tmp_path: Path, news_site: Server, sqlite_ur
         _, stderr = daemon.communicate(timeout=60)
     assert daemon.returncode == 0, stderr
     assert "source atom added" in stderr
+
+
+def test_with_every_crawl_slot_busy_a_run_starts_late_and_says_so(
+    tmp_path: Path, slow_site: Server, news_site: Server, sqlite_url: str
+) -> None:
+    # One slot (--parallel 1): a crawl that hangs until its 6 s timeout holds it, so the other source's
+    # run, due at the same time, waits (or the other way round).
+    (tmp_path / "sources.toml").write_text(
+        f'[[source]]\nname = "hangs"\nfeeds = ["{slow_site.base_url}/feed.xml"]\nschedule = "every 1h"\n'
+        'timeout = "6s"\n'
+        f'[[source]]\nname = "quick"\nfeeds = ["{news_site.base_url}/feed.xml"]\nschedule = "every 1h"\n'
+    )
+    daemon = start_daemon(tmp_path, sqlite_url, "--parallel", "1", "--grace", "1")
+    try:
+        wait_for(lambda: len([r for r in runs_of(sqlite_url) if r["finished_at"]]) == 2, 90, "both runs")
+        listed = newsdesk("--db", sqlite_url, "sources", "--format", "json", cwd=tmp_path)
+        table = newsdesk("--db", sqlite_url, "sources", "--format", "table", cwd=tmp_path)
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, stderr = daemon.communicate(timeout=60)
+    assert daemon.returncode == 0, stderr
+    first, second = sorted(runs_of(sqlite_url), key=lambda r: r["started_at"])
+    assert first["late_by"] < 3  # it had the slot at once
+    assert second["late_by"] >= 4  # it waited for the other to end
+    assert f"source {second['source']}: run starts" in stderr and "after its time" in stderr
+    late = {s["name"]: s["late_by"] for s in json.loads(listed.stdout)}
+    assert late[second["source"]] == second["late_by"]
+    assert "late_by" in table.stdout
