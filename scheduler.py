@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
 
-from apscheduler.events import EVENT_JOB_SUBMITTED, JobSubmissionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -50,6 +49,21 @@ def default_parallel() -> int:
     its time, and its extraction workers share the cores), at least 2."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(2, 2 * cores)
+
+
+class CrawlPool(ThreadPoolExecutor):
+    """The threads that run the crawls. Each run's planned time is noted before its thread starts (an
+    EVENT_JOB_SUBMITTED listener hears of it only after, when the run may be under way): how late the run
+    starts is measured against it."""
+
+    def __init__(self, max_workers: int, due: dict[str, datetime]):
+        super().__init__(max_workers=max_workers)
+        self.due = due
+
+    def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
+        if run_times:
+            self.due[job.id] = run_times[-1]
+        super()._do_submit_job(job, run_times)
 
 
 class DaemonRunning(Exception):
@@ -241,7 +255,7 @@ class Daemon:
         assert self.engine is not None
         scheduler = BackgroundScheduler(
             timezone="UTC",
-            executors={"default": ThreadPoolExecutor(max_workers=self.parallel)},
+            executors={"default": CrawlPool(self.parallel, self.due)},
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         self.scheduler = scheduler
@@ -250,7 +264,6 @@ class Daemon:
             for source in self.sources.values():
                 self._add_job(source, session, now)
         scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=HEARTBEAT_EVERY), id="_heartbeat")
-        scheduler.add_listener(self._submitted, EVENT_JOB_SUBMITTED)
         return scheduler
 
     def _add_job(self, source: Source, session: Session, now: datetime) -> None:
@@ -299,10 +312,6 @@ class Daemon:
         for name, seconds in sorted(self.lag.items()):
             lag.add_metric([name], seconds)
         return [lag]
-
-    def _submitted(self, event: JobSubmissionEvent) -> None:
-        if event.scheduled_run_times:
-            self.due[event.job_id] = event.scheduled_run_times[-1]
 
     def heartbeat(self) -> None:
         assert self.engine is not None
