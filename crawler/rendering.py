@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy.crawler import Crawler
 
-from crawler.middlewares import PrivateHosts
+from crawler.addresses import PrivateHosts
 from crawler.sources import Source
 
 logger = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ async def wait_for(page: Any, selector: str, seconds: int) -> None:
 
 class RenderGuard:
     """Decides, for every request a rendered page makes, whether the browser may send it: not to a
-    private address for a public source (as crawler.middlewares.PrivateAddressMiddleware for the crawl's
+    private address for a public source (as crawler.addresses.PrivateAddressMiddleware for the crawl's
     own requests), nor for images, media or fonts."""
 
     def __init__(self, source: Source, crawler: Crawler):

@@ -69,7 +69,7 @@ SPIDER_MIDDLEWARES = {
     "crawler.middlewares.ArticleRequestsMiddleware": 50,
 }
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.PrivateAddressMiddleware": 40,
+    "crawler.addresses.PrivateAddressMiddleware": 40,
     "crawler.middlewares.SourceRequestMiddleware": 45,
     "crawler.middlewares.KnownRedirectsMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

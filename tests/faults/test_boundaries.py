@@ -12,7 +12,7 @@ import pytest
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.middlewares import PrivateAddressMiddleware, is_private_host
+from crawler.addresses import PrivateAddressMiddleware, is_private_host
 from tests.conftest import Server, newsdesk, spider_crawler
 
 ARTICLE = (
