@@ -33,7 +33,7 @@ from storage.capture import capture_folder, prune
 from storage.db import connect, utcnow
 from storage.metrics import registry
 from storage.models import Trigger
-from storage.queries import ISO
+from storage.records import ISO
 from storage.runs import source_health
 
 logger = logging.getLogger(__name__)

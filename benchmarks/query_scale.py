@@ -38,7 +38,8 @@ from sqlalchemy.orm import Session
 from storage.articles import ensure_source
 from storage.db import connect
 from storage.models import Article, Headline
-from storage.queries import ArticleFilter, get_article, list_articles
+from storage.queries import ArticleFilter, list_articles
+from storage.records import get_article
 from storage.scratch import scratch_postgres
 
 BATCH = 5000

@@ -14,15 +14,8 @@ from extraction import strip_controls
 from scheduler import source_overview
 from storage import search
 from storage.db import utcnow
-from storage.queries import (
-    MAX_ID,
-    MAX_ROWS,
-    ArticleFilter,
-    get_article,
-    iter_articles,
-    list_articles,
-    parse_when,
-)
+from storage.queries import ArticleFilter, iter_articles, list_articles
+from storage.records import MAX_ID, MAX_ROWS, get_article, parse_when
 from storage.runs import list_runs
 from storage.versions import changed_paragraphs, compare
 

@@ -20,7 +20,7 @@ from storage.articles import REEXTRACTED, update_article
 from storage.capture import CaptureMissing, capture_folder, read_response
 from storage.fingerprints import signature
 from storage.models import Article, Source
-from storage.queries import parse_when
+from storage.records import parse_when
 
 CHUNK = 100  # articles per transaction: what an interruption loses, and then does again
 

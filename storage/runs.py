@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from storage.db import utcnow
 from storage.models import Article, CrawlRun, RunStatus, Source, Trigger
-from storage.queries import ISO, day_counts, iso
+from storage.queries import day_counts
+from storage.records import ISO, iso
 
 COUNTERS = ("pages", "stored", "updated", "duplicates", "skipped", "errors")
 

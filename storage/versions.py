@@ -77,7 +77,7 @@ def change_kind(title: list[Segment], body: list[Segment]) -> str:
 
 
 def _versions(record: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    """Every version of an article record (storage.queries.get_article), the current one included."""
+    """Every version of an article record (storage.records.get_article), the current one included."""
     every = {v["version"]: v for v in record["versions"]}
     every[record["version"]] = record
     return every
@@ -116,7 +116,7 @@ def edit_kind(title: list[Segment], body: list[Segment], metadata: bool, reextra
 
 
 def version_changes(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """For an article record (storage.queries.get_article: the current text and its earlier versions),
+    """For an article record (storage.records.get_article: the current text and its earlier versions),
     each step from one version to the next, oldest first: `from`, `to`, `fetched_at` (of the later
     version), `kind`, the `title` and `body` segments, and `byline`, `published` and `headlines` when
     they changed."""

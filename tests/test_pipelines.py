@@ -15,7 +15,8 @@ from pipelines.base import StageContext
 from pipelines.clean import CleanPipeline
 from pipelines.store import StorePipeline
 from storage.db import Database, connect
-from storage.queries import ArticleFilter, get_article, list_articles
+from storage.queries import ArticleFilter, list_articles
+from storage.records import get_article
 
 PAGE = """<html lang="en"><head><title>Dam inspection finds no damage</title>
 <link rel="canonical" href="https://paper.example/2026/dam"></head><body>

@@ -13,7 +13,8 @@ from storage.articles import NewArticle, find_by_url, find_near_duplicate, inser
 from storage.db import DatabaseError, connect
 from storage.fingerprints import content_hash, minhash
 from storage.models import Article, ArticleVersion, Headline, RunStatus, Trigger
-from storage.queries import ArticleFilter, get_article, list_articles, parse_when
+from storage.queries import ArticleFilter, list_articles
+from storage.records import get_article, parse_when
 from storage.runs import list_runs, source_health
 
 BODY = (

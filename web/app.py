@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from storage import queries, runs
+from storage import queries, records, runs
 from storage.metrics import registry as archive_metrics
 from storage.queries import ArticleFilter
 from storage.versions import changed_paragraphs, changed_words, version_changes
@@ -134,7 +134,7 @@ def index() -> str:
 @pages.get("/articles/<int:article_id>")
 def article(article_id: int) -> str:
     with archive().session() as s:
-        record = queries.get_article(s, article_id)
+        record = records.get_article(s, article_id)
         if record is None:
             abort(404)
         run = runs.run_that_fetched(s, record["source"], record["fetched_at"])
@@ -197,8 +197,8 @@ def source_page(name: str) -> str:
 
 
 def _seconds(run: dict[str, Any]) -> float:
-    started = datetime.strptime(run["started_at"], queries.ISO)
-    return round((datetime.strptime(run["finished_at"], queries.ISO) - started).total_seconds(), 1)
+    started = datetime.strptime(run["started_at"], records.ISO)
+    return round((datetime.strptime(run["finished_at"], records.ISO) - started).total_seconds(), 1)
 
 
 @pages.get("/runs")
@@ -219,7 +219,7 @@ def api_articles() -> Any:
 @pages.get("/api/articles/<int:article_id>")
 def api_article(article_id: int) -> Any:
     with archive().session() as s:
-        record = queries.get_article(s, article_id)
+        record = records.get_article(s, article_id)
     if record is None:
         return jsonify({"error": f"no article {article_id}"}), 404
     return jsonify(record)
@@ -229,7 +229,7 @@ def api_article(article_id: int) -> Any:
 def api_versions(article_id: int) -> Any:
     """Each step from one version to the next, oldest first, with its word-level changes."""
     with archive().session() as s:
-        record = queries.get_article(s, article_id)
+        record = records.get_article(s, article_id)
     if record is None:
         return jsonify({"error": f"no article {article_id}"}), 404
     return jsonify({"id": article_id, "version": record["version"], "changes": version_changes(record)})
@@ -261,7 +261,7 @@ def edits_feed() -> Any:
     add(
         feed,
         "updated",
-        max((r["fetched_at"] for r in edits), default=queries.iso(datetime.now(UTC).replace(tzinfo=None))),
+        max((r["fetched_at"] for r in edits), default=records.iso(datetime.now(UTC).replace(tzinfo=None))),
     )
     for record in edits:
         change = version_changes(record)[-1]
@@ -316,7 +316,7 @@ def article_filter(args: Any) -> ArticleFilter:
 
     def date(name: str, end_of_day: bool = False) -> datetime | None:
         try:
-            return queries.parse_when((args.get(name) or "").strip(), end_of_day)
+            return records.parse_when((args.get(name) or "").strip(), end_of_day)
         except ValueError as e:
             raise ValueError(f"{name}: {e}") from None
 
