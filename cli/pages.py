@@ -77,8 +77,11 @@ def extract_command(paths: tuple[str, ...], url: str | None, fmt: str | None) ->
         except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as e:
             problem = f"cannot read it: {e}"
         else:
-            writer.write(extract_record(path, extract(html, url), url))
-            continue
+            try:
+                writer.write(extract_record(path, extract(html, url), url))
+                continue
+            except Exception as e:  # an extractor bug on one page must not stop the others: it is reported
+                problem = f"the extractor failed on it ({type(e).__name__}: {e}); please report this page"
         skipped += 1  # one bad file does not stop the others
         click.echo(f"Error: {path}: {problem} (skipped)", err=True)
     writer.close()

@@ -4,6 +4,7 @@ what can hold the article and the headline lists after it."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from typing import TypeAlias, TypeVar
@@ -223,6 +224,11 @@ READ_ATTRIBUTES = frozenset({"class", "id", "href", "itemprop", "data-newsdesk-w
 def keep_attributes(root: Element) -> None:
     for element in root.iter(etree.Element):  # elements only
         attrib = element.attrib
-        if attrib:
-            for name in [n for n in attrib if n not in READ_ATTRIBUTES]:
-                del attrib[name]
+        if attrib and any(name not in READ_ATTRIBUTES for name in attrib):
+            # Cleared and set again, not deleted one by one: a page's attribute name such as "{x}y" reads
+            # to lxml as a namespaced name that `del` cannot find.
+            kept = [(name, value) for name, value in attrib.items() if name in READ_ATTRIBUTES]
+            attrib.clear()
+            for name, value in kept:
+                with contextlib.suppress(ValueError):  # a value lxml will not set again (a control character)
+                    attrib[name] = value

@@ -181,3 +181,18 @@ def test_a_page_that_is_only_a_url_is_not_fetched_by_the_extractor(tmp_path: Pat
         assert not any("/private/admin" in line for line in site.requests())
     finally:
         site.stop()
+
+
+def test_attribute_names_lxml_cannot_handle_do_not_stop_extraction(tmp_path: Path) -> None:
+    # "{x}y" reads to lxml as a namespaced name; binary noise served as HTML makes many such names.
+    text = "The council approved the budget after a long debate that ran late into the evening on Tuesday."
+    page = f"<html><body><article><p {{x}}y=1 data-a=2 class='lead'>{text}</p><p>{text}</p></article></body></html>"
+    assert extract(page, "https://paper.example/a").body.startswith(text)
+    (tmp_path / "odd.html").write_text(page)
+    noise = bytes(range(256)) * 40 + b"<p {a}b=1 {c}=2 \x01=3>" + gzip.compress(page.encode() * 50)
+    (tmp_path / "noise.html").write_bytes(noise)
+    result = newsdesk("extract", "odd.html", "noise.html", "--format", "jsonl", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    odd = json.loads(result.stdout.splitlines()[0])
+    assert odd["body"].startswith(text)
