@@ -28,8 +28,11 @@ def web_link(base_url: str | None, href: object) -> str | None:
     """An http(s) link, made absolute; None for anything else (javascript:, data:, mailto:, no href)."""
     if not isinstance(href, str) or not href.strip():
         return None
-    url = urljoin(base_url or "", href.strip())
-    return url if urlsplit(url).scheme in ("http", "https") else None
+    try:
+        url = urljoin(base_url or "", href.strip())
+        return url if urlsplit(url).scheme in ("http", "https") else None
+    except ValueError:  # "http://[::1": not a URL
+        return None
 
 
 @dataclass

@@ -374,7 +374,10 @@ def extract_canonical_url(doc: Element, tags: MetaTags, url: str | None) -> str 
     if not href or not href.strip():
         href = _meta(tags, (("property", "og:url"),))
     if href and not re.search(r"\s", href.strip()) and href.strip().startswith(("http://", "https://", "/")):
-        return urljoin(url or "", href.strip())
+        try:
+            return urljoin(url or "", href.strip())
+        except ValueError:  # "http://[::1": not a URL
+            return None
     return None
 
 

@@ -196,3 +196,15 @@ def test_attribute_names_lxml_cannot_handle_do_not_stop_extraction(tmp_path: Pat
     assert "Traceback" not in result.stderr
     odd = json.loads(result.stdout.splitlines()[0])
     assert odd["body"].startswith(text)
+
+
+def test_a_link_that_is_not_a_url_does_not_stop_extraction() -> None:
+    text = "The council approved the budget after a long debate that ran late into the evening on Tuesday."
+    links = "".join(
+        f"<li><a href='{href}'>Headline number {i} about the town</a></li>"
+        for i, href in enumerate(["http://[::1", "https://[zz/x", "/fine", "http://[::1]:99999/"])
+    )
+    for head in ("<link rel=canonical href='http://[::1'>", "<meta property='og:url' content='https://[x/'>"):
+        page = f"<html><head>{head}</head><body><article><p>{text}</p><p>{text}</p></article><ul>{links}</ul></body></html>"
+        article = extract(page, "https://paper.example/a")
+        assert article.body.startswith(text) and article.canonical_url is None
