@@ -204,3 +204,21 @@ def test_a_gzip_bombed_sitemap_is_counted_not_raised(tmp_path: Path) -> None:
     out = list(spider.parse_index(Response(f"{BASE}/sitemap.xml.gz", body=bomb), via="sitemap"))
     assert out == []
     assert spider.crawler.stats.get_value("newsdesk/bad_index") == 1  # type: ignore[union-attr]
+
+
+def test_an_entry_that_is_not_a_url_does_not_lose_the_rest_of_the_index(spider: NewsSpider) -> None:
+    links = ["http://[::1", "https://[zz/2026/x", "//[::1/2026/b", f"{BASE}/2026/good"]
+    sitemap = "<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>" + "".join(
+        f"<url><loc>{u}</loc></url>" for u in links
+    )
+    rss = "<rss version='2.0'><channel>" + "".join(f"<item><link>{u}</link></item>" for u in links)
+    rss += "<item><link>https://paper.example/2026/dated</link><pubDate>Fri, 31 Dec 99999 10:00:00 GMT</pubDate>"
+    feed = {"version": "https://jsonfeed.org/version/1.1", "items": [{"url": u, "title": 7} for u in links]}
+    for response, via in (
+        (XmlResponse(f"{BASE}/sitemap.xml", body=(sitemap + "</urlset>").encode()), "sitemap"),
+        (XmlResponse(f"{BASE}/rss.xml", body=(rss + "</item></channel></rss>").encode()), "feed"),
+        (TextResponse(f"{BASE}/feed.json", body=json.dumps(feed).encode()), "feed"),
+    ):
+        out = list(spider.parse_index(response, via=via))
+        assert f"{BASE}/2026/good" in urls(out)
+        assert all(isinstance(r.cb_kwargs["title"], str | None) for r in out if isinstance(r, Request))

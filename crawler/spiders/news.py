@@ -34,6 +34,17 @@ HTML_TYPES = (b"text/html", b"application/xhtml")
 INDEX_META = {"newsdesk_index": True, "handle_httpstatus_list": [304]}
 
 
+def feed_date(entry: Any) -> str | None:
+    """A feed entry's date as ISO 8601 UTC, or None (no date, or one past what a datetime holds)."""
+    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    if not stamp:
+        return None
+    try:
+        return datetime.fromtimestamp(time.mktime(stamp) - time.timezone, UTC).isoformat()
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
 class NewsSitemap(Sitemap):
     """Scrapy's sitemap reader, also keeping a Google News entry's <news:publication_date>."""
 
@@ -152,10 +163,19 @@ class NewsSpider(Spider):
         stamp = parse_date(published)
         return stamp is not None and stamp < utcnow() - timedelta(seconds=self.source.max_age)
 
+    def absolute(self, response: Response, link: str) -> str | None:
+        """A feed's or sitemap's link made absolute; None, counted, when it is not a URL at all
+        ("http://[::1"): one bad entry must not lose the rest of the index."""
+        try:
+            return response.urljoin(link)
+        except ValueError:
+            self.crawler.stats.inc_value("newsdesk/bad_url")
+            return None
+
     def article_request(
-        self, url: str, via: str, title: str | None = None, published: str | None = None
+        self, url: str | None, via: str, title: str | None = None, published: str | None = None
     ) -> Request | None:
-        if not url.startswith(("http://", "https://")):
+        if url is None or not url.startswith(("http://", "https://")):
             return None
         against = self.rule_against(url)
         if against is not None:
@@ -165,8 +185,13 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("newsdesk/too_old")
             self.note(url, via, "too_old", published or "")
             return None
+        try:
+            request = self.page_request(url, title, published)
+        except ValueError:  # a URL Scrapy cannot request
+            self.crawler.stats.inc_value("newsdesk/bad_url")
+            return None
         self.note(url, via, "crawl")
-        return self.page_request(url, title, published)
+        return request
 
     def page_request(
         self, url: str, title: str | None = None, published: str | None = None, render: bool = False
@@ -240,7 +265,9 @@ class NewsSpider(Spider):
             loc = entry.get("loc", "").strip()
             if not loc:
                 continue
-            loc = response.urljoin(loc)
+            loc = self.absolute(response, loc)
+            if loc is None:
+                continue
             if sitemap.type == "sitemapindex":
                 yield self.index_request(loc, "sitemap")
             else:
@@ -259,11 +286,9 @@ class NewsSpider(Spider):
             link = entry.get("link") or ""
             if not link:
                 continue
-            stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-            published = (
-                datetime.fromtimestamp(time.mktime(stamp) - time.timezone, UTC).isoformat() if stamp else None
+            request = self.article_request(
+                self.absolute(response, link), via, entry.get("title"), feed_date(entry)
             )
-            request = self.article_request(response.urljoin(link), via, entry.get("title"), published)
             if request:
                 yield request
 
@@ -279,8 +304,12 @@ class NewsSpider(Spider):
                 continue
             link = entry.get("url") or entry.get("external_url")
             if isinstance(link, str) and link:
+                title, published = entry.get("title"), entry.get("date_published")
                 request = self.article_request(
-                    response.urljoin(link), "feed", entry.get("title"), entry.get("date_published")
+                    self.absolute(response, link),
+                    "feed",
+                    title if isinstance(title, str) else None,
+                    published if isinstance(published, str) else None,
                 )
                 if request:
                     yield request
