@@ -62,7 +62,7 @@ def extract_command(paths: tuple[str, ...], url: str | None, fmt: str | None) ->
 
     Example: newsdesk extract saved/ --format jsonl > articles.jsonl
     """
-    if url is not None and not _web_address(url):
+    if url is not None and not web_address(url):
         raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="--url")
     files = list(_html_files(paths))
     if url and len(files) > 1:
@@ -153,7 +153,7 @@ def _published(page: Extracted) -> str | None:
     return page.published.replace(tzinfo=UTC).astimezone(zone).isoformat()
 
 
-def _web_address(url: str) -> bool:
+def web_address(url: str) -> bool:
     try:
         parts = urlsplit(url)
         return parts.scheme in ("http", "https") and bool(parts.hostname)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from cli.app import Context
+from cli.pages import web_address
 from crawler.sources import Source, SourcesError, find_source, load_sources, parse_duration
 from crawler.trial import SCRATCH_NAME, Trial, run_trial, scratch_sources
 from extraction import strip_controls
@@ -33,6 +34,13 @@ DECISIONS = {
     "failed": "failed",
 }
 BODY_START = 240  # characters of the body shown
+OPTIONS = {
+    "feeds": "--feed",
+    "sitemaps": "--sitemap",
+    "start_urls": "--start-url",
+    "allow": "--allow",
+    "deny": "--deny",
+}
 
 
 def _timeout(ctx: click.Context, param: click.Parameter, value: str) -> int:
@@ -69,11 +77,17 @@ def common_options(f: Any) -> Any:
 def _source(obj: Context, name: str | None, given: dict[str, list[str]], folder: Path) -> tuple[Source, Path]:
     """The source to try and the sources file it is in: one written from the command line's URLs (named
     NAME, or 'try'), else NAME from the sources file."""
-    try:
-        if any(given[k] for k in ("feeds", "sitemaps", "start_urls")):
-            path = folder / "sources.toml"
-            path.write_text(scratch_sources(name or SCRATCH_NAME, **given), encoding="utf-8")
+    if any(given[k] for k in ("feeds", "sitemaps", "start_urls")):
+        path = folder / "sources.toml"
+        path.write_text(scratch_sources(name or SCRATCH_NAME, **given), encoding="utf-8")
+        try:
             return load_sources(path)[0], path
+        except SourcesError as e:  # said in the command line's terms, not the scratch file's
+            problems = [p.removeprefix(f"{path}: ") for p in e.problems]
+            for key, option in OPTIONS.items():
+                problems = [p.replace(f"'{key}' has", f"{option} has") for p in problems]
+            raise click.ClickException("\n".join(problems)) from None
+    try:
         if any(given.values()):
             raise click.UsageError("--allow and --deny go with --feed, --sitemap or --start-url")
         if not name:
@@ -248,6 +262,8 @@ def fetch(obj: Context, url: str, name: str | None, render: bool, fmt: str, time
 
     Example: newsdesk fetch https://example.com/news/some-story --source example
     """
+    if not web_address(url):
+        raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
     with tempfile.TemporaryDirectory(prefix="newsdesk-fetch-") as folder:
         given = {"feeds": [], "sitemaps": [], "start_urls": [] if name else [url], "allow": [], "deny": []}
         source, path = _source(obj, name or "fetch", given, Path(folder))

@@ -212,7 +212,9 @@ def test_an_entry_that_is_not_a_url_does_not_lose_the_rest_of_the_index(spider: 
         f"<url><loc>{u}</loc></url>" for u in links
     )
     rss = "<rss version='2.0'><channel>" + "".join(f"<item><link>{u}</link></item>" for u in links)
-    rss += "<item><link>https://paper.example/2026/dated</link><pubDate>Fri, 31 Dec 99999 10:00:00 GMT</pubDate>"
+    rss += (
+        "<item><link>https://paper.example/2026/dated</link><pubDate>Fri, 31 Dec 99999 10:00:00 GMT</pubDate>"
+    )
     feed = {"version": "https://jsonfeed.org/version/1.1", "items": [{"url": u, "title": 7} for u in links]}
     for response, via in (
         (XmlResponse(f"{BASE}/sitemap.xml", body=(sitemap + "</urlset>").encode()), "sitemap"),
