@@ -224,3 +224,20 @@ def test_an_entry_that_is_not_a_url_does_not_lose_the_rest_of_the_index(spider: 
         out = list(spider.parse_index(response, via=via))
         assert f"{BASE}/2026/good" in urls(out)
         assert all(isinstance(r.cb_kwargs["title"], str | None) for r in out if isinstance(r, Request))
+    index = "<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>" + "".join(
+        f"<sitemap><loc>{u}</loc></sitemap>" for u in ["https://paper.example:port/a.xml", f"{BASE}/b.xml"]
+    )
+    out = list(
+        spider.parse_index(XmlResponse(f"{BASE}/sitemap.xml", body=(index + "</sitemapindex>").encode()), "s")
+    )
+    assert urls(out) == [f"{BASE}/b.xml"]
+
+
+# A broken feed on which feedparser itself raises (KeyError: 'links'), found by mutating a small RSS feed.
+FEEDPARSER_BREAKER = b"<?xml version='1.0'?><rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel><title>T</title><item><title>One 0</title><link>https://paper.examp\xbee/2026/0<[/link><;ubDate>Tue, 24 Nov 2026 10'00:00 GMT</pubDate><guid>0</guid></item><item><title>One 1</title><link>https://paper.example/2026/1</link><pubDate>%Tue, 24 Nov 2026 10:00:00 GMT</pubDate><guid>1</guid></item>m><title>One 2</title><@link>https://paper.example/2026/2</link><pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate><guid>2</guid></item><item><title>One 3</title><link>https://paper.example/2026/3</link><pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate><guid>3</guid></item><item><title>One 4</title><link>https://pap&lt;er.example/2026/4</link><pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate><guid>4</guid></item></channel></rss>"
+
+
+def test_a_feed_that_breaks_feedparser_is_an_unreadable_index(spider: NewsSpider) -> None:
+    out = list(spider.parse_index(XmlResponse(f"{BASE}/rss.xml", body=FEEDPARSER_BREAKER), via="feed"))
+    assert out == []
+    assert spider.crawler.stats.get_value("newsdesk/bad_index") == 1

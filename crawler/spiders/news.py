@@ -269,7 +269,10 @@ class NewsSpider(Spider):
             if loc is None:
                 continue
             if sitemap.type == "sitemapindex":
-                yield self.index_request(loc, "sitemap")
+                try:
+                    yield self.index_request(loc, "sitemap")
+                except ValueError:  # a URL Scrapy cannot request ("http://host:port-that-is-not/")
+                    self.crawler.stats.inc_value("newsdesk/bad_url")
             else:
                 published = entry.get("publication_date") or entry.get("lastmod") or None
                 request = self.article_request(loc, "sitemap", published=published)
@@ -277,7 +280,12 @@ class NewsSpider(Spider):
                     yield request
 
     def parse_feed(self, response: Response, body: bytes, via: str) -> Iterator[Request]:
-        feed = feedparser.parse(body)
+        try:
+            feed = feedparser.parse(body)
+        except Exception as e:  # feedparser has its own bugs on broken feeds (a KeyError on a stray </link>)
+            self.logger.warning("%s: unreadable feed: %r", response.url, e)
+            self.crawler.stats.inc_value("newsdesk/bad_index")
+            return
         if not feed.entries:
             self.logger.warning("%s: no entries (is it an RSS/Atom feed or a sitemap?)", response.url)
             self.crawler.stats.inc_value("newsdesk/bad_index")
