@@ -68,6 +68,9 @@ GENERIC_WORDS = frozenset(
 # article's own list (events, resources, steps), not a widget.
 MAX_TOPIC_OVERLAP = 0.5
 MAX_TOPIC_OVERLAP_UNDER_HEADING = 0.3
+# The article's own list follows from the text just above it; a long article shares common words with any
+# list of other stories somewhere, so only its last TOPIC_WINDOW content words are compared.
+TOPIC_WINDOW = 1500
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 MAX_DEK_WORDS = 40  # a dek is one short sentence under a headline
@@ -309,8 +312,8 @@ def _looks_like_list(items: list[str]) -> bool:
 
 
 def _topic_overlap(items: list[str], body: str) -> float:
-    """Mean share of each item's content words that occur in the body."""
-    body_words = set(CONTENT_WORD_RE.findall(body.casefold()))
+    """Mean share of each item's content words that occur in the body's last TOPIC_WINDOW content words."""
+    body_words = set(CONTENT_WORD_RE.findall(body.casefold())[-TOPIC_WINDOW:])
     shares = []
     for item in items:
         words = [_stem(w) for w in CONTENT_WORD_RE.findall(item) if w.casefold() not in GENERIC_WORDS]

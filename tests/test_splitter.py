@@ -306,3 +306,18 @@ def test_figures_at_the_start_of_a_line_are_not_numbering() -> None:
         ARTICLE + "\n\n1.5 million passengers used the night buses last year\n"
         "2.3 million are expected once the eastern routes open"
     )
+
+
+def test_a_long_articles_words_far_above_do_not_hold_a_list_of_other_stories() -> None:
+    # A long guide mentions, early on, most words of the site's other stories listed after it; the list
+    # follows from the text just above it, which is about something else.
+    early = " ".join(f"Section {i} covers: {'; '.join(h.lower() for h in HEADLINES)}." for i in range(20))
+    filler = " ".join(
+        f"Paragraph {i} goes on about timetables for the night buses across the eastern suburbs."
+        for i in range(250)
+    )
+    body = ARTICLE + "\n\n" + early + "\n\n" + filler
+    numbered = "\n".join(f"{i}. {h}" for i, h in enumerate(HEADLINES, start=1))
+    assert_split(body + "\n\n" + numbered, body, HEADLINES)
+    # Under a short article the same words are near the list: it stays (the article's own topics).
+    assert_untouched(ARTICLE + "\n\n" + early + "\n\n" + "\n".join(HEADLINES))
