@@ -30,10 +30,21 @@ def large_page(size: int, sentence: str) -> str:
     return head + block * count + "</article></body></html>"
 
 
+def crowded_head(count: int, sentence: str) -> str:
+    """A page whose head holds `count` <meta> and `count` <link> elements, and a title of a megabyte."""
+    head = "<meta name='author' content='x'><link rel='alternate' href='/x'>" * count
+    title = "Title " * 200_000
+    return (
+        f"<!doctype html><html><head><title>{title}</title>{head}</head>"
+        f"<body><article><p>{sentence} {FILLER}</p><p>{sentence}</p></article></body></html>"
+    )
+
+
 PATHOLOGICAL = {
     "20,000 nested <div>": lambda s: deep_page("div", 20_000, s),
     "20,000 unclosed <li> in lists": lambda s: deep_page("li", 20_000, s),
     "20,000 unclosed <td> in tables": lambda s: deep_page("td", 20_000, s),
     "20,000 unclosed <p> in <div>": lambda s: deep_page("p", 20_000, s),
     "5 MiB page": lambda s: large_page(5 * 2**20, s),
+    "50,000 <meta> and <link>, a 1 MiB title": lambda s: crowded_head(50_000, s),
 }

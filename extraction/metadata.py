@@ -76,6 +76,8 @@ MODIFIED_META = (
 )
 DATELINE_CLASS_RE = re.compile(r"date|time|publish|posted|dateline|byline|meta", re.IGNORECASE)
 MAX_DATELINE_CANDIDATES = 30
+MAX_TITLE = 1000  # characters of a title (the longest of the dev pages has under 300)
+MAX_AUTHORS = 50  # names read from a page's author list
 # The part of a page searched for its publication day: dates sit at the top, and the search's time grows
 # with the page (the same day is found on every dev-corpus page as with the whole page).
 DATE_SEARCH_CHARS = 512 * 1024
@@ -196,7 +198,7 @@ def clean_author(name: str) -> str:
 
 def _dedupe(names: list[str]) -> list[str]:
     seen: dict[str, str] = {}
-    for n in names:
+    for n in names[:MAX_AUTHORS]:
         n = clean_author(n)
         if n and n.casefold() not in seen:
             seen[n.casefold()] = n
@@ -240,7 +242,10 @@ def extract_title(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]
             title = text_of(h1)
         elif page_title is not None and len(page_title) == 0 and page_title.text:
             title = TITLE_SUFFIX_RE.sub("", page_title.text.strip())
-    return re.sub(r"\s+", " ", title).strip()
+    title = re.sub(r"\s+", " ", title[: 4 * MAX_TITLE]).strip()
+    if len(title) > MAX_TITLE:  # a page's own title of megabytes is not stored, shown or searched whole
+        title = title[:MAX_TITLE].rsplit(" ", 1)[0] + "…"
+    return title
 
 
 def extract_authors(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]) -> list[str]:

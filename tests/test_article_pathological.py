@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from benchmarks.pages import deep_page, large_page
+from benchmarks.pages import crowded_head, deep_page, large_page
 from extraction import extract
 
 SENTENCE = "The council approved the budget on Tuesday, after a long debate about bus routes."
@@ -25,3 +25,9 @@ def test_a_five_megabyte_page_keeps_its_paragraphs() -> None:
     assert len(html) >= 5 * 2**20
     page = extract(html)
     assert page.body.count(SENTENCE) > 1000
+
+
+def test_a_head_of_fifty_thousand_tags_and_a_megabyte_title_is_bounded() -> None:
+    page = extract(crowded_head(50_000, SENTENCE))
+    assert page.body.startswith(SENTENCE)
+    assert 900 < len(page.title) <= 1001 and page.title.endswith("…")
