@@ -119,6 +119,7 @@ def test_the_json_api_answers_the_same_queries_and_nothing_else(site: str) -> No
     assert [v["title"] for v in one["versions"]] == ["Harbour tunnel opens"]
     status, runs = get(f"{site}/api/runs")
     assert runs["sources"][0]["source"] == "city" and runs["sources"][0]["articles"] == 3
+    assert runs["runs"][0]["late_by"] is None  # a manual run has no planned time
     assert get(f"{site}/api/articles?since=soon")[0] == 400
     assert get(f"{site}/api/articles/999")[0] == 404
     status, versions = get(f"{site}/api/articles/{hit['id']}/versions")
@@ -214,6 +215,7 @@ def test_a_person_searches_opens_an_article_and_no_script_from_its_text_runs(
         assert page.locator("#per-day rect.bar").count() == 30
         assert "2026-11-20: 1" in page.locator("#per-day rect.bar title").all_text_contents()
         page.goto(f"{site}/runs")
+        assert "late" in page.locator("#runs th").all_inner_texts()  # how late a scheduled run started
         page.click("#sources a:text('city')")
         page.wait_for_url("**/sources/city")
         assert page.locator("#stored rect.bar").count() == 30
