@@ -61,7 +61,8 @@ def parse(html: str) -> Element | None:
             doc = etree.fromstring(data, flat)
     except (etree.ParserError, etree.XMLSyntaxError):
         return None
-    _bound_head_tags(doc)
+    if doc is not None:  # (None: a page of nothing but white space, comments or stray end tags)
+        _bound_head_tags(doc)
     return doc
 
 
