@@ -156,6 +156,7 @@ def _published(page: Extracted) -> str | None:
 def web_address(url: str) -> bool:
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises for a port that is no number or out of range
         return parts.scheme in ("http", "https") and bool(parts.hostname)
     except ValueError:  # "http://[::1"
         return False

@@ -164,13 +164,18 @@ class NewsSpider(Spider):
         return stamp is not None and stamp < utcnow() - timedelta(seconds=self.source.max_age)
 
     def absolute(self, response: Response, link: str) -> str | None:
-        """A feed's or sitemap's link made absolute; None, counted, when it is not a URL at all
-        ("http://[::1"): one bad entry must not lose the rest of the index."""
+        """A feed's or sitemap's link made absolute; None for a link that is not http(s), and, counted,
+        for one Scrapy cannot request ("http://[::1", a port that is no number): one bad entry must not
+        lose the rest of the index. (Links of listing pages come through LinkExtractor, which leaves
+        such URLs out itself.)"""
         try:
-            return response.urljoin(link)
+            url = response.urljoin(link)
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 -- raises for the ports Request() would refuse
         except ValueError:
             self.crawler.stats.inc_value("newsdesk/bad_url")
             return None
+        return url if parts.scheme in ("http", "https") else None
 
     def article_request(
         self, url: str | None, via: str, title: str | None = None, published: str | None = None
@@ -185,13 +190,8 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("newsdesk/too_old")
             self.note(url, via, "too_old", published or "")
             return None
-        try:
-            request = self.page_request(url, title, published)
-        except ValueError:  # a URL Scrapy cannot request
-            self.crawler.stats.inc_value("newsdesk/bad_url")
-            return None
         self.note(url, via, "crawl")
-        return request
+        return self.page_request(url, title, published)
 
     def page_request(
         self, url: str, title: str | None = None, published: str | None = None, render: bool = False
@@ -269,10 +269,7 @@ class NewsSpider(Spider):
             if loc is None:
                 continue
             if sitemap.type == "sitemapindex":
-                try:
-                    yield self.index_request(loc, "sitemap")
-                except ValueError:  # a URL Scrapy cannot request ("http://host:port-that-is-not/")
-                    self.crawler.stats.inc_value("newsdesk/bad_url")
+                yield self.index_request(loc, "sitemap")
             else:
                 published = entry.get("publication_date") or entry.get("lastmod") or None
                 request = self.article_request(loc, "sitemap", published=published)
