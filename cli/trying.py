@@ -21,9 +21,8 @@ from cli.pages import web_address
 from crawler.sources import Source, SourcesError, find_source, load_sources, parse_duration
 from crawler.trial import SCRATCH_NAME, Trial, run_trial, scratch_sources
 from extraction import strip_controls
-from storage.articles import seen_among
+from storage.articles import known_urls
 from storage.db import DatabaseError, connect, sqlite_file
-from storage.urls import canonicalize
 
 DECISIONS = {
     "crawl": "crawl",
@@ -111,16 +110,16 @@ def mark_stored(obj: Context, source: Source, trial: Trial) -> None:
     except DatabaseError:
         return
     try:
-        keep = frozenset(source.keep_params)
-        canonical = {url: canonicalize(url, keep) for url in wanted}
         with Session(engine) as session:
-            seen = seen_among(session, source.name, canonical.values(), None)
+            known = known_urls(
+                session, source.name, wanted, frozenset(source.keep_params), source.refresh_after
+            )
     except SQLAlchemyError:  # an older or foreign schema: nothing to say about stored URLs
         return
     finally:
         engine.dispose()
     for note in trial.urls:
-        if note["decision"] == "crawl" and canonical.get(note["url"]) in seen:
+        if note["decision"] == "crawl" and note["url"] in known:
             note["decision"] = "stored"
 
 

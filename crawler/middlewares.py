@@ -10,7 +10,7 @@ import logging
 import os
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Self
 
@@ -25,9 +25,8 @@ from sqlalchemy.orm import Session
 
 from crawler.extensions import crawl_database
 from crawler.sources import Source
-from storage.articles import seen_among
-from storage.db import UNAVAILABLE, Database, utcnow
-from storage.urls import canonicalize
+from storage.articles import fresh_cutoff, known_urls
+from storage.db import UNAVAILABLE, Database
 from storage.validators import load_validators, save_validators
 
 logger = logging.getLogger(__name__)
@@ -54,20 +53,19 @@ class _SourceStage:
     def known_among(self, urls: list[str]) -> set[str]:
         """Those of `urls` that the source fetched already and are not due for a refresh (one query per
         chunk: a sitemap names thousands)."""
-        canonical = {url: canonicalize(url, self.keep_params) for url in urls}
         try:
             with Session(self.database.engine) as session:
-                seen = seen_among(session, self.source.name, canonical.values(), self.fresh_since)
+                return known_urls(
+                    session, self.source.name, urls, self.keep_params, self.source.refresh_after
+                )
         except UNAVAILABLE as e:  # fetched then; the dedupe check (or the spool's replay) drops a copy
             logger.warning("cannot tell which of %d URLs are stored (%s): fetching them", len(urls), e)
             return set()
-        return {url for url, form in canonical.items() if form in seen}
 
     @property
     def fresh_since(self) -> datetime | None:
         """What was fetched before this is due again (the source's refresh_after), or None: never."""
-        refresh = self.source.refresh_after
-        return utcnow() - timedelta(seconds=refresh) if refresh is not None else None
+        return fresh_cutoff(self.source.refresh_after)
 
 
 ARTICLE_CHUNK = 200  # article requests a spider yields, checked against the store in one query

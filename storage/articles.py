@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from storage.db import dialect_insert, utcnow
 from storage.fingerprints import NEAR_DUPLICATE_RESEMBLANCE, band_keys, resemblance
 from storage.models import Article, ArticleBand, ArticleVersion, Headline, SeenUrl, Source
+from storage.urls import canonicalize
 from storage.versions import edit_kind, word_diff
 
 FETCHED, REEXTRACTED = "fetched", "reextracted"  # where an article's text came from
@@ -110,6 +111,21 @@ def find_near_duplicate(
 def is_seen(session: Session, source: str, url: str, fresh_since: datetime | None) -> bool:
     """Whether `source` fetched `url` already (since `fresh_since` when given: older ones are due again)."""
     return url in seen_among(session, source, [url], fresh_since)
+
+
+def fresh_cutoff(refresh_after: int | None) -> datetime | None:
+    """What a source fetched before this is due again (`refresh_after` seconds ago), or None: never."""
+    return utcnow() - timedelta(seconds=refresh_after) if refresh_after is not None else None
+
+
+def known_urls(
+    session: Session, source: str, urls: Iterable[str], keep_params: frozenset[str], refresh_after: int | None
+) -> set[str]:
+    """Those of `urls` (as linked) that `source` fetched already, in their canonical form, and that are
+    not due again after `refresh_after` seconds: what a crawl of it does not fetch."""
+    canonical = {url: canonicalize(url, keep_params) for url in urls}
+    seen = seen_among(session, source, canonical.values(), fresh_cutoff(refresh_after))
+    return {url for url, form in canonical.items() if form in seen}
 
 
 def seen_among(session: Session, source: str, urls: Iterable[str], fresh_since: datetime | None) -> set[str]:
