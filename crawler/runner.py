@@ -69,6 +69,7 @@ class CrawlJob:
     stop: threading.Event | None = None  # set: shut down (the crawl gets stop_grace seconds to finish)
     stop_grace: float = 30.0
     late_by: float | None = None  # a scheduled run: seconds after its planned time that it starts
+    settings_module: str = "crawler.settings"  # crawler.trial_settings for a trial (crawler.trial)
 
     def command(self, run_id: int) -> list[str]:
         source = self.source
@@ -82,6 +83,15 @@ class CrawlJob:
         }
         options = [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
         return [sys.executable, "-m", "crawler", "crawl", "news", "-a", f"source={source.name}", *options]
+
+    def environment(self) -> dict[str, str]:
+        """The crawl process's environment: its settings, its parent (crawler.__main__) and database."""
+        return {
+            **os.environ,
+            "SCRAPY_SETTINGS_MODULE": self.settings_module,
+            "NEWSDESK_PARENT_PID": str(os.getpid()),
+            "NEWSDESK_DB": self.db_url,  # not in argv: `ps` shows argv to everyone
+        }
 
 
 def prepare(engine: Engine) -> int:
@@ -170,12 +180,6 @@ class ChildCrawl:
 
     def run(self) -> RunResult:
         job = self.job
-        env = {
-            **os.environ,
-            "SCRAPY_SETTINGS_MODULE": "crawler.settings",
-            "NEWSDESK_PARENT_PID": str(os.getpid()),
-            "NEWSDESK_DB": job.db_url,  # not in argv: `ps` shows argv to everyone
-        }
         with tempfile.NamedTemporaryFile(
             prefix=f"newsdesk-{job.source.name}-", suffix=".log", delete=False
         ) as log:
@@ -187,7 +191,7 @@ class ChildCrawl:
                 stdin=subprocess.DEVNULL,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
-                env=env,
+                env=job.environment(),
                 start_new_session=True,
             )
             try:

@@ -6,7 +6,6 @@ stored. The child's database is a scratch file in a folder deleted afterwards.""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -66,18 +65,19 @@ def run_trial(
     trial = Trial(source.name)
     with tempfile.TemporaryDirectory(prefix="newsdesk-try-") as folder:
         out, log_path = Path(folder, "trial.jsonl"), Path(folder, "crawl.log")
-        command = CrawlJob(source, "", str(sources_path), verbose=verbose).command(0)
+        job = CrawlJob(
+            source,
+            f"sqlite:///{folder}/scratch.db",
+            str(sources_path),
+            verbose=verbose,
+            settings_module="crawler.trial_settings",
+        )
+        command = job.command(0)
         command += ["-s", f"NEWSDESK_MAX_PAGES={limit}", "-s", f"NEWSDESK_TRIAL_OUTPUT={out}"]
         if fetch_url:
             command += ["-a", f"fetch={fetch_url}"]
         if render:
             command += ["-s", "NEWSDESK_RENDER=on"]
-        env = {
-            **os.environ,
-            "SCRAPY_SETTINGS_MODULE": "crawler.trial_settings",
-            "NEWSDESK_PARENT_PID": str(os.getpid()),
-            "NEWSDESK_DB": f"sqlite:///{folder}/scratch.db",
-        }
         with open(log_path, "wb") as log:
             try:
                 child = subprocess.run(
@@ -85,7 +85,7 @@ def run_trial(
                     stdin=subprocess.DEVNULL,
                     stdout=None if verbose else log,
                     stderr=None if verbose else subprocess.STDOUT,
-                    env=env,
+                    env=job.environment(),
                     timeout=timeout,
                     check=False,
                 )
