@@ -7,9 +7,9 @@ crawl's clean stage and any script use the same code.
 from __future__ import annotations
 
 from extraction.article import Extracted, extract
+from extraction.dates import parse_date
 from extraction.encoding import MAX_PAGE_BYTES, PageTooLarge, decode_html, read_page, strip_controls
 from extraction.linklists import Headline
-from extraction.metadata import parse_date
 from extraction.splitter import Split, split_text
 
 # Stored with every article it extracts; changed whenever the rules change what a page gives, so that

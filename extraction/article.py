@@ -19,9 +19,10 @@ from lxml import etree
 
 from extraction.boilerplate import strip_chrome
 from extraction.container import find_container
+from extraction.dates import DATE_SEARCH_CHARS, as_utc, publication_day
 from extraction.encoding import strip_controls, strip_html_controls
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
-from extraction.metadata import DATE_SEARCH_CHARS, as_utc, extract_metadata, publication_day
+from extraction.metadata import extract_metadata
 from extraction.page import Element, Sizes, bound, first, keep_attributes, parse, take_scripts
 from extraction.patterns import BYLINE_RE
 from extraction.splitter import is_marker, split_text

@@ -247,3 +247,28 @@ def keep_attributes(root: Element) -> None:
             for name, value in kept:
                 with contextlib.suppress(ValueError):  # a value lxml will not set again (a control character)
                     attrib[name] = value
+
+
+MetaTags = dict[tuple[str, str], str]
+META_ATTRS = ("name", "property", "itemprop", "http-equiv")
+
+
+def meta_tags(doc: Element) -> MetaTags:
+    """Every <meta> with content, keyed by (attribute, lower-cased value); the first of each wins."""
+    found: MetaTags = {}
+    for tag in doc.iter("meta"):
+        content = tag.get("content")
+        if not isinstance(content, str) or not content.strip():
+            continue
+        for attr in META_ATTRS:
+            value = tag.get(attr)
+            if isinstance(value, str):
+                found.setdefault((attr, value.strip().lower()), content.strip())
+    return found
+
+
+def meta_value(tags: MetaTags, pairs: tuple[tuple[str, str], ...]) -> str | None:
+    for attr, value in pairs:
+        if (attr, value.lower()) in tags:
+            return tags[(attr, value.lower())]
+    return None
