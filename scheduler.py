@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 DAEMON_LEASE = "daemon"
 LEASE_STALE_AFTER = 60.0  # a daemon lease without a heartbeat for this long was left by a dead daemon
 HEARTBEAT_EVERY = 10.0
+# Runs followed at once when the workers crawl them: a followed run costs this process a thread that looks
+# at Redis twice a second.
+DISTRIBUTED_PARALLEL = 64
 LATE_WARNING = 30.0  # seconds: a scheduled run starting this late is logged as a warning
 
 
@@ -150,9 +153,14 @@ class Daemon:
         stop_grace: float = 30.0,
         metrics: tuple[str, int] | None = None,
         parallel: int | None = None,
+        redis_url: str | None = None,
     ):
         self.metrics = metrics  # (host, port) to serve /metrics on, if any
-        self.parallel = parallel or default_parallel()  # crawls at once
+        # Set: each run is handed to the workers (crawler.queued), and only followed here.
+        self.redis_url = redis_url
+        self.parallel = parallel or (
+            DISTRIBUTED_PARALLEL if redis_url else default_parallel()
+        )  # runs at once
         self.due: dict[str, datetime] = {}  # when each source's current run was planned
         self.lag: dict[str, float] = {}  # how late each source's last scheduled run started (seconds)
         self.reload_event = threading.Event()
@@ -350,6 +358,7 @@ class Daemon:
             stop=self.stop_event,
             stop_grace=self.stop_grace,
             late_by=late_by,
+            redis_url=self.redis_url,
         )
         try:
             result = run_crawl(job, self.engine)

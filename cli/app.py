@@ -110,6 +110,7 @@ COMMANDS = {
     "import-warc": "cli.importing:import_warc",
     "try": "cli.trying:try_source",
     "fetch": "cli.trying:fetch",
+    "worker": "cli.working:worker",
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from cli.app import Context, setup_logging
 from cli.output import ARTICLE_TABLE, RUN_TABLE, emit, format_option
+from cli.working import redis_option
 from crawler.alerts import report_health, send
 from crawler.runner import CrawlJob, SourceBusy, prepare, run_crawl
 from crawler.sources import Source, SourcesError, find_source, load_alerts, parse_sources
@@ -54,8 +55,10 @@ from storage.runs import get_run, run_record
 @click.option(
     "--parallel",
     type=click.IntRange(min=1),
-    help="Crawls at once (default: two per CPU core, at least 2); a run due while all are busy starts late.",
+    help="Runs at once (default: two per CPU core, at least 2; 64 with --redis); a run due while all are "
+    "busy starts late.",
 )
+@redis_option("Hand each due run to the workers (`newsdesk worker`) through this Redis (env NEWSDESK_REDIS).")
 @click.pass_obj
 def daemon(
     obj: Context,
@@ -64,6 +67,7 @@ def daemon(
     metrics_port: int | None,
     metrics_host: str,
     parallel: int | None,
+    redis_url: str | None,
 ) -> None:
     """Run every source on its schedule until SIGINT/SIGTERM; SIGHUP (or saving the sources file)
     reloads the sources.
@@ -82,6 +86,7 @@ def daemon(
             stop_grace=grace,
             metrics=metrics,
             parallel=parallel,
+            redis_url=redis_url,
         ).run()
     except (DaemonRunning, DatabaseError, MetricsUnavailable) as e:
         raise click.ClickException(str(e)) from None
@@ -110,7 +115,9 @@ def _progress(name: str) -> Any:
     return show
 
 
-def crawl_now(obj: Context, engine: Engine, sources: list[Source], sources_path: str) -> list[dict[str, Any]]:
+def crawl_now(
+    obj: Context, engine: Engine, sources: list[Source], sources_path: str, redis_url: str | None = None
+) -> list[dict[str, Any]]:
     """Crawl each source in turn in the foreground, with progress on stderr; their run records."""
     # SIGTERM stops a crawl as Ctrl-C does: the child gets its graceful stop, the run is recorded
     # `interrupted` (not left `running` until the next start).
@@ -121,7 +128,12 @@ def crawl_now(obj: Context, engine: Engine, sources: list[Source], sources_path:
     for source in sources:
         click.echo(f"crawling {source.name} ...", err=True)
         job = CrawlJob(
-            source, obj.db_url, sources_path, verbose=obj.verbose, on_progress=_progress(source.name)
+            source,
+            obj.db_url,
+            sources_path,
+            verbose=obj.verbose,
+            on_progress=_progress(source.name),
+            redis_url=redis_url,
         )
         try:
             run_ids.append(run_crawl(job, engine).run_id)
@@ -144,15 +156,31 @@ def all_ok(records: list[dict[str, Any]]) -> bool:
 @click.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "all_sources", is_flag=True, help="Crawl every configured source.")
+@click.option(
+    "--enqueue",
+    is_flag=True,
+    help="Hand the runs to the workers (`newsdesk worker`) and follow them to the end.",
+)
+@redis_option("Redis of the workers, for --enqueue (env NEWSDESK_REDIS).")
 @format_option
 @click.pass_obj
-def crawl(obj: Context, names: tuple[str, ...], all_sources: bool, fmt: str | None) -> None:
-    """Crawl sources now, in the foreground; exits 0 when every run ended ok.
+def crawl(
+    obj: Context,
+    names: tuple[str, ...],
+    all_sources: bool,
+    enqueue: bool,
+    redis_url: str | None,
+    fmt: str | None,
+) -> None:
+    """Crawl sources now, in the foreground (or, with --enqueue, through the workers); exits 0 when every
+    run ended ok.
 
     Example: newsdesk crawl bbc guardian
     """
     setup_logging(obj.verbose, logging.WARNING)
     refuse_memory_database(obj.db_url)
+    if enqueue and not redis_url:
+        raise click.UsageError("--enqueue hands the runs to the workers through Redis: give --redis URL")
     sources = obj.sources()
     if all_sources == bool(names):
         raise click.UsageError("name one or more sources, or pass --all")
@@ -162,7 +190,7 @@ def crawl(obj: Context, names: tuple[str, ...], all_sources: bool, fmt: str | No
         raise click.ClickException("\n".join(e.problems)) from None
     engine = obj.engine()
     try:
-        records = crawl_now(obj, engine, chosen, obj.sources_path)
+        records = crawl_now(obj, engine, chosen, obj.sources_path, redis_url if enqueue else None)
     finally:
         engine.dispose()
     emit(records, fmt, RUN_TABLE)

@@ -50,3 +50,7 @@ url_noted = object()
 # Signal of the clean stage: a page (its PageItem as `item`) fetched plainly gave no article text, and its
 # source renders such pages (render = "auto"): the spider fetches it again through the browser.
 render_wanted = object()
+
+# Signal of the spider in a worker's crawl (crawler.shared): it has queued all of the run's feeds, sitemaps
+# and listing pages.
+start_queued = object()

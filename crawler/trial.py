@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.runner import CrawlJob, log_tail
+from crawler.outcome import log_tail
+from crawler.runner import CrawlJob
 from crawler.sources import Source
 
 # How `newsdesk try` names a source it was given on the command line (--feed, --sitemap, --start-url).

@@ -7,6 +7,8 @@ default), so the reactor goes on fetching, and both cores work, while pages are 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import functools
 import logging
 import multiprocessing
 import os
@@ -29,10 +31,29 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def new_pool(workers: int) -> ProcessPoolExecutor:
+    # Spawned, not forked: a fork of the crawl process would copy its reactor, threads and sockets.
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=worker_started,
+        initargs=(os.getpid(),),
+    )
+
+
+@functools.cache
+def shared_pool(workers: int) -> ProcessPoolExecutor:
+    """One pool for all the crawls of a long-lived process (`newsdesk worker`), started once."""
+    pool = new_pool(workers)
+    atexit.register(pool.shutdown, wait=False, cancel_futures=True)
+    return pool
+
+
 class CleanPipeline(Stage):
     def __init__(self, context: StageContext, workers: int = 0):
         super().__init__(context)
         self.workers = workers
+        self.shared = False  # the process's one pool, for every crawl in it (a long-lived worker's)
         self.pool: Executor | None = None
         self.body_lengths: list[int] = []
 
@@ -41,17 +62,14 @@ class CleanPipeline(Stage):
         stage = super().from_crawler(crawler)
         workers = crawler.settings.getint("NEWSDESK_EXTRACT_WORKERS", -1)
         stage.workers = default_workers() if workers < 0 else workers
+        stage.shared = crawler.settings.getbool("NEWSDESK_SHARED_EXTRACTION")
         return stage
 
     def open_spider(self) -> None:
-        if self.workers > 0:
-            # Spawned, not forked: a fork of the crawl process would copy its reactor, threads and sockets.
-            self.pool = ProcessPoolExecutor(
-                self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=worker_started,
-                initargs=(os.getpid(),),
-            )
+        if self.shared and self.workers > 0:
+            self.pool = shared_pool(self.workers)
+        elif self.workers > 0:
+            self.pool = new_pool(self.workers)
 
     def measure(self, article: ArticleItem) -> None:
         """What extraction gave on this page, for the run's quality figures (crawler.extensions.run_quality)."""
@@ -70,9 +88,9 @@ class CleanPipeline(Stage):
     def close_spider(self) -> None:
         if self.body_lengths:
             self.stats.set_value("newsdesk/quality/median_body", int(statistics.median(self.body_lengths)))
-        if self.pool is not None:
+        if self.pool is not None and not self.shared:
             self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        self.pool = None
 
     async def process_item(self, item: PageItem) -> ArticleItem:
         keep = self.context.keep_params

@@ -201,6 +201,8 @@ class CrawlRun(Base):
     blocked: Mapped[str | None] = mapped_column(String(200))
     # A scheduled run: seconds between its planned time and its start (None for a manual run).
     late_by: Mapped[float | None] = mapped_column(Float)
+    # A run crawled by workers (crawler.queued): the pages each fetched, by worker id (host:pid).
+    workers: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
 
 class Lock(Base):

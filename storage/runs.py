@@ -44,12 +44,16 @@ def set_counters(
     counters: dict[str, int],
     quality: dict[str, Any] | None = None,
     blocked: str = "",
+    workers: dict[str, int] | None = None,
 ) -> None:
-    """The crawl's figures so far (see COUNTERS), the quality of its extraction when known, and why it
-    was blocked when most of its requests were refused."""
+    """The crawl's figures so far (see COUNTERS), the quality of its extraction when known, why it was
+    blocked when most of its requests were refused, and for a run crawled by workers the pages each
+    fetched."""
     values: dict[str, Any] = {k: int(v) for k, v in counters.items() if k in COUNTERS}
     if quality is not None:
         values["quality"] = quality
+    if workers is not None:
+        values["workers"] = workers
     values["blocked"] = blocked or None
     if values:
         session.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**values))
@@ -133,6 +137,7 @@ def run_record(run: CrawlRun) -> dict[str, Any]:
         "quality": run.quality,
         "blocked": run.blocked,
         "late_by": round(run.late_by, 1) if run.late_by is not None else None,
+        "workers": run.workers,
     }
 
 

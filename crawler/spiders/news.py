@@ -21,7 +21,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap
 
-from crawler.items import PageItem, render_wanted, url_noted
+from crawler.items import PageItem, render_wanted, start_queued, url_noted
 from crawler.rendering import RenderGuard, RenderingUnavailable, render_meta, render_settings
 from crawler.sources import Source, find_source, load_sources
 from extraction import decode_html, parse_date
@@ -61,13 +61,18 @@ class NewsSitemap(Sitemap):
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(self, source: str | None = None, fetch: str | None = None, *args: Any, **kwargs: Any):
+    def __init__(
+        self, source: str | None = None, fetch: str | None = None, seed: str = "1", *args: Any, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         if not source:
             raise ValueError("the news spider needs a source: scrapy crawl news -a source=NAME")
         self.source_name = source
         # `-a fetch=URL`: that one page as an article of the source, instead of its feeds and sitemaps.
         self.fetch_url = fetch
+        # `-a seed=0`: a worker joining a run that another worker started (crawler.shared): the run's
+        # feeds, sitemaps and listing pages are queued already.
+        self.seed = seed != "0"
         self.allowed_domains: list[str] = []
         self.source: Source
         self.noting = False  # a trial crawl (crawler.trial): every URL's fate is reported
@@ -100,6 +105,13 @@ class NewsSpider(Spider):
             self.note(self.fetch_url, "fetch", "crawl")
             yield self.page_request(self.fetch_url)
             return
+        if not self.seed:
+            return
+        async for request in self.start_requests_of_source():
+            yield request
+        self.crawler.signals.send_catch_log(start_queued)
+
+    async def start_requests_of_source(self) -> AsyncIterator[Any]:
         for url in self.source.feeds:
             yield self.index_request(url, "feed")
         for url in self.source.sitemaps:

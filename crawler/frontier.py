@@ -1,0 +1,324 @@
+"""The shared frontier in Redis: what the process that owns a run (the daemon, `newsdesk crawl --enqueue`)
+and the workers (`newsdesk worker`, crawler.worker) say to each other. Plain redis-py, no Scrapy.
+
+Every key starts with a prefix (NEWSDESK_REDIS_PREFIX, default "newsdesk"), so deployments and tests can
+share one Redis:
+
+    {p}:workers               set: the workers that ever registered (each alive while {p}:alive:{id} exists)
+    {p}:alive:{worker}        the worker's heartbeat, expiring ALIVE_FOR seconds after its last beat
+    {p}:wake:{worker}         list: a token per run announced; the worker waits on it with a blocking pop
+    {p}:runs                  set: the ids of runs that workers should take part in
+    {p}:run:{id}              hash: source name, sources file text, crawl settings (JSON), state, seeded
+    {p}:run:{id}:requests     sorted set: the run's requests (scrapy-redis' priority queue)
+    {p}:run:{id}:seen         set: fingerprints of the run's requests (scrapy-redis' dupefilter)
+    {p}:run:{id}:taken:{w}    hash: requests worker w took from the queue and has not finished
+    {p}:run:{id}:stats        hash: worker -> its crawl stats for the run (JSON)
+    {p}:host:{host}           sorted set: leases on a host's request slots, shared by all workers
+
+A run's keys are deleted when it ends and expire on their own a day after its last activity, so what a
+crashed owner leaves behind does not pile up; the next run of a source starts with empty ones, so feeds,
+sitemaps and listing pages are fetched again on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+ALIVE_FOR = 15  # seconds a worker counts as alive after its last heartbeat
+KEEP_FOR = 86400  # seconds a run's keys outlive its last activity when nobody deletes them
+RUNNING, STOPPING = "running", "stopping"
+
+# Take the best request of the run's queue and note it as taken by this worker, in one step: a worker
+# killed between the two would otherwise lose the request.
+TAKE = """
+local top = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #top == 0 then return false end
+redis.call('ZREM', KEYS[1], top[1])
+local id = redis.sha1hex(top[1])
+redis.call('HSET', KEYS[2], id, top[2] .. '|' .. top[1])
+return {id, top[1]}
+"""
+
+# A lease on one of a host's request slots, if fewer than ARGV[2] are held (expired leases dropped).
+LEASE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[4])
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  return 1
+end
+return 0
+"""
+
+
+class FrontierUnavailable(Exception):
+    """Redis cannot be reached at the configured URL."""
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def default_prefix() -> str:
+    return os.environ.get("NEWSDESK_REDIS_PREFIX") or "newsdesk"
+
+
+@dataclass
+class RunInfo:
+    run_id: int
+    source: str
+    sources_text: str  # the sources file as the owner read it: every worker crawls the same definition
+    settings: dict[str, Any]  # the crawl's Scrapy settings (crawler.runner.CrawlJob.settings)
+    state: str
+
+
+@dataclass
+class Progress:
+    seeded: bool  # a worker has queued the run's feeds, sitemaps and listing pages
+    queued: int  # requests waiting in the queue
+    taken: int  # requests workers are working on
+    stats: dict[str, dict[str, Any]]  # each worker's crawl stats for the run
+
+    @property
+    def done(self) -> bool:
+        return self.seeded and not self.queued and not self.taken
+
+
+class Frontier:
+    def __init__(self, url: str, prefix: str | None = None):
+        self.url = url
+        self.prefix = prefix or default_prefix()
+        # Replies as bytes: requests are pickled (scrapy-redis' serializer).
+        self.redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
+        self._take = self.redis.register_script(TAKE)
+        self._lease = self.redis.register_script(LEASE)
+
+    def check(self) -> None:
+        """Raises FrontierUnavailable with the reason when Redis does not answer."""
+        try:
+            self.redis.ping()
+        except redis.RedisError as e:
+            raise FrontierUnavailable(f"cannot reach Redis at {redacted(self.url)}: {e}") from None
+
+    # -- keys ----------------------------------------------------------------------------------------
+
+    def key(self, *parts: object) -> str:
+        return ":".join((self.prefix, *map(str, parts)))
+
+    def queue_key(self, run_id: int) -> str:
+        return self.key("run", run_id, "requests")
+
+    def seen_key(self, run_id: int) -> str:
+        return self.key("run", run_id, "seen")
+
+    def taken_key(self, run_id: int, worker: str) -> str:
+        return self.key("run", run_id, "taken", worker)
+
+    # -- workers -------------------------------------------------------------------------------------
+
+    def beat(self, worker: str) -> None:
+        """The worker is alive (for ALIVE_FOR seconds)."""
+        with self.redis.pipeline() as pipe:
+            pipe.sadd(self.key("workers"), worker)
+            pipe.set(self.key("alive", worker), int(time.time()), ex=ALIVE_FOR)
+            pipe.execute()
+
+    def leave(self, worker: str) -> None:
+        with self.redis.pipeline() as pipe:
+            pipe.srem(self.key("workers"), worker)
+            pipe.delete(self.key("alive", worker), self.key("wake", worker))
+            pipe.execute()
+
+    def live_workers(self) -> list[str]:
+        workers = sorted(text(w) for w in self.redis.smembers(self.key("workers")))
+        alive = self.redis.mget([self.key("alive", w) for w in workers]) if workers else []
+        return [w for w, beat in zip(workers, alive, strict=True) if beat is not None]
+
+    def wait(self, worker: str, timeout: float) -> None:
+        """Block until a run is announced or `timeout` seconds pass (one blocking pop, not a poll)."""
+        self.redis.blpop([self.key("wake", worker)], timeout=timeout)
+        self.redis.delete(self.key("wake", worker))
+
+    # -- runs ------------------------------------------------------------------------------------------
+
+    def announce(self, run_id: int, source: str, sources_text: str, settings: dict[str, Any]) -> list[str]:
+        """Open a run to the workers and wake them; returns the workers alive now."""
+        run = self.key("run", run_id)
+        with self.redis.pipeline() as pipe:
+            pipe.hset(
+                run,
+                mapping={
+                    "source": source,
+                    "sources": sources_text,
+                    "settings": json.dumps(settings),
+                    "state": RUNNING,
+                },
+            )
+            pipe.expire(run, KEEP_FOR)
+            pipe.sadd(self.key("runs"), run_id)
+            pipe.execute()
+        workers = self.live_workers()
+        with self.redis.pipeline() as pipe:
+            for worker in workers:
+                pipe.rpush(self.key("wake", worker), run_id)
+                pipe.expire(self.key("wake", worker), ALIVE_FOR)
+            pipe.execute()
+        return workers
+
+    def open_runs(self) -> list[int]:
+        return sorted(int(r) for r in self.redis.smembers(self.key("runs")))
+
+    def run_info(self, run_id: int) -> RunInfo | None:
+        values = {text(k): text(v) for k, v in self.redis.hgetall(self.key("run", run_id)).items()}
+        if "source" not in values:
+            return None
+        return RunInfo(
+            run_id, values["source"], values["sources"], json.loads(values["settings"]), values["state"]
+        )
+
+    def state(self, run_id: int) -> str | None:
+        value = self.redis.hget(self.key("run", run_id), "state")
+        return text(value) if value is not None else None
+
+    def claim_seeding(self, run_id: int, worker: str) -> bool:
+        """True for the first worker to join the run: it queues the start requests."""
+        return bool(self.redis.hsetnx(self.key("run", run_id), "seeder", worker))
+
+    def seeded(self, run_id: int) -> None:
+        self.redis.hset(self.key("run", run_id), "seeded", 1)
+
+    def stop(self, run_id: int) -> None:
+        """Workers leave the run (its timeout passed, or its owner shuts down)."""
+        self.redis.hset(self.key("run", run_id), "state", STOPPING)
+
+    def close(self, run_id: int) -> None:
+        """The run is over: its keys go."""
+        run = self.key("run", run_id)
+        taken = list(self.redis.scan_iter(match=f"{run}:taken:*", count=1000))
+        self.redis.srem(self.key("runs"), run_id)
+        self.redis.delete(run, self.queue_key(run_id), self.seen_key(run_id), f"{run}:stats", *taken)
+
+    def take(self, run_id: int, worker: str) -> tuple[str, bytes] | None:
+        """The run's next request (its id among the worker's taken ones, its encoded form), or None."""
+        taken = self._take(keys=[self.queue_key(run_id), self.taken_key(run_id, worker)])
+        if not taken:
+            return None
+        request_id, data = taken
+        return request_id.decode(), data
+
+    def finished(self, run_id: int, worker: str, request_ids: Iterable[str]) -> None:
+        ids = list(request_ids)
+        if ids:
+            self.redis.hdel(self.taken_key(run_id, worker), *ids)
+
+    def give_back(self, run_id: int, worker: str) -> int:
+        """Put the requests `worker` took and did not finish back in the queue (the worker stopped or
+        died); returns how many."""
+        key = self.taken_key(run_id, worker)
+        entries = self.redis.hgetall(key)
+        with self.redis.pipeline() as pipe:
+            for value in entries.values():
+                score, data = as_bytes(value).split(b"|", 1)
+                pipe.zadd(self.queue_key(run_id), {data: float(score)})
+            pipe.delete(key)
+            pipe.execute()
+        return len(entries)
+
+    def report(self, run_id: int, worker: str, stats: dict[str, Any]) -> None:
+        key = self.key("run", run_id, "stats")
+        with self.redis.pipeline() as pipe:
+            pipe.hset(key, worker, json.dumps(stats, default=str))
+            pipe.expire(key, KEEP_FOR)
+            pipe.execute()
+
+    def progress(self, run_id: int) -> Progress:
+        run = self.key("run", run_id)
+        taken_keys = list(self.redis.scan_iter(match=f"{run}:taken:*", count=1000))
+        with self.redis.pipeline() as pipe:
+            pipe.hget(run, "seeded")
+            pipe.zcard(self.queue_key(run_id))
+            for key in taken_keys:
+                pipe.hlen(key)
+            pipe.hgetall(f"{run}:stats")
+            # Keys the workers write keep living while the run goes on.
+            for key in (self.queue_key(run_id), self.seen_key(run_id), run):
+                pipe.expire(key, KEEP_FOR)
+            results = pipe.execute()
+        seeded, queued, *rest = results
+        taken, stats = rest[: len(taken_keys)], rest[len(taken_keys)]
+        return Progress(
+            seeded is not None,
+            queued,
+            sum(taken),
+            {k.decode(): json.loads(v) for k, v in stats.items()},
+        )
+
+    def give_back_dead(self, run_id: int) -> dict[str, int]:
+        """Requests taken by workers that are no longer alive go back in the queue: {worker: count}."""
+        prefix = self.taken_key(run_id, "")
+        holders = [k.decode()[len(prefix) :] for k in self.redis.scan_iter(match=f"{prefix}*", count=1000)]
+        alive = set(self.live_workers())
+        returned = {}
+        for worker in holders:
+            if worker not in alive:
+                count = self.give_back(run_id, worker)
+                if count:
+                    returned[worker] = count
+        return returned
+
+    # -- politeness ----------------------------------------------------------------------------------
+
+    def lease_slot(self, host: str, limit: int, token: str, hold_for: float) -> bool:
+        """One of `host`'s `limit` request slots for `token`, held at most `hold_for` seconds."""
+        now = time.time()
+        key = self.key("host", host)
+        return bool(self._lease(keys=[key], args=[now, limit, now + hold_for, token, int(hold_for) + 60]))
+
+    def release_slot(self, host: str, token: str) -> None:
+        self.redis.zrem(self.key("host", host), token)
+
+
+def text(value: bytes | str) -> str:
+    """A Redis reply as text (the client answers bytes)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def as_bytes(value: bytes | str) -> bytes:
+    return value.encode() if isinstance(value, str) else value
+
+
+def redacted(url: str) -> str:
+    """A Redis URL without its password, for messages."""
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        rest = "***@" + rest.split("@", 1)[1]
+    return f"{scheme}{sep}{rest}"
+
+
+def merge_stats(stats: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Several workers' crawl stats for one run as one: counts added up, the median body length weighed by
+    each worker's pages, texts (the spool file, ...) from whichever worker has one."""
+    merged: dict[str, Any] = {}
+    median_weight = 0
+    median_sum = 0.0
+    for one in stats:
+        for name, value in one.items():
+            if name == "newsdesk/quality/median_body":
+                pages = one.get("newsdesk/quality/pages", 0) or 0
+                median_sum += value * pages
+                median_weight += pages
+            elif isinstance(value, bool) or not isinstance(value, int | float):
+                merged.setdefault(name, value)
+            else:
+                merged[name] = merged.get(name, 0) + value
+    if median_weight:
+        merged["newsdesk/quality/median_body"] = int(median_sum / median_weight)
+    return merged
