@@ -10,10 +10,12 @@ note once Scrapy is done with the request, and whoever sees the worker gone puts
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from urllib.parse import urlsplit
 
+import redis
 from scrapy import Request, Spider, signals
 from scrapy.core.engine import ExecutionEngine
 from scrapy.crawler import Crawler
@@ -67,7 +69,11 @@ class SharedQueue(PriorityQueue):
         self.taken: dict[Request, str] = {}  # handed out, not yet finished: request -> its id in Redis
 
     def pop(self, timeout: int = 0) -> Request | None:
-        taken = self.frontier.take(self.run_id, self.worker)
+        try:
+            taken = self.frontier.take(self.run_id, self.worker)
+        except redis.RedisError as e:
+            logger.warning("run %d: Redis unavailable, no request taken: %s", self.run_id, e)
+            return None
         if taken is None:
             return None
         request_id, data = taken
@@ -101,9 +107,52 @@ class SharedScheduler(Scheduler):
     def open(self, spider: Spider) -> None:
         self.spider = spider
         self.queue = SharedQueue(self.frontier, spider, self.run_id, self.worker)  # type: ignore[attr-defined]
+        self.waiting: list[Request] = []  # requests to queue when Redis answers again
 
     def close(self, reason: str) -> None:
         """Nothing is deleted: other workers may still be crawling the run."""
+        if self.waiting:
+            self.flush_waiting()
+        if self.waiting:
+            logger.error(
+                "run %d: %d requests could not be queued: Redis unavailable", self.run_id, len(self.waiting)
+            )  # type: ignore[attr-defined]
+
+    def enqueue_request(self, request: Request) -> bool:
+        """Queue the request in Redis; while Redis does not answer, it waits here (and keeps the crawl
+        open) to be queued when it does."""
+        if self.waiting:
+            self.flush_waiting()
+        if self.waiting:
+            self.waiting.append(request)
+            return True
+        try:
+            return bool(super().enqueue_request(request))
+        except redis.RedisError as e:
+            logger.warning("Redis unavailable, %s waits to be queued: %s", request.url, e)
+            self.waiting.append(request)
+            return True
+
+    def flush_waiting(self) -> None:
+        while self.waiting:
+            try:
+                super().enqueue_request(self.waiting[0])
+            except redis.RedisError:
+                return
+            self.waiting.pop(0)
+
+    def next_request(self) -> Request | None:
+        if self.waiting:
+            self.flush_waiting()
+        return super().next_request()  # type: ignore[no-any-return]
+
+    def has_pending_requests(self) -> bool:
+        if self.waiting:
+            return True
+        try:
+            return bool(super().has_pending_requests())
+        except redis.RedisError:
+            return True  # unknown: the crawl stays open until Redis answers
 
 
 class WorkerRun:
@@ -166,7 +215,9 @@ class WorkerRun:
         in_progress = slot.inprogress
         done = [request for request in queue.taken if request not in in_progress]
         if done:
-            self.frontier.finished(self.run_id, self.worker, [queue.taken.pop(r) for r in done])
+            self.frontier.finished(self.run_id, self.worker, [queue.taken[r] for r in done])
+            for request in done:  # forgotten here once Redis has them done, not before
+                del queue.taken[request]
 
     def report(self, reason: str | None = None) -> None:
         assert self.crawler.stats is not None
@@ -182,10 +233,15 @@ class WorkerRun:
     def spider_idle(self) -> None:
         """The worker has nothing in hand: it stays (polling the shared queue) while another worker may
         still queue requests of the run."""
-        self.clear_finished()
-        if self.closing or self.frontier.state(self.run_id) != RUNNING:
-            return
-        if not self.frontier.progress(self.run_id).done:
+        try:
+            self.clear_finished()
+            if self.closing or self.frontier.state(self.run_id) != RUNNING:
+                return
+            done = self.frontier.progress(self.run_id).done
+        except redis.RedisError as e:
+            logger.warning("run %d: Redis unavailable, waiting for it: %s", self.run_id, e)
+            raise DontCloseSpider from None
+        if not done:
             raise DontCloseSpider
 
     def spider_closed(self, reason: str) -> None:
@@ -211,6 +267,7 @@ class SharedPoliteness:
         self.frontier = frontier_of(crawler)
         self.limit = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") or 1
         self.hold_for = crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 60.0
+        self.redis_down = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedPoliteness:
@@ -221,9 +278,21 @@ class SharedPoliteness:
         token = uuid.uuid4().hex
         from twisted.internet import reactor  # installed by then (crawler.worker installs it first)
 
-        while not self.frontier.lease_slot(host, self.limit, token, self.hold_for):
+        while not self.leased(host, token):
             await deferred_to_future(task.deferLater(reactor, SLOT_WAIT, lambda: None))
         request.meta["newsdesk_slot"] = (host, token)
+
+    def leased(self, host: str, token: str) -> bool:
+        """A slot is free and now held; False also while Redis does not answer (the request waits)."""
+        try:
+            leased = self.frontier.lease_slot(host, self.limit, token, self.hold_for)
+            self.redis_down = False
+            return leased
+        except redis.RedisError as e:
+            if not self.redis_down:
+                logger.warning("Redis unavailable, requests wait for it: %s", e)
+            self.redis_down = True
+            return False
 
     def process_response(self, request: Request, response: Response) -> Response:
         self.release(request)
@@ -235,4 +304,5 @@ class SharedPoliteness:
     def release(self, request: Request) -> None:
         held = request.meta.pop("newsdesk_slot", None)
         if held is not None:
-            self.frontier.release_slot(*held)
+            with contextlib.suppress(redis.RedisError):  # else the lease expires by itself
+                self.frontier.release_slot(*held)

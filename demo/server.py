@@ -11,7 +11,8 @@ or {"/path": {"delay": 2.5}} or {"/path": {"content_type": "application/pdf"}} e
 {"/path": {"fault": "reset"}} drops the connection unanswered, "truncate" sends half the promised body,
 and "gzip-bomb" sends 64 MiB of zeros gzipped to 64 KiB.
 The folder is read again when it changes (edit a page, the next request gets the new one); `--log FILE`
-appends one "STATUS PATH UNIXTIME" line per request. Pages carry an ETag and answer a matching If-None-Match with 304.
+appends one "STATUS PATH UNIXTIME IN_FLIGHT" line per request (IN_FLIGHT: the requests being answered at
+that moment, this one included). Pages carry an ETag and answer a matching If-None-Match with 304.
 """
 
 from __future__ import annotations
@@ -106,12 +107,23 @@ class SiteServer:
         self.log = log
         self.hits: list[str] = []
         self.counts: dict[str, int] = {}
+        self.lock = threading.Lock()
+        self.in_flight = 0  # requests being answered now
         server_self = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:  # noqa: N802  # http.server's naming
+                with server_self.lock:
+                    server_self.in_flight += 1
+                try:
+                    self.answer()
+                finally:
+                    with server_self.lock:
+                        server_self.in_flight -= 1
+
+            def answer(self) -> None:
                 server_self.hits.append(self.path)
                 page = server_self.find(self.path)
                 if page is None:
@@ -157,7 +169,7 @@ class SiteServer:
     def record(self, status: int, path: str) -> None:
         if self.log:
             with open(self.log, "a", encoding="utf-8") as f:
-                f.write(f"{status} {path} {time.time():.3f}\n")
+                f.write(f"{status} {path} {time.time():.3f} {self.in_flight}\n")
 
     def find(self, raw_path: str) -> Page | None:
         stamp = _stamp(self.folder) if self.folder else None
@@ -181,7 +193,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a folder as a site on 127.0.0.1.")
     parser.add_argument("folder", type=Path)
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--log", type=Path, help="append 'STATUS PATH UNIXTIME' per request to this file")
+    parser.add_argument("--log", type=Path, help="append 'STATUS PATH UNIXTIME IN_FLIGHT' per request to this file")
     args = parser.parse_args()
     with SiteServer(load_folder(args.folder), args.port, args.folder, args.log) as server:
         print(server.base_url, flush=True)
