@@ -10,7 +10,6 @@ note once Scrapy is done with the request, and whoever sees the worker gone puts
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import uuid
 from urllib.parse import urlsplit
@@ -260,14 +259,15 @@ class WorkerRun:
 class SharedPoliteness:
     """A host's request slots (CONCURRENT_REQUESTS_PER_DOMAIN) are shared by every worker: a request waits
     for a free one before it goes out, so N workers ask a site no more at once than one crawl does. A
-    slot is held until the response or error comes back, and at most the download timeout plus a minute
+    slot is held until the response or error comes back, and at most the download timeout and 10 s
     if its worker dies."""
 
     def __init__(self, crawler: Crawler):
         self.frontier = frontier_of(crawler)
         self.limit = crawler.settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") or 1
-        self.hold_for = crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 60.0
+        self.hold_for = crawler.settings.getfloat("DOWNLOAD_TIMEOUT") + 10.0
         self.redis_down = False
+        self.unreleased: list[tuple[str, str]] = []  # slots to give up once Redis answers again
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedPoliteness:
@@ -285,6 +285,9 @@ class SharedPoliteness:
     def leased(self, host: str, token: str) -> bool:
         """A slot is free and now held; False also while Redis does not answer (the request waits)."""
         try:
+            while self.unreleased:
+                self.frontier.release_slot(*self.unreleased[-1])
+                self.unreleased.pop()
             leased = self.frontier.lease_slot(host, self.limit, token, self.hold_for)
             self.redis_down = False
             return leased
@@ -304,5 +307,7 @@ class SharedPoliteness:
     def release(self, request: Request) -> None:
         held = request.meta.pop("newsdesk_slot", None)
         if held is not None:
-            with contextlib.suppress(redis.RedisError):  # else the lease expires by itself
+            try:
                 self.frontier.release_slot(*held)
+            except redis.RedisError:
+                self.unreleased.append(held)
