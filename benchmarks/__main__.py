@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import daemon, dedupe_scale, extraction, near_duplicates, query_scale, split, throughput
+from benchmarks import (
+    daemon,
+    dedupe_scale,
+    extraction,
+    near_duplicates,
+    query_scale,
+    split,
+    throughput,
+    workers,
+)
 
 
 def main() -> int:
@@ -16,6 +25,7 @@ def main() -> int:
         dedupe_scale.main([]),
         query_scale.main([]),
         daemon.main([]),
+        workers.main([]),
     ]
     return max(codes)
 

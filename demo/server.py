@@ -100,7 +100,14 @@ class _Server(ThreadingHTTPServer):
 class SiteServer:
     """Serve `site` on 127.0.0.1:`port` (0: any free port) in a background thread."""
 
-    def __init__(self, site: Site, port: int = 0, folder: Path | None = None, log: Path | None = None):
+    def __init__(
+        self,
+        site: Site,
+        port: int = 0,
+        folder: Path | None = None,
+        log: Path | None = None,
+        host: str = "127.0.0.1",  # any loopback address (127.0.0.2, ...) for a site of its own host name
+    ):
         self.site = site
         self.folder = folder
         self.folder_stamp = _stamp(folder) if folder else None
@@ -161,9 +168,9 @@ class SiteServer:
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002  # base signature
                 pass
 
-        self.httpd = _Server(("127.0.0.1", port), Handler)
+        self.httpd = _Server((host, port), Handler)
         self.port = self.httpd.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.base_url = f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="site-server", daemon=True)
 
     def record(self, status: int, path: str) -> None:
@@ -193,7 +200,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Serve a folder as a site on 127.0.0.1.")
     parser.add_argument("folder", type=Path)
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--log", type=Path, help="append 'STATUS PATH UNIXTIME IN_FLIGHT' per request to this file")
+    parser.add_argument(
+        "--log", type=Path, help="append 'STATUS PATH UNIXTIME IN_FLIGHT' per request to this file"
+    )
     args = parser.parse_args()
     with SiteServer(load_folder(args.folder), args.port, args.folder, args.log) as server:
         print(server.base_url, flush=True)
