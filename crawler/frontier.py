@@ -12,6 +12,7 @@ share one Redis:
     {p}:run:{id}:requests     sorted set: the run's requests (scrapy-redis' priority queue)
     {p}:run:{id}:seen         set: fingerprints of the run's requests (scrapy-redis' dupefilter)
     {p}:run:{id}:taken:{w}    hash: requests worker w took from the queue and has not finished
+    {p}:run:{id}:holders      set: the workers that took requests of the run
     {p}:run:{id}:stats        hash: worker -> its crawl stats for the run (JSON)
     {p}:host:{host}           sorted set: leases on a host's request slots, shared by all workers
 
@@ -44,7 +45,18 @@ if #top == 0 then return false end
 redis.call('ZREM', KEYS[1], top[1])
 local id = redis.sha1hex(top[1])
 redis.call('HSET', KEYS[2], id, top[2] .. '|' .. top[1])
+redis.call('SADD', KEYS[3], ARGV[1])
 return {id, top[1]}
+"""
+
+# A run's requests waiting in its queue and in workers' hands, counted in one step (a worker taking the
+# last queued request must not fall between the two counts).
+COUNT = """
+local taken = 0
+for _, worker in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  taken = taken + redis.call('HLEN', ARGV[1] .. worker)
+end
+return {redis.call('ZCARD', KEYS[1]), taken}
 """
 
 # A lease on one of a host's request slots, if fewer than ARGV[2] are held (expired leases dropped).
@@ -86,6 +98,7 @@ class Progress:
     queued: int  # requests waiting in the queue
     taken: int  # requests workers are working on
     stats: dict[str, dict[str, Any]]  # each worker's crawl stats for the run
+    failure: str | None = None  # why a worker's crawl of the run failed to start, the first one
 
     @property
     def done(self) -> bool:
@@ -100,6 +113,7 @@ class Frontier:
         self.redis = redis.Redis.from_url(url, socket_timeout=30, socket_connect_timeout=10)
         self._take = self.redis.register_script(TAKE)
         self._lease = self.redis.register_script(LEASE)
+        self._count = self.redis.register_script(COUNT)
 
     def check(self) -> None:
         """Raises FrontierUnavailable with the reason when Redis does not answer."""
@@ -122,6 +136,12 @@ class Frontier:
     def taken_key(self, run_id: int, worker: str) -> str:
         return self.key("run", run_id, "taken", worker)
 
+    def holders_key(self, run_id: int) -> str:
+        return self.key("run", run_id, "holders")
+
+    def holders(self, run_id: int) -> list[str]:
+        return sorted(text(w) for w in self.redis.smembers(self.holders_key(run_id)))
+
     # -- workers -------------------------------------------------------------------------------------
 
     def beat(self, worker: str) -> None:
@@ -139,8 +159,11 @@ class Frontier:
 
     def live_workers(self) -> list[str]:
         workers = sorted(text(w) for w in self.redis.smembers(self.key("workers")))
-        alive = self.redis.mget([self.key("alive", w) for w in workers]) if workers else []
-        return [w for w, beat in zip(workers, alive, strict=True) if beat is not None]
+        beats = self.redis.mget([self.key("alive", w) for w in workers]) if workers else []
+        gone = [w for w, beat in zip(workers, beats, strict=True) if beat is None]
+        if gone:  # a worker that comes back adds itself again with its next beat
+            self.redis.srem(self.key("workers"), *gone)
+        return [w for w, beat in zip(workers, beats, strict=True) if beat is not None]
 
     def wait(self, worker: str, timeout: float) -> None:
         """Block until a run is announced or `timeout` seconds pass (one blocking pop, not a poll)."""
@@ -195,6 +218,10 @@ class Frontier:
     def seeded(self, run_id: int) -> None:
         self.redis.hset(self.key("run", run_id), "seeded", 1)
 
+    def failed(self, run_id: int, worker: str, reason: str) -> None:
+        """A worker's crawl of the run could not run (the first reason is kept)."""
+        self.redis.hsetnx(self.key("run", run_id), "failed", f"{worker}: {reason}"[:1000])
+
     def stop(self, run_id: int) -> None:
         """Workers leave the run (its timeout passed, or its owner shuts down)."""
         self.redis.hset(self.key("run", run_id), "state", STOPPING)
@@ -202,13 +229,23 @@ class Frontier:
     def close(self, run_id: int) -> None:
         """The run is over: its keys go."""
         run = self.key("run", run_id)
-        taken = list(self.redis.scan_iter(match=f"{run}:taken:*", count=1000))
+        taken = [self.taken_key(run_id, w) for w in self.holders(run_id)]
         self.redis.srem(self.key("runs"), run_id)
-        self.redis.delete(run, self.queue_key(run_id), self.seen_key(run_id), f"{run}:stats", *taken)
+        self.redis.delete(
+            run,
+            self.queue_key(run_id),
+            self.seen_key(run_id),
+            self.holders_key(run_id),
+            f"{run}:stats",
+            *taken,
+        )
 
     def take(self, run_id: int, worker: str) -> tuple[str, bytes] | None:
         """The run's next request (its id among the worker's taken ones, its encoded form), or None."""
-        taken = self._take(keys=[self.queue_key(run_id), self.taken_key(run_id, worker)])
+        taken = self._take(
+            keys=[self.queue_key(run_id), self.taken_key(run_id, worker), self.holders_key(run_id)],
+            args=[worker],
+        )
         if not taken:
             return None
         request_id, data = taken
@@ -241,33 +278,37 @@ class Frontier:
 
     def progress(self, run_id: int) -> Progress:
         run = self.key("run", run_id)
-        taken_keys = list(self.redis.scan_iter(match=f"{run}:taken:*", count=1000))
+        taken_keys = [self.taken_key(run_id, w) for w in self.holders(run_id)]
+        queued, taken = self._count(
+            keys=[self.queue_key(run_id), self.holders_key(run_id)], args=[self.taken_key(run_id, "")]
+        )
         with self.redis.pipeline() as pipe:
             pipe.hget(run, "seeded")
-            pipe.zcard(self.queue_key(run_id))
-            for key in taken_keys:
-                pipe.hlen(key)
             pipe.hgetall(f"{run}:stats")
+            pipe.hget(run, "failed")
             # Keys the workers write keep living while the run goes on.
-            for key in (self.queue_key(run_id), self.seen_key(run_id), run):
+            for key in (
+                self.queue_key(run_id),
+                self.seen_key(run_id),
+                self.holders_key(run_id),
+                run,
+                *taken_keys,
+            ):
                 pipe.expire(key, KEEP_FOR)
-            results = pipe.execute()
-        seeded, queued, *rest = results
-        taken, stats = rest[: len(taken_keys)], rest[len(taken_keys)]
+            seeded, stats, failed, *_ = pipe.execute()
         return Progress(
             seeded is not None,
-            queued,
-            sum(taken),
-            {k.decode(): json.loads(v) for k, v in stats.items()},
+            int(queued),
+            int(taken),
+            {text(k): json.loads(v) for k, v in stats.items()},
+            text(failed) if failed is not None else None,
         )
 
     def give_back_dead(self, run_id: int) -> dict[str, int]:
         """Requests taken by workers that are no longer alive go back in the queue: {worker: count}."""
-        prefix = self.taken_key(run_id, "")
-        holders = [k.decode()[len(prefix) :] for k in self.redis.scan_iter(match=f"{prefix}*", count=1000)]
         alive = set(self.live_workers())
         returned = {}
-        for worker in holders:
+        for worker in self.holders(run_id):
             if worker not in alive:
                 count = self.give_back(run_id, worker)
                 if count:

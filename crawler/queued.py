@@ -86,6 +86,8 @@ class QueuedCrawl(ChildCrawl):
                 continue
             if progress.done:
                 return None
+            if progress.failure and not progress.seeded:
+                return RunStatus.FAILED, f"the workers could not crawl it: {progress.failure}"
             if now - last_saved >= PROGRESS_EVERY:
                 last_saved = now
                 self.save(progress)

@@ -89,7 +89,9 @@ class Worker:
         self.base = get_project_settings()
         self.base.set("NEWSDESK_DB", self.db_url, priority="cmdline")
         self.base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the command's logging stays
+        level = logging.root.level
         configure_logging(self.base)
+        logging.root.setLevel(level)  # Scrapy lets every level through; the command chose INFO or DEBUG
         poll_shared_queue_often()
         self.runner = CrawlerRunner(self.base)
         signal.signal(signal.SIGTERM, self.on_signal)
@@ -146,13 +148,19 @@ class Worker:
             logger.info("run %d: crawling %s%s", run_id, info.source, " (queueing its start)" if seed else "")
             self.crawls[run_id] = crawler
             done = self.runner.crawl(crawler, source=info.source, seed="1" if seed else "0")
-            done.addBoth(self.left, run_id, sources_file)
+            done.addBoth(self.left, run_id, sources_file, seed)
 
-    def left(self, result: Any, run_id: int, sources_file: Path) -> None:
+    def left(self, result: Any, run_id: int, sources_file: Path, seed: bool) -> None:
         self.crawls.pop(run_id, None)
         sources_file.unlink(missing_ok=True)
         if result is not None and hasattr(result, "getErrorMessage"):
-            logger.error("run %d: the crawl failed: %s", run_id, result.getErrorMessage())
+            reason = result.getErrorMessage()
+            logger.error("run %d: the crawl failed: %s", run_id, reason)
+            try:  # the run's start requests were this crawl's to queue: the run cannot go on
+                if seed:
+                    self.frontier.failed(run_id, self.id, reason)
+            except redis.RedisError as e:
+                logger.warning("run %d: could not report the failure: %s", run_id, e)
         else:
             logger.info("run %d: done here", run_id)
         if self.stopping.is_set() and not self.crawls:

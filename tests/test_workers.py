@@ -369,3 +369,17 @@ def test_worker_and_enqueue_need_redis(tmp_path: Path, sqlite_url: str) -> None:
         [NEWSDESK, "crawl", "a", "--enqueue"], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert enqueue.returncode == 2 and "give --redis URL" in enqueue.stderr
+
+
+def test_a_run_the_workers_cannot_start_fails_with_the_reason(cluster: Cluster) -> None:
+    (cluster.tmp / "sources.toml").write_text(
+        '[[source]]\nname = "drawn"\nfeeds = ["http://127.0.0.1:9/feed.xml"]\nrender = true\ntimeout = "2m"\n'
+    )
+    cluster.env["NEWSDESK_CHROMIUM"] = str(cluster.tmp / "no-such-browser")
+    cluster.start_workers(1)
+    began = time.monotonic()
+    done = enqueue(cluster, "drawn")
+    assert done.returncode == 1
+    (run,) = json.loads(done.stdout)
+    assert run["status"] == "failed" and "rendering needs Chromium" in run["message"], run
+    assert time.monotonic() - began < 60, "failed at once, not at the run's timeout"
