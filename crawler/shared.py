@@ -126,16 +126,27 @@ class SharedScheduler(Scheduler):
             self.waiting.append(request)
             return True
         try:
-            return bool(super().enqueue_request(request))
+            return self.push(request)
         except redis.RedisError as e:
             logger.warning("Redis unavailable, %s waits to be queued: %s", request.url, e)
             self.waiting.append(request)
             return True
 
+    def push(self, request: Request) -> bool:
+        """scrapy-redis' enqueue_request, without the `spider=` argument to the stats that it still passes
+        (deprecated since Scrapy 2.13)."""
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
     def flush_waiting(self) -> None:
         while self.waiting:
             try:
-                super().enqueue_request(self.waiting[0])
+                self.push(self.waiting[0])
             except redis.RedisError:
                 return
             self.waiting.pop(0)
@@ -143,13 +154,16 @@ class SharedScheduler(Scheduler):
     def next_request(self) -> Request | None:
         if self.waiting:
             self.flush_waiting()
-        return super().next_request()  # type: ignore[no-any-return]
+        request: Request | None = self.queue.pop()
+        if request is not None and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
 
     def has_pending_requests(self) -> bool:
         if self.waiting:
             return True
         try:
-            return bool(super().has_pending_requests())
+            return len(self.queue) > 0
         except redis.RedisError:
             return True  # unknown: the crawl stays open until Redis answers
 

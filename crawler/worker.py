@@ -117,8 +117,8 @@ class Worker:
                 if self.stopping.is_set():
                     self.stopping.wait(1.0)
                     continue
-                open_runs = [r for r in self.frontier.open_runs() if r not in self.joined]
-                if open_runs:
+                open_runs = self.frontier.open_runs()
+                if any(r not in self.joined for r in open_runs):
                     self.reactor.callFromThread(self.join, open_runs)
                 self.frontier.wait(self.id, WAIT)
             except redis.RedisError as e:
@@ -126,11 +126,14 @@ class Worker:
                 threading.Event().wait(1.0)
 
     def join(self, run_ids: list[int]) -> None:
-        """On the reactor: start this worker's crawl of each run it is not in yet."""
+        """On the reactor: start this worker's crawl of each open run it is not in yet."""
         assert self.runner is not None and self.base is not None
+        self.joined &= {*run_ids, *self.crawls}  # runs that are over are forgotten
         for run_id in run_ids:
-            if self.stopping.is_set() or run_id in self.joined:
+            if self.stopping.is_set():
                 return
+            if run_id in self.joined:
+                continue
             try:
                 info = self.frontier.run_info(run_id)
                 if info is None or info.state != "running":

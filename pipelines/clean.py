@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import statistics
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Self
 
 from scrapy.crawler import Crawler
@@ -97,7 +98,12 @@ class CleanPipeline(Stage):
         if self.pool is None:
             article = clean_page(item, keep)
         else:
-            article = await asyncio.wrap_future(self.pool.submit(clean_page, item, keep))
+            try:
+                article = await asyncio.wrap_future(self.pool.submit(clean_page, item, keep))
+            except BrokenProcessPool:
+                if self.shared:  # the next crawl of this process gets a new pool; this page fails
+                    shared_pool.cache_clear()
+                raise
         if not article.body and item.render_if_empty and self.context.signals is not None:
             self.context.signals.send_catch_log(render_wanted, item=item)
             raise DropItem(f"no article text without a browser on {item.final_url}: rendering it")
