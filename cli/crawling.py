@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from cli.app import Context, setup_logging
-from cli.output import ARTICLE_TABLE, RUN_TABLE, emit, format_option
+from cli.output import ARTICLE_TABLE, RUN_TABLE, emit, format_option, log_format_option
 from cli.working import redis_option
 from crawler.alerts import report_health, send
 from crawler.runner import CrawlJob, SourceBusy, prepare, run_crawl
@@ -32,13 +32,7 @@ from storage.runs import get_run, run_record
 
 
 @click.command()
-@click.option(
-    "--log-format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one JSON object a line, for log collectors.",
-)
+@log_format_option
 @click.option(
     "--grace",
     type=click.FloatRange(min=0),

@@ -38,6 +38,16 @@ RUN_TABLE = (
 )
 
 
+def log_format_option(f: Any) -> Any:
+    return click.option(
+        "--log-format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="json: one JSON object a line, for log collectors.",
+    )(f)
+
+
 def format_option(f: Any) -> Any:
     return click.option(
         "--format",

@@ -11,6 +11,7 @@ import click
 from sqlalchemy.engine import make_url
 
 from cli.app import Context, setup_logging
+from cli.output import log_format_option
 from crawler.frontier import FrontierUnavailable
 from crawler.worker import Worker
 
@@ -21,13 +22,7 @@ def redis_option(help_text: str) -> Callable[[Any], Any]:
 
 @click.command()
 @redis_option("Redis that hands out the runs (env NEWSDESK_REDIS), e.g. redis://queue.example:6379/0.")
-@click.option(
-    "--log-format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one JSON object a line, for log collectors.",
-)
+@log_format_option
 @click.pass_obj
 def worker(obj: Context, redis_url: str | None, log_format: str) -> None:
     """Crawl the runs that a daemon (`daemon --redis`) or `crawl --enqueue` hands out through Redis, any

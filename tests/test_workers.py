@@ -21,6 +21,7 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crawler.frontier import Frontier
 from demo.stories import write_story_site
 from storage.db import connect
 from storage.models import Article
@@ -55,6 +56,7 @@ class Cluster:
     def __init__(self, tmp: Path, db: str, redis_url: str, prefix: str):
         self.tmp = tmp
         self.redis = redis.Redis.from_url(redis_url)
+        self.url = redis_url
         self.prefix = prefix
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")},
@@ -79,8 +81,7 @@ class Cluster:
         return worker
 
     def alive(self) -> int:
-        members = self.redis.smembers(f"{self.prefix}:workers")
-        return sum(1 for m in members if self.redis.exists(f"{self.prefix}:alive:{m.decode()}"))
+        return len(Frontier(self.url, self.prefix).live_workers())
 
     def start_workers(self, count: int) -> None:
         for _ in range(count):
@@ -130,6 +131,20 @@ def enqueue(cluster: Cluster, name: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def enqueue_and_wait_for_40_pages(cluster: Cluster, server: Server) -> subprocess.Popen[str]:
+    """`crawl stories --enqueue` under way, 40 pages into the crawl."""
+    following = subprocess.Popen(
+        [NEWSDESK, "crawl", "stories", "--enqueue", "--format", "json"],
+        cwd=cluster.tmp,
+        env=cluster.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(lambda: len(stories_fetched(server)) >= 40, timeout=120, what="40 pages fetched")
+    return following
+
+
 def stories_fetched(server: Server) -> collections.Counter[str]:
     return collections.Counter(
         line.split()[1] for line in server.requests() if line.split()[1].startswith("/story-")
@@ -148,6 +163,9 @@ def test_two_workers_crawl_one_run_each_page_once_with_the_counters_added_up(
     cluster: Cluster, postgres_url: str
 ) -> None:
     server = story_site(cluster.tmp, delay=0.02)
+    # The rules of a local crawl hold in workers: robots.txt keeps 11 stories out (17 and 170-179).
+    (cluster.tmp / "site" / "robots.txt").write_text("User-agent: *\nDisallow: /story-17\n")
+    allowed = STORIES - 11
     try:
         write_sources(cluster.tmp, server, "stories")
         cluster.start_workers(2)
@@ -158,21 +176,23 @@ def test_two_workers_crawl_one_run_each_page_once_with_the_counters_added_up(
         lines = server.requests()
     finally:
         server.stop()
-    assert len(fetched) == STORIES and set(fetched.values()) == {1}, "every page fetched once"
+    assert len(fetched) == allowed and set(fetched.values()) == {1}, "every allowed page fetched once"
+    assert not [path for path in fetched if path.startswith("/story-17")]
     urls = stored_urls(postgres_url)
-    assert len(urls) == len(set(urls)) == STORIES
-    assert run["status"] == "ok" and run["stored"] == STORIES and run["errors"] == 0
+    assert len(urls) == len(set(urls)) == allowed
+    assert run["status"] == "ok" and run["stored"] == allowed and run["errors"] == 0
+    assert "robots.txt forbade 11 requests" in run["message"]
     workers = run["workers"]
     assert len(workers) == 2 and all(pages > 0 for pages in workers.values()), workers
     assert sum(workers.values()) == run["pages"]
-    assert run["quality"]["pages"] == STORIES
+    assert run["quality"]["pages"] == allowed
     # Both workers asked the site no more at once than one crawl would (4 per host).
     assert max(int(line.split()[3]) for line in lines) <= 4
-    # One run row; the run's keys are gone from Redis, the workers' own stay while they live.
+    # One run row; the run's keys are gone from Redis.
     engine = connect(postgres_url)
     with Session(engine) as session:
         assert [r["id"] for r in list_runs(session)] == [run["id"]]
-        assert session.scalar(select(func.count()).select_from(Article)) == STORIES
+        assert session.scalar(select(func.count()).select_from(Article)) == allowed
     engine.dispose()
     assert not list(cluster.redis.scan_iter(match=f"{cluster.prefix}:run:*"))
 
@@ -184,15 +204,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_the_other_finishes(
     try:
         write_sources(cluster.tmp, server, "stories")
         cluster.start_workers(2)
-        following = subprocess.Popen(
-            [NEWSDESK, "crawl", "stories", "--enqueue", "--format", "json"],
-            cwd=cluster.tmp,
-            env=cluster.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        wait_for(lambda: len(stories_fetched(server)) >= 40, timeout=120, what="40 pages fetched")
+        following = enqueue_and_wait_for_40_pages(cluster, server)
         victim = cluster.workers[0]
         os.killpg(victim.pid, signal.SIGKILL)
         out, err = following.communicate(timeout=240)
@@ -213,15 +225,7 @@ def test_sigterm_finishes_the_pages_in_hand_and_exits_0(cluster: Cluster, postgr
     try:
         write_sources(cluster.tmp, server, "stories")
         cluster.start_workers(2)
-        following = subprocess.Popen(
-            [NEWSDESK, "crawl", "stories", "--enqueue", "--format", "json"],
-            cwd=cluster.tmp,
-            env=cluster.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        wait_for(lambda: len(stories_fetched(server)) >= 40, timeout=120, what="40 pages fetched")
+        following = enqueue_and_wait_for_40_pages(cluster, server)
         leaving = cluster.workers[0]
         leaving.send_signal(signal.SIGTERM)
         assert leaving.wait(timeout=60) == 0
@@ -267,15 +271,7 @@ def test_workers_reconnect_when_redis_restarts_mid_crawl(tmp_path: Path, postgre
     try:
         write_sources(tmp_path, server, "stories")
         cluster.start_workers(2)
-        following = subprocess.Popen(
-            [NEWSDESK, "crawl", "stories", "--enqueue", "--format", "json"],
-            cwd=tmp_path,
-            env=cluster.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        wait_for(lambda: len(stories_fetched(server)) >= 40, timeout=120, what="40 pages fetched")
+        following = enqueue_and_wait_for_40_pages(cluster, server)
         own.terminate()  # Redis writes its append-only file and stops
         own.wait(timeout=20)
         time.sleep(2)
