@@ -3,9 +3,11 @@ run's progress reported to Redis instead of the database, and each host's reques
 workers. Everything that ties newsdesk to scrapy-redis and to Scrapy's engine internals is in this module.
 
 scrapy-redis 0.9.1 pops a request from Redis and forgets it: a worker killed before the request is done
-loses it (rmax/scrapy-redis#93, "requests lost when the spider is killed"). SharedQueue notes each request
-it hands out under the worker's name in the same Redis step (crawler.frontier.TAKE); WorkerRun clears the
-note once Scrapy is done with the request, and whoever sees the worker gone puts what it still held back.
+loses it. SharedQueue notes each request it hands out under the worker's name in the same Redis step
+(crawler.frontier.TAKE); WorkerRun clears the note once Scrapy is done with the request, and whoever sees
+the worker gone puts what it still held back. Scrapy has no public hook for "done with a request" yet
+(scrapy/scrapy#7978, "Support crash-tolerant crawls"): WorkerRun reads the engine slot's in-progress set.
+scrapy-redis also lets a Redis error end the crawl (rmax/scrapy-redis#108): here a request waits instead.
 """
 
 from __future__ import annotations
@@ -219,7 +221,7 @@ class WorkerRun:
     def clear_finished(self) -> None:
         """Requests Scrapy is done with (their response's items stored, their links queued): the engine
         holds a request in its slot's `inprogress` set from the scheduler's hand-out until then; no signal
-        marks that moment."""
+        marks that moment (scrapy/scrapy#7978)."""
         queue = self.queue
         engine = self.crawler.engine
         slot = getattr(engine, "_slot", None)
