@@ -3,6 +3,7 @@ RunRecorder, which keeps this crawl's crawl_runs row up to date with its stats."
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from typing import IO, Any
@@ -38,9 +39,18 @@ class CrawlDatabase(Database):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlDatabase:
+        if crawler.settings.getbool("NEWSDESK_SHARED_DATABASE"):
+            return shared_database(crawler.settings["NEWSDESK_DB"])
         database = cls(crawler.settings["NEWSDESK_DB"])
         crawler.signals.connect(database.close, signal=signals.engine_stopped)
         return database
+
+
+@functools.cache
+def shared_database(url: str) -> CrawlDatabase:
+    """One engine (and connection pool) for all the crawls of a long-lived process (`newsdesk worker`,
+    which runs a crawl per open run): a database serves a bounded number of connections."""
+    return CrawlDatabase(url)
 
 
 def crawl_database(crawler: Crawler) -> Database:

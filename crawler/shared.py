@@ -12,6 +12,7 @@ scrapy-redis also lets a Redis error end the crawl (rmax/scrapy-redis#108): here
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from urllib.parse import urlsplit
@@ -48,15 +49,16 @@ def poll_shared_queue_often() -> None:
 
 
 def frontier_of(crawler: Crawler) -> Frontier:
-    """The crawl's Frontier, one per crawl (made on first use)."""
-    existing = getattr(crawler, "_newsdesk_frontier", None)
-    if existing is None:
-        url = crawler.settings.get("NEWSDESK_REDIS")
-        if not url:
-            raise NotConfigured("not a worker's crawl: NEWSDESK_REDIS is not set")
-        existing = Frontier(url, crawler.settings.get("NEWSDESK_REDIS_PREFIX"))
-        crawler._newsdesk_frontier = existing  # type: ignore[attr-defined]
-    return existing
+    """The crawl's Frontier: one for all the crawls of the worker (one pool of Redis connections)."""
+    url = crawler.settings.get("NEWSDESK_REDIS")
+    if not url:
+        raise NotConfigured("not a worker's crawl: NEWSDESK_REDIS is not set")
+    return shared_frontier(url, crawler.settings.get("NEWSDESK_REDIS_PREFIX"))
+
+
+@functools.cache
+def shared_frontier(url: str, prefix: str | None) -> Frontier:
+    return Frontier(url, prefix)
 
 
 class SharedQueue(PriorityQueue):

@@ -49,6 +49,7 @@ def crawl_settings(
             "NEWSDESK_REDIS_PREFIX": frontier.prefix,
             "NEWSDESK_WORKER_ID": worker,
             "NEWSDESK_SHARED_EXTRACTION": True,
+            "NEWSDESK_SHARED_DATABASE": True,
             "SCHEDULER": "crawler.shared.SharedScheduler",
         },
         priority="cmdline",
@@ -91,7 +92,9 @@ class Worker:
         self.base.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")  # the command's logging stays
         level = logging.root.level
         configure_logging(self.base)
-        logging.root.setLevel(level)  # Scrapy lets every level through; the command chose INFO or DEBUG
+        # Scrapy lets every level through (its own loggers at DEBUG): the command chose INFO or DEBUG.
+        logging.root.setLevel(level)
+        logging.getLogger("scrapy").setLevel(level)
         poll_shared_queue_often()
         self.runner = CrawlerRunner(self.base)
         signal.signal(signal.SIGTERM, self.on_signal)
