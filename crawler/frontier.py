@@ -146,7 +146,7 @@ class Frontier:
 
     def beat(self, worker: str) -> None:
         """The worker is alive (for ALIVE_FOR seconds)."""
-        with self.redis.pipeline() as pipe:
+        with self.redis.pipeline(transaction=False) as pipe:
             pipe.sadd(self.key("workers"), worker)
             pipe.set(self.key("alive", worker), int(time.time()), ex=ALIVE_FOR)
             pipe.execute()
@@ -166,9 +166,9 @@ class Frontier:
         return [w for w, beat in zip(workers, beats, strict=True) if beat is not None]
 
     def wait(self, worker: str, timeout: float) -> None:
-        """Block until a run is announced or `timeout` seconds pass (one blocking pop, not a poll)."""
+        """Block until a run is announced or `timeout` seconds pass (one blocking pop, not a poll; a
+        token left by another announcement only makes the next wait return at once)."""
         self.redis.blpop([self.key("wake", worker)], timeout=timeout)
-        self.redis.delete(self.key("wake", worker))
 
     # -- runs ------------------------------------------------------------------------------------------
 

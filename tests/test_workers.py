@@ -379,3 +379,18 @@ def test_a_run_the_workers_cannot_start_fails_with_the_reason(cluster: Cluster) 
     (run,) = json.loads(done.stdout)
     assert run["status"] == "failed" and "rendering needs Chromium" in run["message"], run
     assert time.monotonic() - began < 60, "failed at once, not at the run's timeout"
+
+
+def test_an_idle_worker_waits_on_redis_without_polling_it(cluster: Cluster) -> None:
+    cluster.start_workers(1)
+    time.sleep(2)
+
+    def commands() -> int:
+        return int(cluster.redis.info("stats")["total_commands_processed"])
+
+    before = commands()
+    time.sleep(10)
+    spent = commands() - before - 1  # less this process's own INFO
+    # A heartbeat (2 commands), a look at the open runs and a blocking pop every 2 s: 20 in 10 s (a
+    # worker polling even once every quarter second would make 40).
+    assert spent <= 25, f"{spent} Redis commands in 10 s from an idle worker"
