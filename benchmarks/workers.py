@@ -142,6 +142,8 @@ class Processes:
 
 
 def schedule_run(mode: str, args: argparse.Namespace, tmp: Path) -> Outcome:
+    if mode not in ("child processes", "workers"):
+        raise SystemExit(f"unknown mode {mode!r}: child processes or workers")
     workers = 2 if mode == "workers" else 0
     prefix = f"newsdesk-bench-{uuid.uuid4().hex[:8]}"
     folder = tmp / mode
@@ -239,6 +241,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--pages", type=int, default=1000, help="stories of the one-site pages/s run")
     parser.add_argument("--postgres", default=POSTGRES)
     parser.add_argument("--redis", default=REDIS)
+    parser.add_argument(
+        "--modes", default="child processes,workers", help="which schedule runs, comma-separated"
+    )
     args = parser.parse_args(argv)
     try:
         redis.Redis.from_url(args.redis).ping()
@@ -246,7 +251,7 @@ def main(argv: list[str]) -> int:
         print(f"skipped: Redis at {args.redis} is unreachable: {e}")
         return 0
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-workers-") as tmp:
-        outcomes = [schedule_run(mode, args, Path(tmp)) for mode in ("child processes", "workers")]
+        outcomes = [schedule_run(mode, args, Path(tmp)) for mode in args.modes.split(",") if mode]
         print(
             f"\n{args.sources} sources, {args.articles} new stories each every {args.every:.0f} s, "
             f"{args.minutes:g} minutes, PostgreSQL"

@@ -49,7 +49,7 @@ from storage.runs import get_run, run_record
 @click.option(
     "--parallel",
     type=click.IntRange(min=1),
-    help="Runs at once (default: two per CPU core, at least 2; 64 with --redis); a run due while all are "
+    help="Runs at once (default: two per CPU core, at least 2; 256 with --redis); a run due while all are "
     "busy starts late.",
 )
 @redis_option("Hand each due run to the workers (`newsdesk worker`) through this Redis (env NEWSDESK_REDIS).")

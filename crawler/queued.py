@@ -16,7 +16,7 @@ import redis
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from crawler.child import POLL_EVERY, PROGRESS_EVERY, ChildCrawl
+from crawler.child import PROGRESS_EVERY, ChildCrawl
 from crawler.extensions import run_blocked, run_counters, run_message, run_quality
 from crawler.frontier import Frontier, Progress, merge_stats, redacted
 from crawler.outcome import RunResult
@@ -26,7 +26,7 @@ from storage.models import RunStatus
 
 logger = logging.getLogger(__name__)
 
-FOLLOW_EVERY = max(POLL_EVERY, 0.5)  # seconds between looks at the run's progress in Redis
+FOLLOW_EVERY = 1.0  # seconds between looks at the run's progress in Redis
 LEAVE_GRACE = 10.0  # seconds the workers get to leave a stopped run and report their last figures
 
 
