@@ -35,13 +35,13 @@ from crawler.items import start_queued
 
 logger = logging.getLogger(__name__)
 
-REPORT_EVERY = 0.5  # seconds between a worker's reports of a run (stats to Redis, finished requests)
+REPORT_EVERY = 1.0  # seconds between a worker's reports of a run (stats to Redis, finished requests)
 SLOT_WAIT = 0.05  # seconds between tries for a host's request slot held by other workers
 
 # The engine asks its scheduler for requests when one finishes, and otherwise every 5 s: a worker whose own
 # requests are done would look at the shared queue, which other workers fill, only that often. Scrapy
 # reads this class attribute when a crawl starts; the worker sets it lower for its crawls.
-ENGINE_POLL = 0.25
+ENGINE_POLL = 1.0
 
 
 def poll_shared_queue_often() -> None:
