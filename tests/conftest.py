@@ -90,7 +90,7 @@ class Server:
         assert self.base_url.startswith("http://127.0.0.1:"), self.base_url
 
     def requests(self) -> list[str]:
-        """'STATUS PATH UNIXTIME' per request served so far (a server started with a log)."""
+        """'STATUS PATH UNIXTIME IN_FLIGHT' per request served so far (a server started with a log)."""
         assert self.log is not None, "start the Server with log=PATH to see its requests"
         return self.log.read_text().splitlines() if self.log.exists() else []
 

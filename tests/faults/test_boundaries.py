@@ -100,8 +100,8 @@ def test_429_with_retry_after_is_retried_after_the_time_asked_and_a_long_wait_is
     finally:
         server.stop()
     (run,) = json.loads(result.stdout)
-    busy = [(status, float(at)) for status, path, at in log if path == "/busy.html"]
+    busy = [(status, float(at)) for status, path, at, _ in log if path == "/busy.html"]
     assert [s for s, _ in busy] == ["429", "200"] and busy[1][1] - busy[0][1] >= 1.9
-    assert [status for status, path, _ in log if path == "/closed.html"] == ["503"]  # asked for an hour
+    assert [status for status, path, *_ in log if path == "/closed.html"] == ["503"]  # asked for an hour
     assert run["stored"] == 1 and run["errors"] == 1
     assert took < 60
