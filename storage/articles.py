@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.db import dialect_insert, utcnow
@@ -63,24 +66,60 @@ def ensure_source(session: Session, name: str) -> int:
     return found
 
 
+# The statements a crawl runs for every article, built once with bound parameters: a statement built for
+# each call with its values in it costs SQLAlchemy more (building it and its cache key) than the database
+# costs to run it.
+_BY_URL = select(Article.id, Article.content_hash).where(Article.url == bindparam("url"))
+_BY_HASH = (
+    select(Article.id, Article.url)
+    .where(Article.content_hash == bindparam("content_hash"))
+    .order_by(Article.id)
+    .limit(1)
+)
+_BAND_CANDIDATES = (
+    select(ArticleBand.article_id)
+    .where(ArticleBand.key.in_(bindparam("keys", expanding=True)))
+    .group_by(ArticleBand.article_id)
+    .order_by(func.count().desc(), ArticleBand.article_id)
+    .limit(MAX_CANDIDATES)
+)
+_NEAR = select(Article.id, Article.minhash).where(Article.id.in_(_BAND_CANDIDATES.scalar_subquery()))
+
+
+@functools.cache
+def _statements(dialect: str) -> dict[str, Any]:
+    """The backend's INSERT ... ON CONFLICT statements (both speak it), built once."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    articles, seen_urls = cast(Table, Article.__table__), cast(Table, SeenUrl.__table__)
+    seen = insert(seen_urls)
+    return {
+        "article": insert(articles).on_conflict_do_nothing(index_elements=["url"]).returning(articles.c.id),
+        "seen": seen.on_conflict_do_update(
+            index_elements=["source_id", "url"],
+            set_={"article_id": seen.excluded.article_id, "fetched_at": seen.excluded.fetched_at},
+        ),
+        "band": insert(cast(Table, ArticleBand.__table__)),
+        "headline": insert(cast(Table, Headline.__table__)),
+    }
+
+
+def _statement(session: Session, name: str) -> Any:
+    return _statements(session.get_bind().dialect.name)[name]
+
+
 def find_by_url(session: Session, url: str) -> Article | None:
     return session.scalars(select(Article).where(Article.url == url)).first()
 
 
 def stored_hash(session: Session, url: str) -> tuple[int, str] | None:
     """The id and content hash of the article stored under `url` (without loading its text)."""
-    row = session.execute(select(Article.id, Article.content_hash).where(Article.url == url)).first()
+    row = session.execute(_BY_URL, {"url": url}).first()
     return (row[0], row[1]) if row is not None else None
 
 
 def same_text(session: Session, content_hash: str) -> tuple[int, str] | None:
     """The id and URL of the first article stored with this content hash (without loading its text)."""
-    row = session.execute(
-        select(Article.id, Article.url)
-        .where(Article.content_hash == content_hash)
-        .order_by(Article.id)
-        .limit(1)
-    ).first()
+    row = session.execute(_BY_HASH, {"content_hash": content_hash}).first()
     return (row[0], row[1]) if row is not None else None
 
 
@@ -91,17 +130,8 @@ def find_near_duplicate(
     through the LSH band index: one indexed lookup whatever the size of the store."""
     if signature is None:
         return None
-    candidates = (
-        select(ArticleBand.article_id)
-        .where(ArticleBand.key.in_(band_keys(signature)))
-        .group_by(ArticleBand.article_id)
-        .order_by(func.count().desc(), ArticleBand.article_id)
-        .limit(MAX_CANDIDATES)
-    )
     best: tuple[float, int] | None = None
-    for article_id, other in session.execute(
-        select(Article.id, Article.minhash).where(Article.id.in_(candidates.scalar_subquery()))
-    ):
+    for article_id, other in session.execute(_NEAR, {"keys": band_keys(signature)}):
         score = resemblance(signature, other) if other is not None else 0.0
         if score >= threshold and (best is None or (score, -article_id) > (best[0], -best[1])):
             best = (score, article_id)
@@ -153,16 +183,8 @@ def mark_seen(session: Session, source: str, urls: Iterable[str], article_id: in
     source_id = ensure_source(session, source)
     now = utcnow()
     session.execute(
-        dialect_insert(session, SeenUrl.__table__)
-        .values(
-            [
-                {"source_id": source_id, "url": url, "article_id": article_id, "fetched_at": now}
-                for url in rows
-            ]
-        )
-        .on_conflict_do_update(
-            index_elements=["source_id", "url"], set_={"article_id": article_id, "fetched_at": now}
-        )
+        _statement(session, "seen"),
+        [{"source_id": source_id, "url": url, "article_id": article_id, "fetched_at": now} for url in rows],
     )
 
 
@@ -171,7 +193,7 @@ def _index_bands(session: Session, article_id: int, signature: bytes | None, rep
         session.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
     if signature is not None:
         session.execute(
-            dialect_insert(session, ArticleBand.__table__),
+            _statement(session, "band"),
             [{"key": key, "article_id": article_id} for key in sorted(set(band_keys(signature)))],
         )
 
@@ -180,29 +202,27 @@ def insert_article(session: Session, new: NewArticle) -> int | None:
     """Insert a new article with its headlines; None when the URL is already stored (by another worker)."""
     source_id = ensure_source(session, new.source)
     result = session.execute(
-        dialect_insert(session, Article.__table__)
-        .values(
-            source_id=source_id,
-            url=new.url,
-            title=new.title,
-            authors=new.authors,
-            published_at=new.published_at,
-            language=new.language,
-            body=new.body,
-            content_hash=new.content_hash,
-            duplicate_of=new.duplicate_of,
-            first_seen_at=new.fetched_at,
-            fetched_at=new.fetched_at,
-            sort_at=new.published_at or new.fetched_at,
-            version=1,
-            minhash=new.minhash,
-            capture_file=new.capture_file,
-            capture_offset=new.capture_offset,
-            extractor=new.extractor,
-            origin=new.origin,
-        )
-        .on_conflict_do_nothing(index_elements=["url"])
-        .returning(Article.__table__.c.id)
+        _statement(session, "article"),
+        {
+            "source_id": source_id,
+            "url": new.url,
+            "title": new.title,
+            "authors": new.authors,
+            "published_at": new.published_at,
+            "language": new.language,
+            "body": new.body,
+            "content_hash": new.content_hash,
+            "duplicate_of": new.duplicate_of,
+            "first_seen_at": new.fetched_at,
+            "fetched_at": new.fetched_at,
+            "sort_at": new.published_at or new.fetched_at,
+            "version": 1,
+            "minhash": new.minhash,
+            "capture_file": new.capture_file,
+            "capture_offset": new.capture_offset,
+            "extractor": new.extractor,
+            "origin": new.origin,
+        },
     )
     article_id = result.scalar()
     if article_id is None:
@@ -271,7 +291,7 @@ def update_article(session: Session, article: Article, new: NewArticle) -> int:
 def _write_headlines(session: Session, article_id: int, headlines: list[tuple[str, str | None]]) -> None:
     if headlines:
         session.execute(
-            dialect_insert(session, Headline.__table__),
+            _statement(session, "headline"),
             [
                 {"article_id": article_id, "position": i, "text": text, "url": url}
                 for i, (text, url) in enumerate(headlines)
