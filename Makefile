@@ -13,6 +13,9 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# Compiled now, as an installed package is: where PYTHONDONTWRITEBYTECODE is set, every crawl process
+	# (and each of its extraction workers) would otherwise compile the project's sources at start.
+	$(BIN)/python -m compileall -q crawler pipelines storage extraction cli web demo scheduler.py
 	touch $@
 
 install: $(VENV)/.installed

@@ -14,8 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bs4 import BeautifulSoup, CData, NavigableString, PageElement, Tag
-from lxml import etree
+from bs4 import CData, NavigableString, PageElement, Tag
 
 from extraction.boilerplate import strip_chrome
 from extraction.container import find_container
@@ -23,15 +22,13 @@ from extraction.dates import DATE_SEARCH_CHARS, as_utc, publication_day
 from extraction.encoding import strip_controls, strip_html_controls
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
 from extraction.metadata import extract_metadata
-from extraction.page import Element, Sizes, bound, first, keep_attributes, parse, take_scripts
+from extraction.page import Sizes, bound, first, keep_attributes, parse, take_scripts
 from extraction.patterns import BYLINE_RE
 from extraction.splitter import is_marker, split_text
-from extraction.tree import elements
+from extraction.tree import soup_of
 
 __all__ = ["Extracted", "Headline", "extract"]
 
-CONTAINER_MARK = "data-newsdesk-container"
-FRAGMENT_UNSAFE = frozenset({"tr", "td", "th", "tbody", "thead", "tfoot", "caption", "colgroup", "col", "li"})
 
 BLOCK_TAGS = frozenset(
     "p div section article main h1 h2 h3 h4 h5 h6 li ul ol blockquote pre table tr dl dt dd figure "
@@ -163,33 +160,6 @@ def _offset(published: datetime | None) -> timedelta | None:
     return offset if offset is not None and abs(offset) < timedelta(hours=24) else None
 
 
-def _soup_of(container: Element, top: Element) -> Tag:
-    """The container as a BeautifulSoup tree. BeautifulSoup builds Python objects for every element it is
-    given: it gets the container (within the smallest ancestor it parses the same in), not the page."""
-    around = container
-    # A table's or a list's part parses as itself only inside its table or list.
-    while around is not top and around.tag in FRAGMENT_UNSAFE:
-        around = _parent(around, top)
-    container.set(CONTAINER_MARK, "")
-    # Attribute values stay strings (bs4 would split class and rel into lists for every element).
-    soup = BeautifulSoup(
-        etree.tostring(around, method="html", encoding="unicode", with_tail=False),
-        "lxml",
-        multi_valued_attributes=None,
-    )
-    container.attrib.pop(CONTAINER_MARK)
-    found = first(t for t in elements(soup) if t.get(CONTAINER_MARK) is not None)
-    if found is None:  # parsed differently on its own: the whole page
-        return _soup_of(top, top) if around is not top else soup.body or soup
-    del found[CONTAINER_MARK]
-    return found
-
-
-def _parent(element: Element, top: Element) -> Element:
-    parent = element.getparent()
-    return parent if parent is not None else top
-
-
 def extract(html: str, url: str | None = None) -> Extracted:
     """Extract the article and its metadata from a page's HTML."""
     html = strip_html_controls(html)
@@ -208,7 +178,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
     keep_attributes(top)
     chosen = find_container(top, sizes)
     html_headlines = take_widgets(top, chosen, url)
-    container = _soup_of(chosen, top)
+    container = soup_of(chosen)
     html_headlines += trailing_link_lists(container, url)
     drop_link_blocks(container)
     paragraphs = _tidy(_paragraphs(container), meta.title)

@@ -14,7 +14,7 @@ from extraction.boilerplate import WIDGET_MARK, gone, remove
 from extraction.page import Element, drop, first, text_of
 from extraction.splitter import is_marker
 from extraction.textstats import LINK_DENSE, TextStats
-from extraction.tree import elements_named
+from extraction.tree import elements_named, has_text
 
 MAX_CTA_CHARS = 60
 MAX_TEASER_CHARS = 300  # a teaser: a title and a line or two of excerpt
@@ -106,7 +106,7 @@ def trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
         last = last_top_block(container)
         if last is None:
             return headlines
-        links = [a for a in elements_named(last, ("a",)) if a.get_text(strip=True)]
+        links = [a for a in elements_named(last, ("a",)) if has_text(a)]
         text = last.get_text(" ", strip=True)
         if links and link_density(last) >= LINK_DENSE and (len(links) >= 2 or len(text) < 120):
             items = [link_headline(a, base_url) for a in links]
@@ -129,7 +129,7 @@ def teaser_titles(block: Tag) -> list[Tag]:
     section), under an optional marker heading ("You may also like"); [] when the block is not one."""
     node = block
     for _ in range(MAX_WRAPPERS):
-        children = [c for c in node.children if isinstance(c, Tag) and c.get_text(strip=True)]
+        children = [c for c in node.children if isinstance(c, Tag) and has_text(c)]
         if children and _title_link(children[0]) is None and is_marker(children[0].get_text(" ", strip=True)):
             children = children[1:]
         if len(children) == 1 and children[0].name in WRAPPERS:
@@ -143,7 +143,7 @@ def teaser_titles(block: Tag) -> list[Tag]:
 def _title_link(item: Tag) -> Tag | None:
     """The link a short item starts with, when it has at least three words."""
     text = re.sub(r"\s+", " ", item.get_text(" ", strip=True))
-    link = next((a for a in elements_named(item, ("a",)) if a.get_text(strip=True)), None)
+    link = next((a for a in elements_named(item, ("a",)) if has_text(a)), None)
     if link is None or len(text) > MAX_TEASER_CHARS:
         return None
     title = re.sub(r"\s+", " ", link.get_text(" ", strip=True))
@@ -154,7 +154,7 @@ def last_top_block(container: Tag) -> Tag | None:
     """The last child (descending through single wrappers) that holds text."""
     node: Tag = container
     while True:
-        children = [c for c in node.children if isinstance(c, Tag) and c.get_text(strip=True)]
+        children = [c for c in node.children if isinstance(c, Tag) and has_text(c)]
         loose = [c for c in node.children if isinstance(c, NavigableString) and c.strip()]
         if not children or loose:
             return node if node is not container else None
