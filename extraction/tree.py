@@ -24,7 +24,9 @@ class ElementTreeBuilder(HTMLTreeBuilder):
     def __init__(self) -> None:
         super().__init__(multi_valued_attributes={})
 
-    def prepare_markup(self, markup: Any, *args: Any, **kwargs: Any) -> Iterator[tuple[Any, None, None, bool]]:
+    def prepare_markup(
+        self, markup: Any, *args: Any, **kwargs: Any
+    ) -> Iterator[tuple[Any, None, None, bool]]:
         yield markup, None, None, False
 
     def feed(self, markup: Any) -> None:
