@@ -79,6 +79,7 @@ class WarcFiles:
             response.url,
             "response",
             payload=io.BytesIO(response.body),
+            length=len(response.body),  # known: warcio then hashes the body without copying it twice
             http_headers=StatusAndHeaders(f"{response.status} {reason}", headers, protocol=protocol),
         )
         parts = urlsplit(request.url)
@@ -87,6 +88,7 @@ class WarcFiles:
             request.url,
             "request",
             payload=io.BytesIO(request.body),
+            length=len(request.body),
             http_headers=StatusAndHeaders(
                 f"{request.method} {target} {protocol}",
                 [("Host", parts.netloc)]
