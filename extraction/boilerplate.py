@@ -4,6 +4,7 @@ marked to be set aside for the headline list once the article is found."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bs4 import Tag
@@ -74,15 +75,31 @@ def gone(tag: Tag) -> bool:
     return bool(tag.__dict__.get("_decomposed", False))
 
 
-def class_words(element: Element) -> tuple[set[str], set[str]]:
-    """The words of an element's class and id, lower-cased, split on - and _: those from short names, and
-    those from names of SLUG_PARTS parts or more."""
+def class_words(names: str) -> tuple[set[str], set[str]]:
+    """The words of an element's class and id names, lower-cased, split on - and _: those from short
+    names, and those from names of SLUG_PARTS parts or more."""
     short: set[str] = set()
     long: set[str] = set()
-    for name in f"{element.get('class') or ''} {element.get('id') or ''}".split():
+    for name in names.split():
         words = [w.lower() for w in WORD_SPLIT_RE.split(name) if w]
         (long if len(words) >= SLUG_PARTS else short).update(words)
     return short, long
+
+
+@functools.lru_cache(maxsize=4096)
+def class_kind(names: str) -> str:
+    """What an element's class and id names say it is (see chrome_kind). Cached: a page repeats the same
+    few names on many elements."""
+    short, long = class_words(names)
+    words = short | long
+    if words & CONTENT_CLASSES:
+        return ""
+    strong = short & (HEADLINE_CLASSES | BOILERPLATE_CLASSES) - WEAK_CLASSES
+    if words & HEADLINE_CLASSES:
+        return "widget" if strong else "weak widget"
+    if words & BOILERPLATE_CLASSES:
+        return "chrome" if strong else "weak chrome"
+    return ""
 
 
 def is_hidden(element: Element) -> bool:
@@ -104,16 +121,8 @@ def chrome_kind(element: Element) -> str:
         return "chrome"
     if element.tag in INLINE_TAGS:  # class words on inline markup name styles ("hljs-comment"), not regions
         return ""
-    short, long = class_words(element)
-    words = short | long
-    if words & CONTENT_CLASSES:
-        return ""
-    strong = short & (HEADLINE_CLASSES | BOILERPLATE_CLASSES) - WEAK_CLASSES
-    if words & HEADLINE_CLASSES:
-        return "widget" if strong else "weak widget"
-    if words & BOILERPLATE_CLASSES:
-        return "chrome" if strong else "weak chrome"
-    return ""
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return class_kind(names) if names != " " else ""
 
 
 def holds_prose(sizes: Sizes, element: Element) -> bool:
@@ -137,8 +146,9 @@ def strip_chrome(body: Element) -> Sizes:
     page_paragraphs, page_text = sizes.paragraphs[body], sizes.text[body]
     changed: set[Element] = set()  # ancestors of removed elements
     settled: set[Element] = set()  # inside a removed element or a widget
+    for marked in body.xpath(f"descendant-or-self::*[@{WIDGET_MARK}]"):
+        del marked.attrib[WIDGET_MARK]  # only strip_chrome marks widgets, never the page itself
     for element in sizes.elements:
-        element.attrib.pop(WIDGET_MARK, None)  # only strip_chrome marks widgets, never the page itself
         if element in settled or element.tag in ("html", "body", "main", "article"):
             continue
         kind = chrome_kind(element)

@@ -164,31 +164,36 @@ class Sizes:
 
     def _measure(self, element: Element) -> None:
         """The element's sizes from its own text and its children's sizes."""
+        sizes_text, sizes_links = self.text, self.links
         own = len(element.text.strip()) if element.text else 0
         text = links = paragraphs = count = anchors = 0
         block = False
         for child in element:
-            if child.tail:
-                own += len(child.tail.strip())
-            if child in self.text:
-                text += self.text[child]
-                links += self.links[child]
+            tail = child.tail
+            if tail:
+                own += len(tail.strip())
+            child_text = sizes_text.get(child)
+            if child_text is not None:
+                text += child_text
+                links += sizes_links[child]
                 paragraphs += self.paragraphs[child]
                 count += self.paragraph_count[child]
                 anchors += self.anchors[child]
                 block = block or child.tag in NESTED_BLOCKS or self.holds_blocks[child]
         text += own
-        if element.tag == "a":
+        tag = element.tag
+        if tag == "a":
             links = text
             anchors += 1 if text else 0
-        size = paragraph_size(str(element.tag), text, links, own, block)
+        size = paragraph_size(tag if isinstance(tag, str) else str(tag), text, links, own, block)
         if size:
             self.paragraph_own[element] = size
-        else:
-            self.paragraph_own.pop(element, None)
-        self.text[element], self.links[element] = text, links
+            count += 1
+        elif element in self.paragraph_own:
+            del self.paragraph_own[element]
+        sizes_text[element], sizes_links[element] = text, links
         self.paragraphs[element], self.holds_blocks[element] = paragraphs + size, block
-        self.paragraph_count[element], self.anchors[element] = count + (1 if size else 0), anchors
+        self.paragraph_count[element], self.anchors[element] = count, anchors
 
     def link_density(self, element: Element) -> float:
         total = self.text[element]
