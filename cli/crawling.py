@@ -17,8 +17,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from cli.app import Context, setup_logging
-from cli.output import ARTICLE_TABLE, RUN_TABLE, emit, format_option, log_format_option
-from cli.working import redis_option
+from cli.output import ARTICLE_TABLE, RUN_TABLE, emit, format_option, log_format_option, redis_option
 from crawler.alerts import report_health, send
 from crawler.runner import CrawlJob, SourceBusy, prepare, run_crawl
 from crawler.sources import Source, SourcesError, find_source, load_alerts, parse_sources

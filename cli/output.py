@@ -7,7 +7,7 @@ import csv
 import json
 import sys
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
 import click
@@ -36,6 +36,10 @@ RUN_TABLE = (
     "errors",
     "message",
 )
+
+
+def redis_option(help_text: str) -> Callable[[Any], Any]:
+    return click.option("--redis", "redis_url", envvar="NEWSDESK_REDIS", metavar="URL", help=help_text)
 
 
 def log_format_option(f: Any) -> Any:

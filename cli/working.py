@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable
-from typing import Any
 
 import click
 from sqlalchemy.engine import make_url
 
 from cli.app import Context, setup_logging
-from cli.output import log_format_option
+from cli.output import log_format_option, redis_option
 from crawler.frontier import FrontierUnavailable
 from crawler.worker import Worker
-
-
-def redis_option(help_text: str) -> Callable[[Any], Any]:
-    return click.option("--redis", "redis_url", envvar="NEWSDESK_REDIS", metavar="URL", help=help_text)
 
 
 @click.command()
