@@ -19,7 +19,7 @@ from bs4 import CData, NavigableString, PageElement, Tag
 from extraction.boilerplate import strip_chrome
 from extraction.container import find_container
 from extraction.dates import DATE_SEARCH_CHARS, as_utc, publication_day
-from extraction.encoding import strip_controls, strip_html_controls
+from extraction.encoding import strip_controls
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
 from extraction.metadata import extract_metadata
 from extraction.page import Sizes, bound, first, keep_attributes, parse, take_scripts
@@ -162,7 +162,6 @@ def _offset(published: datetime | None) -> timedelta | None:
 
 def extract(html: str, url: str | None = None) -> Extracted:
     """Extract the article and its metadata from a page's HTML."""
-    html = strip_html_controls(html)
     doc = parse(html)
     if doc is None:
         return Extracted()

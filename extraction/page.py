@@ -12,6 +12,7 @@ from typing import TypeAlias, TypeVar
 from lxml import etree
 from lxml import html as lxml_html
 
+from extraction.encoding import html_bytes
 from extraction.textstats import NESTED_BLOCKS, paragraph_size
 
 Element: TypeAlias = etree._Element
@@ -60,7 +61,7 @@ def classes_match(element: Element, pattern: re.Pattern[str]) -> bool:
 
 def parse(html: str) -> Element | None:
     """The page's tree (comments and processing instructions left out); None for a page with no markup."""
-    data = html.encode("utf-8", "replace")
+    data = html_bytes(html)
     # lxml.html's parser: its elements are what htmldate reads a tree as (see metadata.publication_day).
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
     parser.set_element_class_lookup(HTML_CLASSES)
