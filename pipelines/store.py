@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from crawler.items import ArticleItem
 from pipelines.base import StorageStage, from_record
 from pipelines.dedupe import drop_reason
-from storage.articles import NewArticle, insert_article, mark_seen, update_article
+from storage.articles import BatchLookups, NewArticle, insert_article, mark_seen, update_article
 from storage.db import UNAVAILABLE
 from storage.models import Article
 from storage.spool import replay
@@ -44,7 +44,7 @@ class StorePipeline(StorageStage):
         written = replay(self.spool, self.write_spooled)
         if written:
             logger.info("%d spooled articles written from %s", written, self.spool)
-        self.writer = Writer(lambda: self.database.engine, store)
+        self.writer = Writer(lambda: self.database.engine, store_batch)
 
     def close_spider(self) -> None:
         if self.writer is not None:
@@ -74,12 +74,24 @@ class StorePipeline(StorageStage):
         self.stats.inc_value("newsdesk/duplicate" if outcome == "unchanged" else f"newsdesk/{outcome}")
 
 
-def store(session: Session, item: ArticleItem) -> Outcome:
-    """Check the item against the store and write it, in the session's transaction."""
-    reason = drop_reason(session, item)
+def store(session: Session, item: ArticleItem, batch: BatchLookups | None = None) -> Outcome:
+    """Check the item against the store and write it, in the session's transaction (with the lookups of
+    the batch it is part of, when given)."""
+    reason = drop_reason(session, item, batch)
     if reason is not None:
         return ("unchanged" if reason.startswith("unchanged") else "duplicate"), reason
-    return write(session, item)
+    return write(session, item, batch)
+
+
+def store_batch(session: Session, items: list[ArticleItem]) -> list[Outcome]:
+    """Store the items one after the other in the session's transaction, their lookups made together."""
+    batch = BatchLookups(
+        session,
+        (item.url for item in items),
+        (item.content_hash for item in items),
+        (item.minhash for item in items if item.minhash is not None),
+    )
+    return [store(session, item, batch) for item in items]
 
 
 def new_article(item: ArticleItem, **changes: Any) -> NewArticle:
@@ -103,7 +115,7 @@ def new_article(item: ArticleItem, **changes: Any) -> NewArticle:
     return NewArticle(**(values | changes))
 
 
-def write(session: Session, item: ArticleItem) -> Outcome:
+def write(session: Session, item: ArticleItem, batch: BatchLookups | None = None) -> Outcome:
     """Insert the item, or add its text as a new version of the stored article, in the session's
     transaction (the article, its headlines, band keys and seen URLs land together or not at all).
     Returns the outcome (stored, updated or duplicate) and what happened."""
@@ -111,22 +123,28 @@ def write(session: Session, item: ArticleItem) -> Outcome:
     article = session.get(Article, item.existing_id) if item.existing_id is not None else None
     if article is not None:
         version = update_article(session, article, new)
+        if batch is not None:
+            batch.updated()
         mark_seen(session, item.source, item.seen_urls, article.id)
         return "updated", f"article {article.id}, version {version}"
     article_id = insert_article(session, new)
     if article_id is None:
         return "duplicate", f"duplicate: {item.url} was stored meanwhile"
+    if batch is not None:
+        batch.inserted(article_id, new)
     mark_seen(session, item.source, item.seen_urls, article_id)
     return "stored", f"article {article_id}"
 
 
 class Writer:
-    """A thread that runs `handle(session, item)` for submitted items, in batches of one transaction.
+    """A thread that runs `handle(session, items)` for submitted items, in batches of one transaction.
 
     A batch that fails for any reason but an unavailable database is written again one item per
     transaction, so one bad article costs only itself."""
 
-    def __init__(self, engine: Callable[[], Engine], handle: Callable[[Session, ArticleItem], Outcome]):
+    def __init__(
+        self, engine: Callable[[], Engine], handle: Callable[[Session, list[ArticleItem]], list[Outcome]]
+    ):
         self.engine = engine
         self.handle = handle
         self.queue: queue.SimpleQueue[tuple[ArticleItem, Future[Outcome]] | None] = queue.SimpleQueue()
@@ -164,7 +182,7 @@ class Writer:
     def _write(self, batch: list[tuple[ArticleItem, Future[Outcome]]]) -> None:
         try:
             with Session(self.engine()) as session, session.begin():
-                outcomes = [self.handle(session, item) for item, _ in batch]
+                outcomes = self.handle(session, [item for item, _ in batch])
         except UNAVAILABLE as e:
             for _, done in batch:
                 done.set_exception(e)

@@ -83,6 +83,16 @@ _BAND_CANDIDATES = (
     .order_by(func.count().desc(), ArticleBand.article_id)
     .limit(MAX_CANDIDATES)
 )
+_BY_URLS = select(Article.id, Article.url, Article.content_hash).where(
+    Article.url.in_(bindparam("urls", expanding=True))
+)
+_BY_HASHES = select(Article.id, Article.url, Article.content_hash).where(
+    Article.content_hash.in_(bindparam("hashes", expanding=True))
+)
+_BANDS = select(ArticleBand.key, ArticleBand.article_id).where(
+    ArticleBand.key.in_(bindparam("keys", expanding=True))
+)
+_MINHASHES = select(Article.id, Article.minhash).where(Article.id.in_(bindparam("ids", expanding=True)))
 _NEAR = select(Article.id, Article.minhash).where(Article.id.in_(_BAND_CANDIDATES.scalar_subquery()))
 
 
@@ -136,6 +146,84 @@ def find_near_duplicate(
         if score >= threshold and (best is None or (score, -article_id) > (best[0], -best[1])):
             best = (score, article_id)
     return best[1] if best else None
+
+
+class BatchLookups:
+    """stored_hash, same_text and find_near_duplicate for a batch of articles written in one transaction:
+    the store is read for all of their URLs, content hashes and band keys in three queries (instead of
+    three per article), and what the batch writes is added as it is written, so a copy later in the batch
+    finds its original earlier in it. After an update (a stored text replaced) the lookups go to the
+    database again, one query each, for the rest of the batch."""
+
+    def __init__(
+        self, session: Session, urls: Iterable[str], hashes: Iterable[str], signatures: Iterable[bytes]
+    ):
+        self.session = session
+        self.exact = True
+        self.by_url: dict[str, tuple[int, str]] = {}
+        self.by_hash: dict[str, tuple[int, str]] = {}
+        self.bands: dict[int, set[int]] = {}
+        self.minhashes: dict[int, bytes | None] = {}
+        for chunk in _chunks(sorted(set(urls))):
+            for article_id, url, content_hash in session.execute(_BY_URLS, {"urls": chunk}):
+                self.by_url[url] = (article_id, content_hash)
+        for chunk in _chunks(sorted(set(hashes))):
+            for article_id, url, content_hash in session.execute(_BY_HASHES, {"hashes": chunk}):
+                known = self.by_hash.get(content_hash)
+                if known is None or article_id < known[0]:
+                    self.by_hash[content_hash] = (article_id, url)
+        keys = sorted({key for signature in signatures for key in band_keys(signature)})
+        for chunk in _chunks(keys):
+            for key, article_id in session.execute(_BANDS, {"keys": chunk}):
+                self.bands.setdefault(key, set()).add(article_id)
+        candidates = sorted({article_id for members in self.bands.values() for article_id in members})
+        for chunk in _chunks(candidates):
+            for article_id, signature in session.execute(_MINHASHES, {"ids": chunk}):
+                self.minhashes[article_id] = signature
+
+    def stored_hash(self, url: str) -> tuple[int, str] | None:
+        return self.by_url.get(url) if self.exact else stored_hash(self.session, url)
+
+    def same_text(self, content_hash: str) -> tuple[int, str] | None:
+        return self.by_hash.get(content_hash) if self.exact else same_text(self.session, content_hash)
+
+    def find_near_duplicate(self, signature: bytes | None) -> int | None:
+        """As find_near_duplicate: the same candidates (most shared bands first, then the lowest id)."""
+        if not self.exact:
+            return find_near_duplicate(self.session, signature)
+        if signature is None:
+            return None
+        shared: dict[int, int] = {}
+        for key in set(band_keys(signature)):
+            for article_id in self.bands.get(key, ()):
+                shared[article_id] = shared.get(article_id, 0) + 1
+        candidates = sorted(shared, key=lambda article_id: (-shared[article_id], article_id))[:MAX_CANDIDATES]
+        best: tuple[float, int] | None = None
+        for article_id in candidates:
+            other = self.minhashes.get(article_id)
+            score = resemblance(signature, other) if other is not None else 0.0
+            if score >= NEAR_DUPLICATE_RESEMBLANCE and (
+                best is None or (score, -article_id) > (best[0], -best[1])
+            ):
+                best = (score, article_id)
+        return best[1] if best else None
+
+    def inserted(self, article_id: int, new: NewArticle) -> None:
+        """An article the batch inserted (as insert_article wrote it)."""
+        self.by_url[new.url] = (article_id, new.content_hash)
+        self.by_hash.setdefault(new.content_hash, (article_id, new.url))
+        if new.duplicate_of is None and new.minhash is not None:
+            for key in band_keys(new.minhash):
+                self.bands.setdefault(key, set()).add(article_id)
+            self.minhashes[article_id] = new.minhash
+
+    def updated(self) -> None:
+        """A stored article's text was replaced: the batch's reads no longer say what the store holds."""
+        self.exact = False
+
+
+def _chunks(values: list[Any]) -> Iterable[list[Any]]:
+    return (values[start : start + SEEN_CHUNK] for start in range(0, len(values), SEEN_CHUNK))
 
 
 def is_seen(session: Session, source: str, url: str, fresh_since: datetime | None) -> bool:

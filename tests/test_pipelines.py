@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from crawler.items import ArticleItem, PageItem
 from pipelines.base import StageContext
 from pipelines.clean import CleanPipeline
-from pipelines.store import StorePipeline
+from pipelines.store import StorePipeline, store_batch
 from storage.db import Database, connect
 from storage.queries import ArticleFilter, list_articles
 from storage.records import get_article
@@ -137,3 +137,41 @@ def test_pages_extracted_in_worker_processes_give_the_same_article(db_url: str) 
         "Ferry services resume after the storm passes",
         "https://paper.example/2026/a",
     )
+
+
+STORY = " ".join(
+    f"<p>Paragraph {i} of the council's budget report says the harbour wall needs {i + 3} new sections.</p>"
+    for i in range(8)
+)
+
+
+def test_one_batch_of_articles_is_checked_against_itself_as_well_as_the_store(
+    chain: Chain, db_url: str
+) -> None:
+    # The writer takes every article waiting as one batch; the lookups of a batch are made together, so a
+    # copy must still find its original written earlier in the same batch.
+    def article(url: str, extra: str) -> ArticleItem:
+        html = (PAGE % extra).replace('<link rel="canonical" href="https://paper.example/2026/dam">', "")
+        return asyncio.run(chain.clean.process_item(PageItem("paper", url, url, html)))
+
+    original = article("https://paper.example/2026/dam", STORY)
+    copy = article("https://paper.example/2026/dam-copy", STORY)
+    edited = article("https://mirror.example/dam", STORY + "<p>Reporting by the newsroom.</p>")
+    changed = article("https://paper.example/2026/dam", STORY + "<p>Update: the council met again.</p>")
+    engine = connect(db_url)
+    with Session(engine) as session, session.begin():
+        outcomes = store_batch(session, [original, copy, edited, changed])
+    with Session(engine) as session, session.begin():
+        again = store_batch(
+            session, [article("https://mirror.example/dam", STORY + "<p>Reporting by the newsroom.</p>")]
+        )
+    with Session(engine) as session:
+        records = {r["url"]: r for r in list_articles(session, ArticleFilter(with_duplicates=True))}
+    engine.dispose()
+    assert [outcome for outcome, _ in outcomes] == ["stored", "duplicate", "stored", "updated"]
+    assert "same text as article" in outcomes[1][1]
+    assert again[0][0] == "unchanged"
+    assert set(records) == {"https://paper.example/2026/dam", "https://mirror.example/dam"}
+    dam, mirror = records["https://paper.example/2026/dam"], records["https://mirror.example/dam"]
+    assert dam["version"] == 2 and "met again" in dam["body"]
+    assert mirror["duplicate_of"] == dam["id"]
