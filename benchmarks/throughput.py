@@ -7,7 +7,8 @@ Serves the extraction-dev corpus as a site (../shared/tools/serve_corpus.py, sit
 into SQLite (and into PostgreSQL when --postgres or NEWSDESK_TEST_POSTGRES is given), then runs the
 reference spider. Prints article pages per second, CPU seconds per page (user+sys of the whole process
 tree, the worker processes included) and peak memory (the sum of the tree's proportional set sizes,
-sampled every 0.1 s), with ratios to the reference.
+sampled every 0.1 s), with ratios to the reference; then where the CPU went: the `newsdesk` command, its
+crawl process and its extraction workers.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.common import CORPUS, NEWSDESK, ROOT, TOOLS, missing_corpus
@@ -40,6 +41,7 @@ class Result:
     wall: float
     cpu: float
     peak_mib: float
+    roles: dict[str, float] = field(default_factory=dict)  # CPU seconds by process role (see measure)
 
     @property
     def pages_per_s(self) -> float:
@@ -71,45 +73,75 @@ def corpus_site(folder: Path, limit: int | None) -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def tree_pss_kib(root: int) -> int:
+@dataclass
+class TreeSample:
+    pss_kib: int  # the tree's summed proportional set sizes
+    cpu: dict[int, tuple[str, float]]  # pid -> (role, CPU seconds so far: user + sys)
+
+
+def role(cmdline: str, depth: int) -> str:
+    if "multiprocessing.spawn" in cmdline or "multiprocessing.forkserver" in cmdline:
+        return "extraction workers"
+    if "resource_tracker" in cmdline:
+        return "other"
+    return "command" if depth == 0 else "crawl process" if " -m crawler" in cmdline else "other"
+
+
+def sample_tree(root: int) -> TreeSample:
     """Memory of `root` and every process below it: the sum of their proportional set sizes (a page
-    shared by n processes counts 1/n in each), so shared libraries are not counted once a process."""
+    shared by n processes counts 1/n in each), so shared libraries are not counted once a process; and
+    each process's CPU time so far, with its role in the crawl."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+    pss: dict[int, int] = {}
+    cpu: dict[int, tuple[str, float]] = {}
+    ticks = os.sysconf("SC_CLK_TCK")
+    commands: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             rollup = (entry / "smaps_rollup").read_text()
+            commands[int(entry.name)] = (
+                (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            )
         except OSError:
             continue
         children.setdefault(int(stat[1]), []).append(int(entry.name))
-        rss[int(entry.name)] = next(
+        pss[int(entry.name)] = next(
             (int(x.split()[1]) for x in rollup.splitlines() if x.startswith("Pss:")), 0
         )
-    total, todo = 0, [root]
+        cpu[int(entry.name)] = ("", (int(stat[11]) + int(stat[12])) / ticks)
+    total, todo, seen = 0, [(root, 0)], {}
     while todo:
-        pid = todo.pop()
-        total += rss.get(pid, 0)
-        todo.extend(children.get(pid, []))
-    return total
+        pid, depth = todo.pop()
+        total += pss.get(pid, 0)
+        if pid in cpu:
+            seen[pid] = (role(commands.get(pid, ""), depth), cpu[pid][1])
+        todo.extend((child, depth + 1) for child in children.get(pid, []))
+    return TreeSample(total, seen)
 
 
-def measure(name: str, cmd: list[str], env: dict[str, str], out: Path) -> tuple[float, float, float]:
+def measure(
+    name: str, cmd: list[str], env: dict[str, str], out: Path
+) -> tuple[float, float, float, dict[str, float]]:
     """Run `cmd` to the end, its stdout to `out`: wall seconds, CPU seconds of its whole process tree,
-    peak memory of the tree (MiB, see tree_pss_kib)."""
+    peak memory of the tree (MiB, see sample_tree), and the CPU seconds of each role in it as last
+    sampled (a process's last 0.1 s may be missing)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with open(out, "wb") as stdout:
         proc = subprocess.Popen(cmd, env=env, cwd=out.parent, stdout=stdout, stderr=subprocess.PIPE)
     peak = 0
+    last_cpu: dict[int, tuple[str, float]] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.wait(SAMPLE_EVERY):
-            peak = max(peak, tree_pss_kib(proc.pid))
+            tree = sample_tree(proc.pid)
+            peak = max(peak, tree.pss_kib)
+            last_cpu.update(tree.cpu)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -121,7 +153,10 @@ def measure(name: str, cmd: list[str], env: dict[str, str], out: Path) -> tuple[
     if proc.returncode != 0:
         raise SystemExit(f"{name} failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, peak / 1024
+    roles: dict[str, float] = {}
+    for kind, seconds in last_cpu.values():
+        roles[kind] = roles.get(kind, 0.0) + seconds
+    return wall, cpu, peak / 1024, roles
 
 
 def run_newsdesk(name: str, db_url: str, base: str, tmp: Path) -> Result:
@@ -133,10 +168,10 @@ def run_newsdesk(name: str, db_url: str, base: str, tmp: Path) -> Result:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
     out = tmp / f"{key}.json"
     cmd = [NEWSDESK, "--db", db_url, "--sources", str(sources), "crawl", "corpus", "--format", "json"]
-    wall, cpu, rss = measure(name, cmd, env, out)
+    wall, cpu, rss, roles = measure(name, cmd, env, out)
     (run,) = json.loads(out.read_text())
     pages = run["stored"] + run["updated"] + run["duplicates"]
-    return Result(name, pages, wall, cpu, rss)
+    return Result(name, pages, wall, cpu, rss, roles)
 
 
 def run_reference(base: str, tmp: Path) -> Result:
@@ -145,9 +180,9 @@ def run_reference(base: str, tmp: Path) -> Result:
         sys.executable, "-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "reference_spider.py"),
         "-a", f"sitemap={base}/sitemap.xml", "-O", str(out),
     ]  # fmt: skip
-    wall, cpu, rss = measure("reference", cmd, dict(os.environ), tmp / "reference.log")
+    wall, cpu, rss, roles = measure("reference", cmd, dict(os.environ), tmp / "reference.log")
     pages = sum(1 for line in out.read_text().splitlines() if line.strip())
-    return Result("reference spider (Scrapy + trafilatura)", pages, wall, cpu, rss)
+    return Result("reference spider (Scrapy + trafilatura)", pages, wall, cpu, rss, roles)
 
 
 def report(results: list[Result], reference: Result) -> None:
@@ -161,6 +196,12 @@ def report(results: list[Result], reference: Result) -> None:
             f"{r.pages_per_s / reference.pages_per_s:5.2f}x {cpu_ms:12.1f} {cpu_ms / ref_cpu_ms:5.2f}x"
             f" {r.peak_mib:9.0f}"
         )
+    print("\nCPU ms/page by process (as last sampled):")
+    for r in results:
+        split = ", ".join(
+            f"{kind} {1000 * seconds / r.pages:.1f}" for kind, seconds in sorted(r.roles.items())
+        )
+        print(f"  {r.name:42} {split}")
 
 
 def main(argv: list[str]) -> int:

@@ -36,7 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from benchmarks.common import NEWSDESK
-from benchmarks.throughput import tree_pss_kib
+from benchmarks.throughput import sample_tree
 from demo.server import Page, Site, SiteServer, load_folder
 from demo.stories import story, write_story_site
 from storage.db import connect
@@ -127,7 +127,7 @@ class Processes:
 
     def sample(self) -> None:
         while not self.done.wait(1.0):
-            self.peak_kib = max(self.peak_kib, sum(tree_pss_kib(p.pid) for p in self.procs))
+            self.peak_kib = max(self.peak_kib, sum(sample_tree(p.pid).pss_kib for p in self.procs))
 
     def stop(self) -> None:
         self.done.set()
