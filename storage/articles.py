@@ -151,7 +151,8 @@ def find_near_duplicate(
 class BatchLookups:
     """stored_hash, same_text and find_near_duplicate for a batch of articles written in one transaction:
     the store is read for all of their URLs, content hashes and band keys in three queries (instead of
-    three per article), and what the batch writes is added as it is written, so a copy later in the batch
+    three per article; the signatures of an article's best candidates are read when it has any), and what
+    the batch writes is added as it is written, so a copy later in the batch
     finds its original earlier in it. After an update (a stored text replaced) the lookups go to the
     database again, one query each, for the rest of the batch."""
 
@@ -176,10 +177,6 @@ class BatchLookups:
         for chunk in _chunks(keys):
             for key, article_id in session.execute(_BANDS, {"keys": chunk}):
                 self.bands.setdefault(key, set()).add(article_id)
-        candidates = sorted({article_id for members in self.bands.values() for article_id in members})
-        for chunk in _chunks(candidates):
-            for article_id, signature in session.execute(_MINHASHES, {"ids": chunk}):
-                self.minhashes[article_id] = signature
 
     def stored_hash(self, url: str) -> tuple[int, str] | None:
         return self.by_url.get(url) if self.exact else stored_hash(self.session, url)
@@ -198,6 +195,10 @@ class BatchLookups:
             for article_id in self.bands.get(key, ()):
                 shared[article_id] = shared.get(article_id, 0) + 1
         candidates = sorted(shared, key=lambda article_id: (-shared[article_id], article_id))[:MAX_CANDIDATES]
+        missing = [article_id for article_id in candidates if article_id not in self.minhashes]
+        if missing:  # read for these MAX_CANDIDATES at most, as the one-by-one lookup does
+            for article_id, other in self.session.execute(_MINHASHES, {"ids": missing}):
+                self.minhashes[article_id] = other
         best: tuple[float, int] | None = None
         for article_id in candidates:
             other = self.minhashes.get(article_id)
