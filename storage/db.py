@@ -144,19 +144,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     head = scripts.get_current_head() if revision == "head" else revision
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
-        # Listed only for a database without newsdesk's schema (not on every start).
-        tables = set(inspect(conn).get_table_names()) - {"alembic_version"} if current is None else set()
     if current == head:
         return
     where = engine.url.render_as_string(hide_password=True)
-    if tables:
-        # Someone else's database: adding newsdesk's tables to it would be a surprise, and a name clash
-        # would leave half a schema behind.
-        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
-        raise DatabaseError(
-            f"{where} is not a newsdesk database (it already holds tables: {shown}); "
-            "nothing was changed: point --db at a new or a newsdesk database"
-        )
     if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
         raise DatabaseError(
             f"{where} was made by a newer newsdesk (schema revision {current}); nothing was changed: "
@@ -170,6 +160,21 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         with _migration_lock(engine), migrating.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+            # Read again under the lock: another process may have created the schema meanwhile (its tables
+            # seen beside no revision, read a moment apart, would look like someone else's database).
+            current = MigrationContext.configure(conn).get_current_revision()
+            if current == head:
+                return
+            # Listed only for a database without newsdesk's schema (not on every start).
+            tables = set(inspect(conn).get_table_names()) - {"alembic_version"} if current is None else set()
+            if tables:
+                # Someone else's database: adding newsdesk's tables to it would be a surprise, and a name
+                # clash would leave half a schema behind.
+                shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+                raise DatabaseError(
+                    f"{where} is not a newsdesk database (it already holds tables: {shown}); "
+                    "nothing was changed: point --db at a new or a newsdesk database"
+                )
             config.attributes["connection"] = conn
             logger.info("upgrading database schema from %s to %s", current or "empty", head)
             command.upgrade(config, revision)

@@ -3,7 +3,10 @@ place, on both backends, and works as one made by the newest."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Session
 
 from storage.articles import find_near_duplicate, is_seen
@@ -91,3 +94,31 @@ def test_a_store_from_the_second_schema_is_upgraded_and_lists_in_order(db_url: s
         assert titles == ["Story 2", "Story 1", "Story 0"]
         assert [r["title"] for r in list_articles(session, ArticleFilter(search="pier"))] == titles
     engine.dispose()
+
+
+def test_a_schema_another_process_creates_while_this_one_checks_is_not_taken_for_a_foreign_one(
+    tmp_path: Path,
+) -> None:
+    # Two commands starting together on a new SQLite file: the other one creates the schema just after
+    # this one has read "no revision". This one must then find the schema complete, not take the new
+    # tables for someone else's database and stop with an error.
+    url = f"sqlite:///{tmp_path / 'newsdesk.db'}"
+    engine = make_engine(url)
+    other_done = False
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def other_process_upgrades(*_: Any) -> None:
+        nonlocal other_done
+        if not other_done:
+            other_done = True
+            other = make_engine(url)
+            upgrade(other)
+            other.dispose()
+
+    upgrade(engine)
+    engine.dispose()
+    assert other_done
+    checked = connect(url)
+    with checked.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 0
+    checked.dispose()

@@ -40,8 +40,8 @@ def test_two_concurrent_crawls_of_overlapping_sources_store_each_article_once(
             for name in ("by-feed", "by-sitemap")
         ]
         outputs = [crawl.communicate(timeout=180) for crawl in crawls]
-    runs = [json.loads(stdout)[0] for stdout, _ in outputs]
     assert [c.returncode for c in crawls] == [0, 0], [stderr for _, stderr in outputs]
+    runs = [json.loads(stdout)[0] for stdout, _ in outputs]
     assert all(r["status"] == "ok" and r["errors"] == 0 for r in runs), runs
     # 12 articles in the feed, all 24 in the sitemap: 24 stored between the two, none twice.
     assert sum(r["stored"] for r in runs) == 24
