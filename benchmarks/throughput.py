@@ -93,7 +93,7 @@ def sample_tree(root: int) -> TreeSample:
     each process's CPU time so far, with its role in the crawl."""
     children: dict[int, list[int]] = {}
     pss: dict[int, int] = {}
-    cpu: dict[int, tuple[str, float]] = {}
+    cpu: dict[int, float] = {}
     ticks = os.sysconf("SC_CLK_TCK")
     commands: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
@@ -111,13 +111,13 @@ def sample_tree(root: int) -> TreeSample:
         pss[int(entry.name)] = next(
             (int(x.split()[1]) for x in rollup.splitlines() if x.startswith("Pss:")), 0
         )
-        cpu[int(entry.name)] = ("", (int(stat[11]) + int(stat[12])) / ticks)
+        cpu[int(entry.name)] = (int(stat[11]) + int(stat[12])) / ticks
     total, todo, seen = 0, [(root, 0)], {}
     while todo:
         pid, depth = todo.pop()
         total += pss.get(pid, 0)
         if pid in cpu:
-            seen[pid] = (role(commands.get(pid, ""), depth), cpu[pid][1])
+            seen[pid] = (role(commands.get(pid, ""), depth), cpu[pid])
         todo.extend((child, depth + 1) for child in children.get(pid, []))
     return TreeSample(total, seen)
 

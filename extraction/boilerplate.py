@@ -121,8 +121,7 @@ def chrome_kind(element: Element) -> str:
         return "chrome"
     if element.tag in INLINE_TAGS:  # class words on inline markup name styles ("hljs-comment"), not regions
         return ""
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
-    return class_kind(names) if names != " " else ""
+    return class_kind(f"{element.get('class') or ''} {element.get('id') or ''}")
 
 
 def holds_prose(sizes: Sizes, element: Element) -> bool:

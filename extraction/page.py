@@ -165,7 +165,6 @@ class Sizes:
 
     def _measure(self, element: Element) -> None:
         """The element's sizes from its own text and its children's sizes."""
-        sizes_text, sizes_links = self.text, self.links
         own = len(element.text.strip()) if element.text else 0
         text = links = paragraphs = count = anchors = 0
         block = False
@@ -173,26 +172,25 @@ class Sizes:
             tail = child.tail
             if tail:
                 own += len(tail.strip())
-            child_text = sizes_text.get(child)
+            child_text = self.text.get(child)
             if child_text is not None:
                 text += child_text
-                links += sizes_links[child]
+                links += self.links[child]
                 paragraphs += self.paragraphs[child]
                 count += self.paragraph_count[child]
                 anchors += self.anchors[child]
                 block = block or child.tag in NESTED_BLOCKS or self.holds_blocks[child]
         text += own
-        tag = element.tag
-        if tag == "a":
+        if element.tag == "a":
             links = text
             anchors += 1 if text else 0
-        size = paragraph_size(tag if isinstance(tag, str) else str(tag), text, links, own, block)
+        size = paragraph_size(str(element.tag), text, links, own, block)
         if size:
             self.paragraph_own[element] = size
             count += 1
         elif element in self.paragraph_own:
             del self.paragraph_own[element]
-        sizes_text[element], sizes_links[element] = text, links
+        self.text[element], self.links[element] = text, links
         self.paragraphs[element], self.holds_blocks[element] = paragraphs + size, block
         self.paragraph_count[element], self.anchors[element] = count, anchors
 

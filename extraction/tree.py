@@ -1,6 +1,6 @@
 """BeautifulSoup trees made and walked fast: a tree built from an lxml element without serialising and
-parsing it again, and the element lists that `find_all(True)` and `find_all(names)` give, in document
-order, without bs4's general matching machinery (which costs more than the walk itself)."""
+parsing it again, and the element lists that `find_all(names)` gives, in document order, without bs4's
+general matching machinery (which costs more than the walk itself)."""
 
 from __future__ import annotations
 
@@ -52,11 +52,6 @@ def soup_of(element: etree._Element) -> Tag:
     top = soup.contents[0] if soup.contents else None
     assert isinstance(top, Tag), "the element was fed first"
     return top
-
-
-def elements(root: Tag) -> list[Tag]:
-    """Every element below `root` in document order: root.find_all(True)."""
-    return [node for node in root.descendants if isinstance(node, Tag)]
 
 
 def elements_named(root: Tag, names: Collection[str]) -> list[Tag]:

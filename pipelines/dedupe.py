@@ -8,16 +8,16 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem
-from storage.articles import BatchLookups, find_near_duplicate, mark_seen, same_text, stored_hash
+from storage.articles import Lookups, mark_seen
 
 
-def drop_reason(session: Session, item: ArticleItem, batch: BatchLookups | None = None) -> str | None:
+def drop_reason(session: Session, item: ArticleItem, lookups: Lookups) -> str | None:
     """Why the item is not stored, or None (then `existing_id` or `duplicate_of` may be set on it); a
     dropped copy's URLs are recorded as seen (so the next run does not fetch them again), the others' by
-    the store stage. With `batch`, the lookups are the batch's (read for all of its items at once)."""
+    the store stage."""
     item.existing_id = None
     item.duplicate_of = None
-    stored = batch.stored_hash(item.url) if batch is not None else stored_hash(session, item.url)
+    stored = lookups.stored_hash(item.url)
     if stored is not None:
         stored_id, stored_hash_ = stored
         if stored_hash_ == item.content_hash:
@@ -25,13 +25,10 @@ def drop_reason(session: Session, item: ArticleItem, batch: BatchLookups | None 
             return f"unchanged: {item.url} is stored as article {stored_id}"
         item.existing_id = stored_id
         return None
-    same = batch.same_text(item.content_hash) if batch is not None else same_text(session, item.content_hash)
+    same = lookups.same_text(item.content_hash)
     if same is not None:
         same_id, same_url = same
         mark_seen(session, item.source, item.seen_urls, same_id)
         return f"duplicate: {item.url} has the same text as article {same_id} ({same_url})"
-    if batch is not None:
-        item.duplicate_of = batch.find_near_duplicate(item.minhash)
-    else:
-        item.duplicate_of = find_near_duplicate(session, item.minhash)
+    item.duplicate_of = lookups.find_near_duplicate(item.minhash)
     return None

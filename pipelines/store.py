@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from crawler.items import ArticleItem
 from pipelines.base import StorageStage, from_record
 from pipelines.dedupe import drop_reason
-from storage.articles import BatchLookups, NewArticle, insert_article, mark_seen, update_article
+from storage.articles import Lookups, NewArticle, insert_article, mark_seen, update_article
 from storage.db import UNAVAILABLE
 from storage.models import Article
 from storage.spool import replay
@@ -74,24 +74,25 @@ class StorePipeline(StorageStage):
         self.stats.inc_value("newsdesk/duplicate" if outcome == "unchanged" else f"newsdesk/{outcome}")
 
 
-def store(session: Session, item: ArticleItem, batch: BatchLookups | None = None) -> Outcome:
+def store(session: Session, item: ArticleItem, lookups: Lookups | None = None) -> Outcome:
     """Check the item against the store and write it, in the session's transaction (with the lookups of
     the batch it is part of, when given)."""
-    reason = drop_reason(session, item, batch)
+    lookups = lookups if lookups is not None else Lookups(session)
+    reason = drop_reason(session, item, lookups)
     if reason is not None:
         return ("unchanged" if reason.startswith("unchanged") else "duplicate"), reason
-    return write(session, item, batch)
+    return write(session, item, lookups)
 
 
 def store_batch(session: Session, items: list[ArticleItem]) -> list[Outcome]:
     """Store the items one after the other in the session's transaction, their lookups made together."""
-    batch = BatchLookups(
+    lookups = Lookups.for_batch(
         session,
         (item.url for item in items),
         (item.content_hash for item in items),
         (item.minhash for item in items if item.minhash is not None),
     )
-    return [store(session, item, batch) for item in items]
+    return [store(session, item, lookups) for item in items]
 
 
 def new_article(item: ArticleItem, **changes: Any) -> NewArticle:
@@ -115,7 +116,7 @@ def new_article(item: ArticleItem, **changes: Any) -> NewArticle:
     return NewArticle(**(values | changes))
 
 
-def write(session: Session, item: ArticleItem, batch: BatchLookups | None = None) -> Outcome:
+def write(session: Session, item: ArticleItem, lookups: Lookups) -> Outcome:
     """Insert the item, or add its text as a new version of the stored article, in the session's
     transaction (the article, its headlines, band keys and seen URLs land together or not at all).
     Returns the outcome (stored, updated or duplicate) and what happened."""
@@ -123,15 +124,13 @@ def write(session: Session, item: ArticleItem, batch: BatchLookups | None = None
     article = session.get(Article, item.existing_id) if item.existing_id is not None else None
     if article is not None:
         version = update_article(session, article, new)
-        if batch is not None:
-            batch.updated()
+        lookups.updated()
         mark_seen(session, item.source, item.seen_urls, article.id)
         return "updated", f"article {article.id}, version {version}"
     article_id = insert_article(session, new)
     if article_id is None:
         return "duplicate", f"duplicate: {item.url} was stored meanwhile"
-    if batch is not None:
-        batch.inserted(article_id, new)
+    lookups.inserted(article_id, new)
     mark_seen(session, item.source, item.seen_urls, article_id)
     return "stored", f"article {article_id}"
 

@@ -140,43 +140,57 @@ def find_near_duplicate(
     through the LSH band index: one indexed lookup whatever the size of the store."""
     if signature is None:
         return None
+    return _best_match(signature, session.execute(_NEAR, {"keys": band_keys(signature)}).tuples(), threshold)
+
+
+def _best_match(
+    signature: bytes, candidates: Iterable[tuple[int, bytes | None]], threshold: float
+) -> int | None:
+    """The candidate (id, signature) that resembles `signature` most, at least `threshold`; the lowest id
+    among equals."""
     best: tuple[float, int] | None = None
-    for article_id, other in session.execute(_NEAR, {"keys": band_keys(signature)}):
+    for article_id, other in candidates:
         score = resemblance(signature, other) if other is not None else 0.0
         if score >= threshold and (best is None or (score, -article_id) > (best[0], -best[1])):
             best = (score, article_id)
     return best[1] if best else None
 
 
-class BatchLookups:
-    """stored_hash, same_text and find_near_duplicate for a batch of articles written in one transaction:
-    the store is read for all of their URLs, content hashes and band keys in three queries (instead of
-    three per article; the signatures of an article's best candidates are read when it has any), and what
-    the batch writes is added as it is written, so a copy later in the batch
-    finds its original earlier in it. After an update (a stored text replaced) the lookups go to the
-    database again, one query each, for the rest of the batch."""
+class Lookups:
+    """What the dedupe stage asks of the store within one transaction: stored_hash, same_text and
+    find_near_duplicate, one query each. `Lookups.for_batch` reads the store for a batch of articles at
+    once instead: all of their URLs, content hashes and band keys in three queries (the signatures of an
+    article's best candidates when it has any), and what the batch writes is added as it is written, so a
+    copy later in the batch finds its original earlier in it. After an update (a stored text replaced)
+    the lookups go to the database again, one query each, for the rest of the batch."""
 
-    def __init__(
-        self, session: Session, urls: Iterable[str], hashes: Iterable[str], signatures: Iterable[bytes]
-    ):
+    def __init__(self, session: Session):
         self.session = session
-        self.exact = True
+        self.exact = False  # whether the reads below say what the store holds (for_batch)
         self.by_url: dict[str, tuple[int, str]] = {}
         self.by_hash: dict[str, tuple[int, str]] = {}
         self.bands: dict[int, set[int]] = {}
         self.minhashes: dict[int, bytes | None] = {}
+
+    @classmethod
+    def for_batch(
+        cls, session: Session, urls: Iterable[str], hashes: Iterable[str], signatures: Iterable[bytes]
+    ) -> Lookups:
+        lookups = cls(session)
+        lookups.exact = True
         for chunk in _chunks(sorted(set(urls))):
             for article_id, url, content_hash in session.execute(_BY_URLS, {"urls": chunk}):
-                self.by_url[url] = (article_id, content_hash)
+                lookups.by_url[url] = (article_id, content_hash)
         for chunk in _chunks(sorted(set(hashes))):
             for article_id, url, content_hash in session.execute(_BY_HASHES, {"hashes": chunk}):
-                known = self.by_hash.get(content_hash)
+                known = lookups.by_hash.get(content_hash)
                 if known is None or article_id < known[0]:
-                    self.by_hash[content_hash] = (article_id, url)
+                    lookups.by_hash[content_hash] = (article_id, url)
         keys = sorted({key for signature in signatures for key in band_keys(signature)})
         for chunk in _chunks(keys):
             for key, article_id in session.execute(_BANDS, {"keys": chunk}):
-                self.bands.setdefault(key, set()).add(article_id)
+                lookups.bands.setdefault(key, set()).add(article_id)
+        return lookups
 
     def stored_hash(self, url: str) -> tuple[int, str] | None:
         return self.by_url.get(url) if self.exact else stored_hash(self.session, url)
@@ -199,18 +213,14 @@ class BatchLookups:
         if missing:  # read for these MAX_CANDIDATES at most, as the one-by-one lookup does
             for article_id, other in self.session.execute(_MINHASHES, {"ids": missing}):
                 self.minhashes[article_id] = other
-        best: tuple[float, int] | None = None
-        for article_id in candidates:
-            other = self.minhashes.get(article_id)
-            score = resemblance(signature, other) if other is not None else 0.0
-            if score >= NEAR_DUPLICATE_RESEMBLANCE and (
-                best is None or (score, -article_id) > (best[0], -best[1])
-            ):
-                best = (score, article_id)
-        return best[1] if best else None
+        return _best_match(
+            signature, ((i, self.minhashes.get(i)) for i in candidates), NEAR_DUPLICATE_RESEMBLANCE
+        )
 
     def inserted(self, article_id: int, new: NewArticle) -> None:
-        """An article the batch inserted (as insert_article wrote it)."""
+        """An article inserted in this transaction (as insert_article wrote it)."""
+        if not self.exact:  # the database is asked anyway
+            return
         self.by_url[new.url] = (article_id, new.content_hash)
         self.by_hash.setdefault(new.content_hash, (article_id, new.url))
         if new.duplicate_of is None and new.minhash is not None:
@@ -250,14 +260,9 @@ def known_urls(
 def seen_among(session: Session, source: str, urls: Iterable[str], fresh_since: datetime | None) -> set[str]:
     """Those of `urls` that `source` fetched already (since `fresh_since` when given: older ones are due
     again), in one query per SEEN_CHUNK URLs."""
-    wanted = sorted(set(urls))
     seen: set[str] = set()
-    for start in range(0, len(wanted), SEEN_CHUNK):
-        stmt = (
-            select(SeenUrl.url)
-            .join(Source)
-            .where(Source.name == source, SeenUrl.url.in_(wanted[start : start + SEEN_CHUNK]))
-        )
+    for chunk in _chunks(sorted(set(urls))):
+        stmt = select(SeenUrl.url).join(Source).where(Source.name == source, SeenUrl.url.in_(chunk))
         if fresh_since is not None:
             stmt = stmt.where(SeenUrl.fetched_at >= fresh_since)
         seen.update(session.scalars(stmt))
