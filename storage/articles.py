@@ -140,7 +140,7 @@ def find_near_duplicate(
     through the LSH band index: one indexed lookup whatever the size of the store."""
     if signature is None:
         return None
-    return _best_match(signature, session.execute(_NEAR, {"keys": band_keys(signature)}).tuples(), threshold)
+    return _best_match(signature, session.execute(_NEAR, {"keys": band_keys(signature)}), threshold)
 
 
 def _best_match(
