@@ -11,6 +11,7 @@ from benchmarks import (
     near_duplicates,
     query_scale,
     split,
+    split_shapes,
     throughput,
     workers,
 )
@@ -20,6 +21,7 @@ def main() -> int:
     codes = [
         extraction.main([]),
         split.main([]),
+        split_shapes.main([]),
         throughput.main([]),
         near_duplicates.main([]),
         dedupe_scale.main([]),

@@ -140,7 +140,11 @@ def _split_stream(stream: TextIO, file: str, jsonl: bool) -> None:
 
 
 def _no_surrogates(text: str) -> str:
-    return SURROGATE_RE.sub("\ufffd", text)
+    try:
+        text.encode("utf-8")  # in C; the expression runs only when it fails
+    except UnicodeEncodeError:
+        return SURROGATE_RE.sub("\ufffd", text)
+    return text
 
 
 def _published(page: Extracted) -> str | None:

@@ -8,25 +8,44 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from extraction.patterns import DAY_MONTH_RE, HEADLINE_MARKERS
+from extraction.patterns import DAY_MONTH_RE, HEADLINE_MARKERS, MONTH_NAME
 
 MARKER_PREFIX_RE = re.compile(
-    r"^(?:more (?:from|on|in|stories from|news from)\b.*|related\b.*|latest\b.*|most (?:popular|read)\b.*"
-    r"|also read|read more|you (?:may|might) also like)$"
+    r"^(?:more (?:from|on|in|stories from|news from|articles|posts|stories|news)\b.*|related\b.*|latest\b.*"
+    r"|most (?:popular|read)\b.*|also read|read more"
+    r"|(?:other|recent|popular|similar|featured|recommended|trending|top) (?:posts|articles|stories|news|reads)\b.*"
+    r"|you(?:'ll|’ll| will| may| might)(?: also)? (?:like|love|enjoy)\b.*|you (?:may|might) also be interested\b.*"
+    r"|(?:read|watch) (?:this )?next)$"
 )
+# A sentence that hands the reader over to other stories: "check out these articles", "you might also enjoy
+# our other posts".
+LEAD_IN_RE = re.compile(
+    r"(?:^|[,;:]\s*|\byou(?:['’]ll| will| may| might| can| should)?(?: also)?\s+)"
+    r"(?:check out|read|see|explore|browse|enjoy|like|love)\b.*\b(?:these|our|more|other|related|similar)\s+"
+    r"(?:[\w’'-]+\s+){0,3}(?:articles|posts|stories|guides|reads|pieces)$"
+)
+MAX_LEAD_IN_WORDS = 25
 # Lines that close a page after the list: they go with the list, never decide on their own.
 FOOTER_RE = re.compile(
     r"^(?:advertisement|advertising|anzeige|publicidad|sponsored|back to top|top of page|share this"
     r"|(?:subscribe|sign up) (?:to|for) (?:our|the) newsletter\.?|newsletter sign-?up"
     r"|(?:copyright\s*)?©.*|copyright\b.*|.*all rights reserved\.?"
+    r"|.*\baffiliate links?\b.*"
     # the widget's own time stamps: "Updated: Nov 24, 2026 10:32 AM", "Posted: 24/11/2026 09:15"
     r"|(?:last )?(?:updated|posted|published)(?: on| at)?\s*:?\s*(?=[^\n]*\d)[\w ,./:+-]{1,40})$",
     re.IGNORECASE,
 )
-# A bullet or a number and a space; a number with its "." or ")" may run into the headline ("1.Title").
+# A bullet or a number and a space; a number with its "." or ")" may run into the headline ("1.Title",
+# "2)“Quoted”"), but "1.5 million" is a figure.
 BULLET_RE = re.compile(
-    r"^\s*(?P<mark>[-•»*·–—▪►■◦→>]|\d{1,2}[.)])(?:\s+|(?<=[.)])(?=[^\W\d_]))(?P<rest>\S.*)$"
+    r"^\s*(?P<mark>[-•»*·–—▪►■◦→>]|\d{1,2}[.)])(?:\s+|(?<=\))(?=\S)|(?<=\.)(?=[^\d\s]))(?P<rest>\S.*)$"
+)
+# Other ways of numbering a list ("#1 Title", "1 - Title", "1: Title", "1 Title", "2.5 Best ..."): taken as
+# numbering only where the numbers around the line count on by one.
+LOOSE_NUMBER_RE = re.compile(
+    r"^\s*#?(?P<number>\d{1,2})(?P<figure>\.(?=\d))?(?:\s*[-–—|]\s+|[.):]?\s*)(?P<rest>\S.*)$"
 )
 # A horizontal rule between the article and a list ("______", "-----"): it goes with the list.
 RULE_RE = re.compile(r"^\s*(?:[_=~—–-]\s*){3,}$")
@@ -41,6 +60,13 @@ SECTION_PREFIX_RE = re.compile(
     r"\s*[:|]\s+(?=\S)",
     re.IGNORECASE,
 )
+# A story's date after its headline in a list of posts ("Title - January 13, 2020", "Title | 2025-05-15"):
+# the date of a story, not of an event, when it ends the line and carries a year.
+POSTED_DATE_RE = re.compile(
+    rf"(?:\s[-–—|·•]\s*|\s\(|,\s)(?:{MONTH_NAME}\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+{MONTH_NAME}\.?,?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})\)?$",
+    re.IGNORECASE,
+)
 BARE_NUMBER_RE = re.compile(r"^\s*\d{1,2}[.)]?\s*$")
 # Body lines that look short but belong to the article: credits, captions, bylines.
 CREDIT_RE = re.compile(
@@ -48,12 +74,14 @@ CREDIT_RE = re.compile(
     r"source|sources|credit|credits|words|by|with|via|text|edited by|written by|follow)\b"
     r"|^(?:note|editor'?s note|update|updated|last updated|published|posted|correction|disclaimer|disclosure"
     r"|contact|e-?mail|phone|tel|address)\s*:"
-    r"|[>»→]\s*$"
+    r"|[>»→↩][\ufe0e\ufe0f]?\s*$"
     r"|^\(.*\)$|getty images|reuters|associated press|\bafp\b|\(ap\)|©",
     re.IGNORECASE,
 )
 # End of a sentence: a paragraph ending like this is body, never a headline.
 SENTENCE_END_RE = re.compile(r"[.;:,…]['\"’”)\]]*$")
+# One sentence ending and another starting inside a line.
+SENTENCE_BREAK_RE = re.compile(r"[a-z][.?!]['\"’”)]*\s+['\"‘“(]*[A-Z]")
 # "U.S." or "Inc." ending a headline is an abbreviation, not a full stop.
 ABBREVIATION_END_RE = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St|vs|Dr|Mr|Mrs|Ms)\.$")
 URL_RE = re.compile(r"https?://|www\.\w")
@@ -67,10 +95,11 @@ GENERIC_WORDS = frozenset(
 # A widget lists other stories: a plain block whose words mostly come from the article above it is the
 # article's own list (events, resources, steps), not a widget.
 MAX_TOPIC_OVERLAP = 0.5
-MAX_TOPIC_OVERLAP_UNDER_HEADING = 0.3
+MAX_TOPIC_OVERLAP_UNDER_HEADING = 0.4
 # The article's own list follows from the text just above it; a long article shares common words with any
 # list of other stories somewhere, so only its last TOPIC_WINDOW content words are compared.
 TOPIC_WINDOW = 1500
+TOPIC_CHARS_PER_WORD = 20
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 MAX_DEK_WORDS = 40  # a dek is one short sentence under a headline
@@ -90,11 +119,19 @@ def _norm(line: str) -> str:
     return " ".join(line.split())
 
 
+@lru_cache(maxsize=4096)  # each scan up the text asks again about the same lines
 def is_marker(line: str) -> bool:
+    """A widget's title ("Related", "More from Sport:") or a sentence that hands over to other stories
+    ("If you liked this, check out these articles!")."""
     key = _norm(line).casefold().rstrip(":.!»>›→ ").strip()
     if not key or len(key) > 60:
-        return False
-    return key in HEADLINE_MARKERS or bool(MARKER_PREFIX_RE.match(key)) and len(key.split()) <= 6
+        return bool(key) and len(key.split()) <= MAX_LEAD_IN_WORDS and bool(LEAD_IN_RE.search(key))
+    return (
+        key in HEADLINE_MARKERS
+        or bool(MARKER_PREFIX_RE.match(key))
+        and len(key.split()) <= 6
+        or bool(LEAD_IN_RE.search(key))
+    )
 
 
 def is_footer(line: str) -> bool:
@@ -109,8 +146,9 @@ def strip_bullet(line: str) -> tuple[str, str]:
     return "", line.strip()
 
 
-def is_headline(text: str) -> bool:
-    """Could this (bullet-stripped) line be one headline of a list?"""
+def is_headline(text: str, *, full_stop: bool = False) -> bool:
+    """Could this (bullet-stripped) line be one headline of a list? With `full_stop`, one that ends like a
+    sentence may be (the item of a numbered list, whose numbers already say it is a list)."""
     if "\t" in text or URL_RE.search(text):  # a table row or a reference, not a headline
         return False
     text = _norm(text)
@@ -131,7 +169,7 @@ def is_headline(text: str) -> bool:
             return False
         if not any(c.isalpha() for c in text):
             return False
-    return not (SENTENCE_END_RE.search(text) and not ABBREVIATION_END_RE.search(text))
+    return full_stop or not (SENTENCE_END_RE.search(text) and not ABBREVIATION_END_RE.search(text))
 
 
 def _line_kind(line: str) -> tuple[str, int | None, str]:
@@ -145,6 +183,36 @@ def _line_kind(line: str) -> tuple[str, int | None, str]:
     if mark[0].isdigit():
         return "number", int(re.sub(r"\D", "", mark)), rest
     return f"bullet:{mark}", None, rest
+
+
+def _loose_number(line: str) -> tuple[int, str, bool] | None:
+    """(number, text, is it maybe a figure such as "2.5 million") of a line that may be numbered."""
+    m = LOOSE_NUMBER_RE.match(line)
+    if m is None:
+        return None
+    return int(m["number"]), m["rest"].strip(), m["figure"] is not None
+
+
+def _counted(
+    entries: list[tuple[str, int]], pos: int, kind: str, expected: int | None
+) -> tuple[int, str] | None:
+    """(number, text) when entries[pos], which is not plainly numbered, is an item of a numbered list: it
+    carries the number the items below it count down to, or, as the list's last line, the line above it
+    carries the number before its own."""
+    loose = _loose_number(entries[pos][0])
+    if loose is None:
+        return None
+    number, rest, figure = loose
+    if kind == "number":
+        return (number, rest) if number == expected else None
+    if kind or pos == 0:
+        return None
+    above = entries[pos - 1][0]
+    if figure:  # "2.5 Best ..." is numbered only under a plainly numbered "1.Title"
+        mark = strip_bullet(above)[0]
+        return (number, rest) if mark[:1].isdigit() and int(mark[:-1]) == number - 1 else None
+    previous = _loose_number(above)
+    return (number, rest) if previous and not previous[2] and previous[0] == number - 1 else None
 
 
 @dataclass
@@ -179,7 +247,13 @@ def _find_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
                 break
             kind, expected = "bare", (number or 0) - 1
         else:
-            if not is_headline(rest):
+            if (
+                line_kind == "plain"
+                and kind != "bare"
+                and (counted := _counted(entries, pos, kind, expected))
+            ):
+                line_kind, (number, rest) = "number", counted
+            if not is_headline(rest, full_stop=_between_numbers(entries, pos, kind, number, expected)):
                 break
             if kind == "bare":
                 # In a bare-number list every item has its number above it.
@@ -204,6 +278,21 @@ def _find_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
     if not items:
         return None
     return _Block(pos + 1, items[::-1], kind, False, entries[pos + 1][1])
+
+
+def _between_numbers(
+    entries: list[tuple[str, int]], pos: int, kind: str, number: int | None, expected: int | None
+) -> bool:
+    """Is entries[pos] an item held on both sides by a numbered list counting on by one: in a list of
+    numbered lines, its number follows the line above and comes before the line below; in a list of bare
+    numbers, the number above it comes before the one below it?"""
+    if expected is None or pos == 0:
+        return False
+    above = entries[pos - 1][0]
+    if kind == "bare":
+        return bool(BARE_NUMBER_RE.match(above)) and int(re.sub(r"\D", "", above)) == expected
+    previous = _loose_number(above)
+    return kind == "number" and number == expected and previous is not None and previous[0] == expected - 1
 
 
 def _find_dek_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
@@ -232,6 +321,47 @@ def _find_dek_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
     return None
 
 
+def _find_marked_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
+    """A marker followed by titles of which some end like sentences ("Other posts: / A supply-chain attack,
+    and how we solved it. / Solving remote builds"): the marker says they are a list, if at most half
+    of them end so."""
+    items: list[str] = []
+    pos = end
+    while pos >= 0 and end - pos <= MAX_DEK_BLOCK_LINES:
+        line = entries[pos][0]
+        if items and is_marker(line):
+            sentences = sum(not is_headline(item) for item in items)
+            if len(items) >= 2 and sentences * 2 <= len(items):
+                return _Block(pos, items[::-1], "marked", True, entries[pos][1])
+            return None
+        rest = strip_bullet(line)[1]
+        if (
+            not is_headline(rest, full_stop=True)
+            or rest.endswith(":")  # a line that announces something is not a title
+            or SENTENCE_BREAK_RE.search(rest)  # two sentences are prose
+            or is_footer(rest)  # "Sign up for the newsletter"
+            or (
+                entries[pos][1] >= 2 and not is_marker(entries[pos - 1][0])
+            )  # a double blank line ends a list
+        ):
+            return None
+        items.append(rest)
+        pos -= 1
+    return None
+
+
+def _marker_above(entries: list[tuple[str, int]], end: int) -> bool:
+    """Is there a marker close enough above entries[end] to head a block of headlines with deks or
+    sentences? A line longer than a dek ends any such block."""
+    for pos in range(end - 1, max(end - MAX_DEK_BLOCK_LINES, 0) - 1, -1):
+        line = entries[pos][0]
+        if is_marker(line):
+            return True
+        if len(line.split()) > MAX_DEK_WORDS:
+            return False
+    return False
+
+
 def _is_dek(text: str) -> bool:
     words = text.split()
     return 3 <= len(words) <= MAX_DEK_WORDS and not CREDIT_RE.search(text)
@@ -257,10 +387,10 @@ def split_text(text: str) -> Split:
     while end >= 0 and is_footer(entries[end][0]) and len(entries) - end <= 3:
         end -= 1
     block = _find_block(entries, end) if end >= 0 else None
-    if end >= 0 and (block is None or not block.marker):
-        deks = _find_dek_block(entries, end)
-        if deks is not None and (block is None or deks.start < block.start):
-            block = deks
+    if end >= 0 and (block is None or not block.marker) and _marker_above(entries, end):
+        for other in (_find_dek_block(entries, end), _find_marked_block(entries, end)):
+            if other is not None and (block is None or other.start < block.start):
+                block = other
     if block is None or block.start == 0:
         return Split(body=text)
     items = list(dict.fromkeys(block.items))  # a story listed twice is one headline
@@ -292,8 +422,10 @@ def split_text(text: str) -> Split:
         if not _looks_like_list(items):
             return Split(body=text)
         # Under a heading that is not a known widget title, a list on the article's own topic is a
-        # section of the article ("My other tricks for battling bugs").
-        limit = MAX_TOPIC_OVERLAP_UNDER_HEADING if is_headline(before) else MAX_TOPIC_OVERLAP
+        # section of the article ("My other tricks for battling bugs"). An exclamation ("Happy
+        # practicing!") or two sentences on a line are the article's last words, not a heading.
+        heading = is_headline(before) and not before.endswith("!") and not SENTENCE_BREAK_RE.search(before)
+        limit = MAX_TOPIC_OVERLAP_UNDER_HEADING if heading else MAX_TOPIC_OVERLAP
         if _topic_overlap(items, body) >= limit:
             return Split(body=text)
     return Split(body=body.rstrip() + "\n" if text.endswith("\n") else body.rstrip(), headlines=items)
@@ -308,12 +440,19 @@ def _looks_like_list(items: list[str]) -> bool:
     # All questions, under at most a heading of their own ("Call for Comments").
     if len(items[1:]) >= 2 and all(item.rstrip().endswith("?") for item in items[1:]):
         return False
-    return sum(bool(DAY_MONTH_RE.search(item)) for item in items) * 2 < len(items)
+    # Dated entries are events, unless the date is the story's own, after its headline.
+    dated = sum(bool(DAY_MONTH_RE.search(item)) and not POSTED_DATE_RE.search(item) for item in items)
+    return dated * 2 < len(items)
 
 
 def _topic_overlap(items: list[str], body: str) -> float:
     """Mean share of each item's content words that occur in the body's last TOPIC_WINDOW content words."""
-    body_words = set(CONTENT_WORD_RE.findall(body.casefold())[-TOPIC_WINDOW:])
+    # Words are read from the end of a long body only, enough characters for TOPIC_WINDOW words or all.
+    tail = body[-TOPIC_WINDOW * TOPIC_CHARS_PER_WORD :].casefold()
+    words = CONTENT_WORD_RE.findall(tail)
+    if len(words) <= TOPIC_WINDOW and len(tail) < len(body):
+        words = CONTENT_WORD_RE.findall(body.casefold())
+    body_words = set(words[-TOPIC_WINDOW:])
     shares = []
     for item in items:
         words = [_stem(w) for w in CONTENT_WORD_RE.findall(item) if w.casefold() not in GENERIC_WORDS]

@@ -268,6 +268,50 @@ def test_the_widgets_time_stamps_and_copyright_go_with_the_list() -> None:
     assert_split(ARTICLE + "\n\n" + "\n".join(HEADLINES) + "\n" + tail, ARTICLE, HEADLINES)
 
 
+def test_a_list_under_a_sentence_that_hands_over_to_other_stories() -> None:
+    lead_in = "If you are looking for more city travel tips, check out these articles!"
+    assert_split(ARTICLE + "\n\n" + lead_in + "\n" + "\n".join(HEADLINES), ARTICLE, HEADLINES)
+    assert_untouched(ARTICLE + "\n\nThe mayor said she would read more articles about it")
+
+
+@pytest.mark.parametrize(
+    "marker", ["Other Posts:", "You’ll Also Love...", "Read This Next", "More from City Life:"]
+)
+def test_widget_titles_and_titles_ending_with_a_full_stop_under_them(marker: str) -> None:
+    items = ["A night on the last bus, and what we learned.", HEADLINES[0]]
+    assert_split(ARTICLE + "\n" + marker + "\n" + "\n".join(items), ARTICLE, items)
+
+
+def test_prose_under_a_widget_title_is_not_a_list_of_titles() -> None:
+    assert_untouched(
+        ARTICLE + "\nRelated Posts:\nLeave a comment\nAll comments are moderated before being published.\n"
+        "This site is protected by a captcha and its privacy policy applies."
+    )
+
+
+def test_posts_with_their_dates_go_and_event_dates_stay() -> None:
+    posts = [
+        "A Mindful Approach to the Morning Commute - January 13, 2020",
+        "Just This Next Stop - December 16, 2019",
+        "Night Buses: A Practice for Waiting in Line - December 9, 2019",
+    ]
+    assert_split(ARTICLE + "\n\n" + "\n".join(f"- {p}" for p in posts), ARTICLE, posts)
+    assert_untouched(
+        ARTICLE + "\n\n- Transport Expo Berlin - February 17-18, 2027, Berlin, Germany\n"
+        "- Bus Summit - April 21-22, 2027, Warsaw, Poland\n- Mobility Week - June 17-20, 2027, Paris, France"
+    )
+
+
+def test_an_affiliate_disclosure_after_the_list_goes_with_it() -> None:
+    text = (
+        ARTICLE
+        + "\n\n"
+        + "\n".join(HEADLINES)
+        + "\nThis post may contain affiliate links. Read more on our About page!"
+    )
+    assert_split(text, ARTICLE, HEADLINES)
+
+
 def test_a_time_stamp_without_a_list_stays() -> None:
     assert_untouched(ARTICLE + "\n\nUpdated: Nov 24, 2026 10:32 AM")
 
@@ -292,8 +336,24 @@ def test_a_rule_before_the_articles_last_paragraphs_is_not_a_list() -> None:
         lambda i, h: f"{i}\n{h}",
         lambda i, h: f"{i}.\n{h}",
         lambda i, h: f"{i})\n{h}",
+        lambda i, h: f"#{i} {h}",
+        lambda i, h: f"{i} - {h}",
+        lambda i, h: f"{i}: {h}",
+        lambda i, h: f"{i} {h}",
+        lambda i, h: f"{i:02d}. {h}",
     ],
-    ids=["dot-no-space", "paren-no-space", "bare", "bare-dot", "bare-paren"],
+    ids=[
+        "dot-no-space",
+        "paren-no-space",
+        "bare",
+        "bare-dot",
+        "bare-paren",
+        "hash",
+        "dash",
+        "colon",
+        "space",
+        "zero-padded",
+    ],
 )
 def test_numbered_items_in_every_spelling(numbering: Callable[[int, str], str]) -> None:
     items = HEADLINES[:2]
@@ -305,6 +365,37 @@ def test_figures_at_the_start_of_a_line_are_not_numbering() -> None:
     assert_untouched(
         ARTICLE + "\n\n1.5 million passengers used the night buses last year\n"
         "2.3 million are expected once the eastern routes open"
+    )
+
+
+def test_a_number_run_into_a_quoted_title() -> None:
+    items = [f"“{h}”" for h in HEADLINES[:2]]
+    assert_split(ARTICLE + "\n" + "\n".join(f"{i}.{h}" for i, h in enumerate(items, start=1)), ARTICLE, items)
+
+
+def test_a_numbered_title_that_starts_with_a_figure_between_plainly_numbered_ones() -> None:
+    items = [HEADLINES[0], "5 reasons the ferry timetable changed", HEADLINES[1]]
+    text = ARTICLE + "\n" + "\n".join(f"{i}.{h}" for i, h in enumerate(items, start=1))
+    assert_split(text, ARTICLE, items)
+
+
+def test_a_numbered_title_ending_with_a_full_stop_between_numbered_ones() -> None:
+    items = [HEADLINES[0], "Who reads the timetable? Increasingly, nobody.", HEADLINES[1], HEADLINES[2]]
+    numbered = "\n".join(f"{i}. {h}" for i, h in enumerate(items, start=1))
+    assert_split(ARTICLE + "\n\n" + numbered, ARTICLE, items)
+    bare = "\n".join(f"{i}\n{h}" for i, h in enumerate(items, start=1))
+    assert_split(ARTICLE + "\n\n" + bare, ARTICLE, items)
+
+
+def test_the_articles_numbered_steps_and_footnotes_stay() -> None:
+    # Sentences are not titles, however they are numbered: the last one decides.
+    assert_untouched(
+        ARTICLE + "\n\n1. Check the new timetable online.\n2. Buy a night ticket before boarding.\n"
+        "3. Wait at the marked stop."
+    )
+    assert_untouched(
+        ARTICLE + "\n\n1 The figure includes the weekend routes. ↩\n2 And, of course, the airport shuttle ↩\n"
+        "3 ...which the council runs with the county ↩︎"
     )
 
 
