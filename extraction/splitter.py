@@ -67,6 +67,14 @@ POSTED_DATE_RE = re.compile(
     r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})\)?$",
     re.IGNORECASE,
 )
+# A story's time stamp on its own line under its headline in a list ("May 15, 2025", "05.15.2025 10:32",
+# "Updated: 3 hours ago"): part of the list, not a headline.
+STAMP_RE = re.compile(
+    rf"^(?:(?:last )?(?:updated|posted|published)(?: on| at)?\s*:?\s*)?(?:(?:{MONTH_NAME}\.?\s+\d{{1,2}},?\s+\d{{4}}"
+    rf"|\d{{1,2}}\.?\s+{MONTH_NAME}\.?,?\s+\d{{4}}|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?|\d{1,3}\s+(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\s+ago)$",
+    re.IGNORECASE,
+)
 BARE_NUMBER_RE = re.compile(r"^\s*\d{1,2}[.)]?\s*$")
 # Body lines that look short but belong to the article: credits, captions, bylines.
 CREDIT_RE = re.compile(
@@ -235,6 +243,9 @@ def _find_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
     pos = end
     while pos >= 0:
         line, gap = entries[pos]
+        if kind != "bare" and gap < 2 and STAMP_RE.match(_norm(line)):
+            pos -= 1  # a story's time stamp under its headline: the headline above decides
+            continue
         line_kind, number, rest = _line_kind(line)
         if items and is_marker(line):
             return _Block(pos, items[::-1], kind, True, gap)
@@ -277,7 +288,10 @@ def _find_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
         pos -= 1
     if not items:
         return None
-    return _Block(pos + 1, items[::-1], kind, False, entries[pos + 1][1])
+    start = pos + 1
+    while STAMP_RE.match(_norm(entries[start][0])):
+        start += 1  # the article's own "Last updated" line above the list stays with it
+    return _Block(start, items[::-1], kind, False, entries[start][1])
 
 
 def _between_numbers(

@@ -312,6 +312,15 @@ def test_an_affiliate_disclosure_after_the_list_goes_with_it() -> None:
     assert_split(text, ARTICLE, HEADLINES)
 
 
+def test_headlines_each_with_its_time_stamp_go_and_the_articles_own_stamp_stays() -> None:
+    stamped = "\n".join(
+        f"{h}\n{stamp}" for h, stamp in zip(HEADLINES, ["May 15, 2026", "3 hours ago", "05.14.2026"])
+    )
+    assert_split(ARTICLE + "\n\n" + stamped, ARTICLE, HEADLINES)
+    body = ARTICLE + "\n\nLast updated: Nov 4, 2026"
+    assert_split(body + "\n\n" + "\n".join(HEADLINES), body, HEADLINES)
+
+
 def test_a_time_stamp_without_a_list_stays() -> None:
     assert_untouched(ARTICLE + "\n\nUpdated: Nov 24, 2026 10:32 AM")
 
