@@ -314,7 +314,8 @@ def test_an_affiliate_disclosure_after_the_list_goes_with_it() -> None:
 
 def test_headlines_each_with_its_time_stamp_go_and_the_articles_own_stamp_stays() -> None:
     stamped = "\n".join(
-        f"{h}\n{stamp}" for h, stamp in zip(HEADLINES, ["May 15, 2026", "3 hours ago", "05.14.2026"])
+        f"{h}\n{stamp}"
+        for h, stamp in zip(HEADLINES, ["May 15, 2026", "3 hours ago", "05.14.2026"], strict=True)
     )
     assert_split(ARTICLE + "\n\n" + stamped, ARTICLE, HEADLINES)
     body = ARTICLE + "\n\nLast updated: Nov 4, 2026"
