@@ -211,6 +211,10 @@ def test_extraction_never_loads_dateparser() -> None:
     code = (
         "import sys\nfrom extraction import extract\n"
         "extract('<html><body><div class=\"date\">3 de marzo de 2024</div><p>Texto del artículo.</p></body></html>')\n"
+        # htmldate reads strings with a separator and a day but neither a year nor an English month name
+        # (a style sheet inside the body, as CSS-in-JS pages have) as maybe a date in another language
+        "extract('<html><body><main><p>Texto del artículo.</p></main><footer><style>"
+        ".css-f5-styles{width:86.25rem;max-width:100%;margin-left:auto}</style><p>Contacto</p></footer></body></html>')\n"
         "print('dateparser' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
