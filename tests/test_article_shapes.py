@@ -194,6 +194,15 @@ def test_the_publication_day_is_not_the_last_update() -> None:
     assert published is not None and published.date().isoformat() == "2026-03-03"
 
 
+def test_a_copyright_year_is_not_a_publication_date() -> None:
+    html = (
+        "<html><head><title>Pipes</title></head><body><article>"
+        + paras(PARAGRAPHS)
+        + "</article><footer><p>© 2025 City Paper Ltd. Reg. no. 12-34-2025</p></footer></body></html>"
+    )
+    assert extract(html).published is None
+
+
 def test_a_stated_publication_time_keeps_its_zone() -> None:
     html = (
         "<html><head><title>Pipes</title>"
