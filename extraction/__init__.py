@@ -14,7 +14,7 @@ from extraction.splitter import Split, split_text
 
 # Stored with every article it extracts; changed whenever the rules change what a page gives, so that
 # `newsdesk reextract` knows which stored articles an older extractor made.
-EXTRACTOR_VERSION = "2026.11.30"
+EXTRACTOR_VERSION = "2026.11.30.2"
 
 __all__ = [
     "EXTRACTOR_VERSION",
