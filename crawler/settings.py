@@ -60,6 +60,9 @@ EXTENSIONS = {
     "crawler.extensions.CrawlDatabase": 100,
     "crawler.extensions.ItemErrors": 200,
     "crawler.extensions.RunRecorder": 500,
+    # Remote consoles into a running crawl, off: not even imported (aiohttp, ~0.2 s of CPU a crawl).
+    "scrapy.extensions.remote_control.RemoteControl": None,
+    "scrapy.extensions.telnet.TelnetConsole": None,
 }
 
 LOG_LEVEL = "INFO"
