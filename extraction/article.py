@@ -46,6 +46,8 @@ UI_LINE_RE = re.compile(
 # The strings get_text() gives: not comments, doctypes or processing instructions.
 TEXT_STRINGS = frozenset((NavigableString, CData))
 SHORT_ARTICLE_CHARS = 200  # a body shorter than this keeps its short lines
+BLANK_LINE_RE = re.compile(r"\n\s*\n")
+SPACES_RE = re.compile(r"[ \t\r\f\v\xa0]+")
 JSON_LINE_RE = re.compile(r'^\s*[\[{]\s*"[^"]+"\s*:')
 # A line that is only a date, with an optional label ("Posted on", "Updated:").
 DATELINE_RE = re.compile(
@@ -112,8 +114,8 @@ def _push_children(stack: list[tuple[PageElement, str | None]], parent: Tag) -> 
 
 def _paragraphs(container: Tag) -> list[str]:
     out = []
-    for chunk in re.split(r"\n\s*\n", _block_text(container)):
-        lines = [re.sub(r"[ \t\r\f\v\xa0]+", " ", x).strip() for x in chunk.split("\n")]
+    for chunk in BLANK_LINE_RE.split(_block_text(container)):
+        lines = [SPACES_RE.sub(" ", x).strip() for x in chunk.split("\n")]
         para = "\n".join(x for x in lines if x)
         if para and para != "-":
             out.append(para)

@@ -11,7 +11,7 @@ import sys
 
 from crawler.items import ArticleItem, PageItem
 from extraction import EXTRACTOR_VERSION, extract, parse_date, strip_controls
-from storage.shingles import content_hash, shingle_hashes
+from storage.shingles import fingerprints
 from storage.urls import canonicalize, choose_canonical
 
 PR_SET_PDEATHSIG = 1
@@ -25,6 +25,7 @@ def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
     title = extracted.title or strip_controls(item.listed_title or "").strip()
     url = choose_canonical(item.final_url, extracted.canonical_url, keep_params)
     seen = {url, *(canonicalize(u, keep_params) for u in (item.url, *item.redirects, item.final_url))}
+    digest, shingle_hashes = fingerprints(title, extracted.body)
     return ArticleItem(
         source=item.source,
         url=url,
@@ -34,10 +35,10 @@ def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
         language=extracted.language,
         body=extracted.body,
         headlines=[(h.text, h.url) for h in extracted.headlines],
-        content_hash=content_hash(title, extracted.body),
+        content_hash=digest,
         minhash=None,
         seen_urls=sorted(seen),
-        shingle_hashes=shingle_hashes(extracted.body),
+        shingle_hashes=shingle_hashes,
         capture_file=item.capture[0] if item.capture else None,
         capture_offset=item.capture[1] if item.capture else None,
         extractor=EXTRACTOR_VERSION,

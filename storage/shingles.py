@@ -22,15 +22,28 @@ def content_hash(title: str, body: str) -> str:
 
 
 def shingles(text: str) -> set[str]:
-    words = WORD_RE.findall(text.casefold())
+    return _grams(WORD_RE.findall(text.casefold()))
+
+
+def _grams(words: list[str]) -> set[str]:
     return set(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
 
 
 def shingle_hashes(text: str) -> list[int] | None:
     """The 32-bit hash of each distinct word 3-gram (datasketch's sha1_hash32: the first four bytes of
     its SHA-1, little-endian), or None for a text too short to compare by resemblance."""
-    grams = shingles(text)
+    return _hashes(_grams(WORD_RE.findall(text.casefold())))
+
+
+def _hashes(grams: set[str]) -> list[int] | None:
     if len(grams) < MIN_SHINGLES:
         return None
     sha1, number = hashlib.sha1, int.from_bytes
     return [number(sha1(g.encode()).digest()[:4], "little") for g in grams]
+
+
+def fingerprints(title: str, body: str) -> tuple[str, list[int] | None]:
+    """content_hash(title, body) and shingle_hashes(body), the body's words read once."""
+    words = WORD_RE.findall(body.casefold())
+    digest = hashlib.sha256(f"{normalise(title)}\n{' '.join(words)}".encode()).hexdigest()
+    return digest, _hashes(_grams(words))
