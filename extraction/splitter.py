@@ -289,7 +289,7 @@ def _find_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
     if not items:
         return None
     start = pos + 1
-    while STAMP_RE.match(_norm(entries[start][0])):
+    while start < end and STAMP_RE.match(_norm(entries[start][0])):
         start += 1  # the article's own "Last updated" line above the list stays with it
     return _Block(start, items[::-1], kind, False, entries[start][1])
 
@@ -349,14 +349,14 @@ def _find_marked_block(entries: list[tuple[str, int]], end: int) -> _Block | Non
                 return _Block(pos, items[::-1], "marked", True, entries[pos][1])
             return None
         rest = strip_bullet(line)[1]
+        # A double blank line above the line ends the list, unless the marker is just above.
+        parted = entries[pos][1] >= 2 and not (pos > 0 and is_marker(entries[pos - 1][0]))
         if (
-            not is_headline(rest, full_stop=True)
+            parted
+            or not is_headline(rest, full_stop=True)
             or rest.endswith(":")  # a line that announces something is not a title
             or SENTENCE_BREAK_RE.search(rest)  # two sentences are prose
             or is_footer(rest)  # "Sign up for the newsletter"
-            or (
-                entries[pos][1] >= 2 and not is_marker(entries[pos - 1][0])
-            )  # a double blank line ends a list
         ):
             return None
         items.append(rest)
