@@ -20,11 +20,12 @@ from extraction.boilerplate import strip_chrome
 from extraction.container import find_container
 from extraction.dates import DATE_SEARCH_CHARS, as_utc, publication_day
 from extraction.encoding import strip_controls
+from extraction.lines import is_marker
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
 from extraction.metadata import extract_metadata
 from extraction.page import Sizes, bound, first, keep_attributes, parse, take_scripts
 from extraction.patterns import BYLINE_RE
-from extraction.splitter import is_marker, split_text
+from extraction.splitter import split_text
 from extraction.tree import soup_of
 
 __all__ = ["Extracted", "Headline", "extract"]

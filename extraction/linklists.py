@@ -11,8 +11,8 @@ from bs4 import NavigableString, Tag
 from lxml import etree
 
 from extraction.boilerplate import WIDGET_MARK, gone, remove
+from extraction.lines import is_marker
 from extraction.page import Element, drop, first, text_of
-from extraction.splitter import is_marker
 from extraction.textstats import LINK_DENSE, TextStats
 from extraction.tree import elements_named, has_text
 

@@ -8,91 +8,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from extraction.patterns import DAY_MONTH_RE, HEADLINE_MARKERS, MONTH_NAME
+from extraction.lines import (
+    BARE_NUMBER_RE,
+    CJK_RE,
+    IMAGE_CREDIT_RE,
+    MAX_DEK_WORDS,
+    POSTED_DATE_RE,
+    RULE_RE,
+    SENTENCE_BREAK_RE,
+    STAMP_RE,
+    is_dek,
+    is_footer,
+    is_headline,
+    is_marker,
+    kind_of,
+    loose_number,
+    norm,
+    strip_bullet,
+)
+from extraction.patterns import DAY_MONTH_RE
 
-MARKER_PREFIX_RE = re.compile(
-    r"^(?:more (?:from|on|in|stories from|news from|articles|posts|stories|news)\b.*|related\b.*|latest\b.*"
-    r"|most (?:popular|read)\b.*|also read|read more"
-    r"|(?:other|recent|popular|similar|featured|recommended|trending|top) (?:posts|articles|stories|news|reads)\b.*"
-    r"|you(?:'ll|’ll| will| may| might)(?: also)? (?:like|love|enjoy)\b.*|you (?:may|might) also be interested\b.*"
-    r"|(?:read|watch) (?:this )?next)$"
-)
-# A sentence that hands the reader over to other stories: "check out these articles", "you might also enjoy
-# our other posts".
-LEAD_IN_RE = re.compile(
-    r"(?:^|[,;:]\s*|\byou(?:['’]ll| will| may| might| can| should)?(?: also)?\s+)"
-    r"(?:check out|read|see|explore|browse|enjoy|like|love)\b.*\b(?:these|our|more|other|related|similar)\s+"
-    r"(?:[\w’'-]+\s+){0,3}(?:articles|posts|stories|guides|reads|pieces)$"
-)
-MAX_LEAD_IN_WORDS = 25
-# Lines that close a page after the list: they go with the list, never decide on their own.
-FOOTER_RE = re.compile(
-    r"^(?:advertisement|advertising|anzeige|publicidad|sponsored|back to top|top of page|share this"
-    r"|(?:subscribe|sign up) (?:to|for) (?:our|the) newsletter\.?|newsletter sign-?up"
-    r"|(?:copyright\s*)?©.*|copyright\b.*|.*all rights reserved\.?"
-    r"|.*\baffiliate links?\b.*"
-    # the widget's own time stamps: "Updated: Nov 24, 2026 10:32 AM", "Posted: 24/11/2026 09:15"
-    r"|(?:last )?(?:updated|posted|published)(?: on| at)?\s*:?\s*(?=[^\n]*\d)[\w ,./:+-]{1,40})$",
-    re.IGNORECASE,
-)
-# A bullet or a number and a space; a number with its "." or ")" may run into the headline ("1.Title",
-# "2)“Quoted”"), but "1.5 million" is a figure.
-BULLET_RE = re.compile(
-    r"^\s*(?P<mark>[-•»*·–—▪►■◦→>]|\d{1,2}[.)])(?:\s+|(?<=\))(?=\S)|(?<=\.)(?=[^\d\s]))(?P<rest>\S.*)$"
-)
-# Other ways of numbering a list ("#1 Title", "1 - Title", "1: Title", "1 Title", "2.5 Best ..."): taken as
-# numbering only where the numbers around the line count on by one.
-LOOSE_NUMBER_RE = re.compile(
-    r"^\s*#?(?P<number>\d{1,2})(?P<figure>\.(?=\d))?(?:\s*[-–—|]\s+|[.):]?\s*)(?P<rest>\S.*)$"
-)
-# A horizontal rule between the article and a list ("______", "-----"): it goes with the list.
-RULE_RE = re.compile(r"^\s*(?:[_=~—–-]\s*){3,}$")
-# An image's credit line, "(Image credit: ...)", "(Photo: ...)": the article's last line when a list follows.
-IMAGE_CREDIT_RE = re.compile(
-    r"^\((?:(?:image|photo|photograph|picture|video)s?(?: credits?)?\s*:|(?:credits?|courtesy)\b).*\)$",
-    re.IGNORECASE,
-)
-# A section prefix some widgets put before each headline ("Photos: ...", "Analysis | ...").
-SECTION_PREFIX_RE = re.compile(
-    r"^(?:photos|videos|pictures|in pictures|gallery|watch|listen|live|opinion|analysis|explainer|podcast)"
-    r"\s*[:|]\s+(?=\S)",
-    re.IGNORECASE,
-)
-# A story's date after its headline in a list of posts ("Title - January 13, 2020", "Title | 2025-05-15"):
-# the date of a story, not of an event, when it ends the line and carries a year.
-POSTED_DATE_RE = re.compile(
-    rf"(?:\s[-–—|·•]\s*|\s\(|,\s)(?:{MONTH_NAME}\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\.?\s+{MONTH_NAME}\.?,?\s+\d{{4}}"
-    r"|\d{4}-\d{2}-\d{2}|\d{1,2}[./]\d{1,2}[./]\d{4})\)?$",
-    re.IGNORECASE,
-)
-# A story's time stamp on its own line under its headline in a list ("May 15, 2025", "05.15.2025 10:32",
-# "Updated: 3 hours ago"): part of the list, not a headline.
-STAMP_RE = re.compile(
-    rf"^(?:(?:last )?(?:updated|posted|published)(?: on| at)?\s*:?\s*)?(?:(?:{MONTH_NAME}\.?\s+\d{{1,2}},?\s+\d{{4}}"
-    rf"|\d{{1,2}}\.?\s+{MONTH_NAME}\.?,?\s+\d{{4}}|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}})"
-    r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}(?:\s*[ap]\.?m\.?)?)?|\d{1,3}\s+(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\s+ago)$",
-    re.IGNORECASE,
-)
-BARE_NUMBER_RE = re.compile(r"^\s*\d{1,2}[.)]?\s*$")
-# Body lines that look short but belong to the article: credits, captions, bylines.
-CREDIT_RE = re.compile(
-    r"^\(?(?:reporting|editing|writing|additional reporting|contributing|compiled|photo|photos|image|"
-    r"source|sources|credit|credits|words|by|with|via|text|edited by|written by|follow)\b"
-    r"|^(?:note|editor'?s note|update|updated|last updated|published|posted|correction|disclaimer|disclosure"
-    r"|contact|e-?mail|phone|tel|address)\s*:"
-    r"|[>»→↩][\ufe0e\ufe0f]?\s*$"
-    r"|^\(.*\)$|getty images|reuters|associated press|\bafp\b|\(ap\)|©",
-    re.IGNORECASE,
-)
-# End of a sentence: a paragraph ending like this is body, never a headline.
-SENTENCE_END_RE = re.compile(r"[.;:,…]['\"’”)\]]*$")
-# One sentence ending and another starting inside a line.
-SENTENCE_BREAK_RE = re.compile(r"[a-z][.?!]['\"’”)]*\s+['\"‘“(]*[A-Z]")
-# "U.S." or "Inc." ending a headline is an abbreviation, not a full stop.
-ABBREVIATION_END_RE = re.compile(r"(?:\b[A-Z]\.){2,}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St|vs|Dr|Mr|Mrs|Ms)\.$")
-URL_RE = re.compile(r"https?://|www\.\w")
 CONTENT_WORD_RE = re.compile(r"[^\W\d_]{4,}")
 # Words too common to tie a headline to the article's topic.
 GENERIC_WORDS = frozenset(
@@ -108,13 +44,9 @@ MAX_TOPIC_OVERLAP_UNDER_HEADING = 0.4
 # list of other stories somewhere, so only its last TOPIC_WINDOW content words are compared.
 TOPIC_WINDOW = 1500
 TOPIC_CHARS_PER_WORD = 20
-CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
-MAX_DEK_WORDS = 40  # a dek is one short sentence under a headline
 MAX_DEK_BLOCK_LINES = 40
 MIN_PLAIN_ITEMS = 3  # a bare block of headlines needs three lines; a marker or bullets make two enough
-MAX_HEADLINE_CHARS = 220
-MAX_HEADLINE_WORDS = 32
 
 
 @dataclass
@@ -123,91 +55,13 @@ class Split:
     headlines: list[str] = field(default_factory=list)
 
 
-def _norm(line: str) -> str:
-    return " ".join(line.split())
-
-
-@lru_cache(maxsize=4096)  # each scan up the text asks again about the same lines
-def is_marker(line: str) -> bool:
-    """A widget's title ("Related", "More from Sport:") or a sentence that hands over to other stories
-    ("If you liked this, check out these articles!")."""
-    key = _norm(line).casefold().rstrip(":.!»>›→ ").strip()
-    if not key or len(key) > 60:
-        return bool(key) and len(key.split()) <= MAX_LEAD_IN_WORDS and bool(LEAD_IN_RE.search(key))
-    return (
-        key in HEADLINE_MARKERS
-        or bool(MARKER_PREFIX_RE.match(key))
-        and len(key.split()) <= 6
-        or bool(LEAD_IN_RE.search(key))
-    )
-
-
-def is_footer(line: str) -> bool:
-    return bool(FOOTER_RE.match(_norm(line)))
-
-
-def strip_bullet(line: str) -> tuple[str, str]:
-    """('»', 'Headline') for a bulleted or numbered line, ('', line) otherwise."""
-    m = BULLET_RE.match(line)
-    if m:
-        return m.group("mark"), m.group("rest").strip()
-    return "", line.strip()
-
-
-def is_headline(text: str, *, full_stop: bool = False) -> bool:
-    """Could this (bullet-stripped) line be one headline of a list? With `full_stop`, one that ends like a
-    sentence may be (the item of a numbered list, whose numbers already say it is a list)."""
-    if "\t" in text or URL_RE.search(text):  # a table row or a reference, not a headline
-        return False
-    text = _norm(text)
-    if ":" in text or "|" in text:
-        text = SECTION_PREFIX_RE.sub("", text, count=1)
-    if not text or len(text) > MAX_HEADLINE_CHARS or CREDIT_RE.search(text):
-        return False
-    parts = text.split(",")
-    if len(parts) >= 4 and ":" not in text and all(len(p.split()) <= 3 for p in parts):
-        return False  # an enumeration ("Carports, Decks, Sheds, Signs"), not a title
-    cjk = len(CJK_RE.findall(text))
-    if cjk:
-        if cjk < 6 or text.endswith(("。", "；", "：", "，")):
-            return False
-    else:
-        words = text.split()
-        if len(words) < 2 or len(words) > MAX_HEADLINE_WORDS:
-            return False
-        if not any(c.isalpha() for c in text):
-            return False
-    return full_stop or not (SENTENCE_END_RE.search(text) and not ABBREVIATION_END_RE.search(text))
-
-
-def _line_kind(line: str) -> tuple[str, int | None, str]:
-    """(kind, number, text) of a list line: kind is 'bullet:<char>', 'number', 'bare' (a line that is only
-    a number) or 'plain'."""
-    if BARE_NUMBER_RE.match(line):
-        return "bare", int(re.sub(r"\D", "", line)), ""
-    mark, rest = strip_bullet(line)
-    if not mark:
-        return "plain", None, rest
-    if mark[0].isdigit():
-        return "number", int(re.sub(r"\D", "", mark)), rest
-    return f"bullet:{mark}", None, rest
-
-
-def _loose_number(line: str) -> tuple[int, str, bool] | None:
-    """(number, text, is it maybe a figure such as "2.5 million") of a line that may be numbered."""
-    m = LOOSE_NUMBER_RE.match(line)
-    if m is None:
-        return None
-    return int(m["number"]), m["rest"].strip(), m["figure"] is not None
-
-
 def _counted(
     entries: list[tuple[str, int]], pos: int, kind: str, expected: int | None
 ) -> tuple[int, str] | None:
     """(number, text) when entries[pos], which is not plainly numbered, is an item of a numbered list: it
     carries the number the items below it count down to, or, as the list's last line, the line above it
     carries the number before its own."""
-    loose = _loose_number(entries[pos][0])
+    loose = loose_number(entries[pos][0])
     if loose is None:
         return None
     number, rest, figure = loose
@@ -219,7 +73,7 @@ def _counted(
     if figure:  # "2.5 Best ..." is numbered only under a plainly numbered "1.Title"
         mark = strip_bullet(above)[0]
         return (number, rest) if mark[:1].isdigit() and int(mark[:-1]) == number - 1 else None
-    previous = _loose_number(above)
+    previous = loose_number(above)
     return (number, rest) if previous and not previous[2] and previous[0] == number - 1 else None
 
 
@@ -243,10 +97,10 @@ def _find_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
     pos = end
     while pos >= 0:
         line, gap = entries[pos]
-        if kind != "bare" and gap < 2 and STAMP_RE.match(_norm(line)):
+        if kind != "bare" and gap < 2 and STAMP_RE.match(norm(line)):
             pos -= 1  # a story's time stamp under its headline: the headline above decides
             continue
-        line_kind, number, rest = _line_kind(line)
+        line_kind, number, rest = kind_of(line)
         if items and is_marker(line):
             return _Block(pos, items[::-1], kind, True, gap)
         if line_kind == "bare":
@@ -289,7 +143,7 @@ def _find_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
     if not items:
         return None
     start = pos + 1
-    while start < end and STAMP_RE.match(_norm(entries[start][0])):
+    while start < end and STAMP_RE.match(norm(entries[start][0])):
         start += 1  # the article's own "Last updated" line above the list stays with it
     return _Block(start, items[::-1], kind, False, entries[start][1])
 
@@ -304,8 +158,8 @@ def _between_numbers(
         return False
     above = entries[pos - 1][0]
     if kind == "bare":
-        return bool(BARE_NUMBER_RE.match(above)) and int(re.sub(r"\D", "", above)) == expected
-    previous = _loose_number(above)
+        return kind_of(above)[:2] == ("bare", expected)
+    previous = loose_number(above)
     return kind == "number" and number == expected and previous is not None and previous[0] == expected - 1
 
 
@@ -326,7 +180,7 @@ def _find_dek_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
         if is_headline(rest):
             items.append(rest)
             below_is_dek = False
-        elif not below_is_dek and _is_dek(rest):  # two sentences in a row are prose
+        elif not below_is_dek and is_dek(rest):  # two sentences in a row are prose
             below_is_dek = True
             deks += 1
         else:
@@ -376,11 +230,6 @@ def _marker_above(entries: list[tuple[str, int]], end: int) -> bool:
     return False
 
 
-def _is_dek(text: str) -> bool:
-    words = text.split()
-    return 3 <= len(words) <= MAX_DEK_WORDS and not CREDIT_RE.search(text)
-
-
 def split_text(text: str) -> Split:
     """Split `text` into its body and the trailing list of headlines (which may be empty)."""
     lines = text.splitlines()
@@ -414,7 +263,7 @@ def split_text(text: str) -> Split:
     # Is the evidence strong enough? A marker is; bullets or numbers are for two items; plain lines need
     # three, or two set apart from the body by a double blank line, a rule or an image's credit line.
     set_apart = (
-        ruled or block.gap_before >= 2 or bool(IMAGE_CREDIT_RE.match(_norm(entries[block.start - 1][0])))
+        ruled or block.gap_before >= 2 or bool(IMAGE_CREDIT_RE.match(norm(entries[block.start - 1][0])))
     )
     if block.marker:
         needed = 1
@@ -424,7 +273,7 @@ def split_text(text: str) -> Split:
         needed = 2 if set_apart else MIN_PLAIN_ITEMS
     if len(items) < needed:
         return Split(body=text)
-    before = _norm(entries[block.start - 1][0])
+    before = norm(entries[block.start - 1][0])
     # A colon announces a list that belongs to the article ("Qualified teams:"), unless a marker says otherwise.
     if not block.marker and before.endswith(":"):
         return Split(body=text)
