@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,6 +15,15 @@ SHARED = Path(os.environ.get("NEWSDESK_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus"
 TOOLS = SHARED / "tools"
 NEWSDESK = str(Path(sys.executable).parent / "newsdesk")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """One JSON object a line (split on newlines only: texts hold U+2028, where str.splitlines splits)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+def write_jsonl(path: Path, rows: Iterable[dict]) -> None:
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
 
 
 def timed(cmd: list[str], out: Path, stdin: Path | None = None) -> float:

@@ -9,13 +9,12 @@ whether a change carries over to cases it was not tuned on.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import CORPUS, NEWSDESK, missing_corpus, score, timed
+from benchmarks.common import CORPUS, NEWSDESK, missing_corpus, read_jsonl, score, timed, write_jsonl
 
 
 def main(argv: list[str]) -> int:
@@ -26,24 +25,21 @@ def main(argv: list[str]) -> int:
     cases_path = CORPUS / "headline-split" / "dev.jsonl"
     if missing_corpus(cases_path):
         return 0
-    cases = [json.loads(line) for line in cases_path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    cases = read_jsonl(cases_path)
     with tempfile.TemporaryDirectory() as tmp:
         inputs = Path(tmp) / "in.jsonl"
-        with open(inputs, "w", encoding="utf-8") as f:
-            for c in cases:
-                f.write(json.dumps({"id": c["id"], "text": c["text"]}) + "\n")
+        write_jsonl(inputs, ({"id": c["id"], "text": c["text"]} for c in cases))
         batch = Path(tmp) / "batch.jsonl"
-        with open(batch, "w", encoding="utf-8") as f:
-            for k in range(args.copies):
-                for c in cases:
-                    f.write(json.dumps({"id": f"{c['id']}-{k}", "text": c["text"]}) + "\n")
+        write_jsonl(
+            batch, ({"id": f"{c['id']}-{k}", "text": c["text"]} for k in range(args.copies) for c in cases)
+        )
         pred = Path(tmp) / "pred.jsonl"
         timed([NEWSDESK, "split", "--jsonl"], pred, stdin=inputs)
         s = score("score_split.py", str(cases_path), str(pred))["overall"]
         halves = []
         for name, parity in (("even (tuned on)", 0), ("odd (held out)", 1)):
             half = Path(tmp) / f"half{parity}.jsonl"
-            half.write_text("".join(json.dumps(c) + "\n" for i, c in enumerate(cases) if i % 2 == parity))
+            write_jsonl(half, (c for i, c in enumerate(cases) if i % 2 == parity))
             halves.append((name, score("score_split.py", str(half), str(pred))["overall"]))
         split_times, cat_times = [], []
         for _ in range(args.runs):

@@ -10,7 +10,6 @@ must stay. Scored with `score_split.py`, per shape.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import re
 import sys
@@ -18,7 +17,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.common import CORPUS, NEWSDESK, missing_corpus, score, timed
+from benchmarks.common import CORPUS, NEWSDESK, missing_corpus, read_jsonl, score, timed, write_jsonl
 
 SHAPES: dict[str, Callable[[int, str], str]] = {
     "1. Title": lambda n, h: f"{n}. {h}",
@@ -84,10 +83,8 @@ def own_lists_renumbered(dev: list[dict]) -> list[dict]:
 
 def run(cases: list[dict], tmp: Path, name: str) -> dict:
     cases_path, inputs, pred = tmp / f"{name}.jsonl", tmp / f"{name}.in.jsonl", tmp / f"{name}.pred.jsonl"
-    cases_path.write_text("".join(json.dumps(c) + "\n" for c in cases), encoding="utf-8")
-    inputs.write_text(
-        "".join(json.dumps({"id": c["id"], "text": c["text"]}) + "\n" for c in cases), encoding="utf-8"
-    )
+    write_jsonl(cases_path, cases)
+    write_jsonl(inputs, ({"id": c["id"], "text": c["text"]} for c in cases))
     timed([NEWSDESK, "split", "--jsonl"], pred, stdin=inputs)
     return score("score_split.py", str(cases_path), str(pred))
 
@@ -100,8 +97,7 @@ def main(argv: list[str]) -> int:
     dev_path, truth_path = CORPUS / "headline-split" / "dev.jsonl", CORPUS / "extraction-dev" / "truth.jsonl"
     if missing_corpus(dev_path) or missing_corpus(truth_path):
         return 0
-    dev = [json.loads(line) for line in dev_path.read_text(encoding="utf-8").split("\n") if line.strip()]
-    truth = [json.loads(line) for line in truth_path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    dev, truth = read_jsonl(dev_path), read_jsonl(truth_path)
     bodies = [c["body"] for c in dev if c["category"] == "no-list"]
     titles = [t["title"].strip() for t in truth if t.get("title") and len(t["title"].split()) >= 2]
     with tempfile.TemporaryDirectory() as tmp:
