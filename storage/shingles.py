@@ -12,17 +12,25 @@ SHINGLE = 3  # word 3-grams: robust to small edits, sensitive to different stori
 MIN_SHINGLES = 20  # shorter texts are compared by their exact hash only
 
 
+def _words(text: str) -> list[str]:
+    return WORD_RE.findall(text.casefold())
+
+
 def normalise(text: str) -> str:
-    return " ".join(WORD_RE.findall(text.casefold()))
+    return " ".join(_words(text))
 
 
 def content_hash(title: str, body: str) -> str:
     """Same hash for the same words, whatever the whitespace, case or punctuation."""
-    return hashlib.sha256(f"{normalise(title)}\n{normalise(body)}".encode()).hexdigest()
+    return _content_hash(title, _words(body))
+
+
+def _content_hash(title: str, body_words: list[str]) -> str:
+    return hashlib.sha256(f"{normalise(title)}\n{' '.join(body_words)}".encode()).hexdigest()
 
 
 def shingles(text: str) -> set[str]:
-    return _grams(WORD_RE.findall(text.casefold()))
+    return _grams(_words(text))
 
 
 def _grams(words: list[str]) -> set[str]:
@@ -32,7 +40,7 @@ def _grams(words: list[str]) -> set[str]:
 def shingle_hashes(text: str) -> list[int] | None:
     """The 32-bit hash of each distinct word 3-gram (datasketch's sha1_hash32: the first four bytes of
     its SHA-1, little-endian), or None for a text too short to compare by resemblance."""
-    return _hashes(_grams(WORD_RE.findall(text.casefold())))
+    return _hashes(_grams(_words(text)))
 
 
 def _hashes(grams: set[str]) -> list[int] | None:
@@ -44,6 +52,5 @@ def _hashes(grams: set[str]) -> list[int] | None:
 
 def fingerprints(title: str, body: str) -> tuple[str, list[int] | None]:
     """content_hash(title, body) and shingle_hashes(body), the body's words read once."""
-    words = WORD_RE.findall(body.casefold())
-    digest = hashlib.sha256(f"{normalise(title)}\n{' '.join(words)}".encode()).hexdigest()
-    return digest, _hashes(_grams(words))
+    words = _words(body)
+    return _content_hash(title, words), _hashes(_grams(words))
