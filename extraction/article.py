@@ -2,10 +2,10 @@
 
 Stages: the page parsed once by lxml (page.py), its metadata read from that tree (metadata.py), the tree
 bounded in depth and size and cut of its chrome, headline widgets marked (boilerplate.py), the article
-container found (container.py) and the widgets that trail it taken as headlines (linklists.py), all in
-lxml; then the container alone becomes the BeautifulSoup tree the rest works on: link lists at its end
-taken as headlines or dropped (linklists.py), its blocks turned into paragraphs and tidied here; the
-plain-text headline splitter as the last pass (splitter.py).
+container found (container.py), the widgets that trail it and the link lists at its end taken as
+headlines, in-body link boxes dropped (linklists.py), all in lxml; then the container alone becomes the
+BeautifulSoup tree whose blocks are turned into paragraphs and tidied here; the plain-text headline
+splitter as the last pass (splitter.py).
 """
 
 from __future__ import annotations
@@ -180,9 +180,9 @@ def extract(html: str, url: str | None = None) -> Extracted:
     keep_attributes(top)
     chosen = find_container(top, sizes)
     html_headlines = take_widgets(top, chosen, url)
+    html_headlines += trailing_link_lists(chosen, url)
+    drop_link_blocks(chosen)
     container = soup_of(chosen)
-    html_headlines += trailing_link_lists(container, url)
-    drop_link_blocks(container)
     paragraphs = _tidy(_paragraphs(container), meta.title)
     split = split_text("\n\n".join(paragraphs))
     headlines: list[Headline] = []

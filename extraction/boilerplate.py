@@ -7,8 +7,6 @@ from __future__ import annotations
 import functools
 import re
 
-from bs4 import Tag
-
 from extraction.page import Element, Sizes, drop, drop_tags
 from extraction.textstats import MIN_PAGE_PARAGRAPH_CHARS, holds_the_article
 
@@ -58,21 +56,6 @@ HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
 
 # The attribute that marks a headline widget for the BeautifulSoup tree (removed from the page's own markup).
 WIDGET_MARK = "data-newsdesk-widget"
-
-
-def remove(tag: Tag) -> None:
-    """Take `tag` out of the tree, leaving a space so the words on either side do not run together."""
-    if gone(tag):
-        return
-    if tag.parent is not None:
-        tag.insert_before(" ")
-    tag.decompose()
-
-
-def gone(tag: Tag) -> bool:
-    """Whether `tag` was decomposed. (bs4's own `decomposed` looks the flag up through Tag.__getattr__,
-    which searches the whole subtree for a <_decomposed> tag when the flag is unset.)"""
-    return bool(tag.__dict__.get("_decomposed", False))
 
 
 def class_words(names: str) -> tuple[set[str], set[str]]:

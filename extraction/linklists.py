@@ -7,15 +7,14 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import NavigableString, Tag
 from lxml import etree
 
-from extraction.boilerplate import WIDGET_MARK, gone, remove
+from extraction.boilerplate import WIDGET_MARK
 from extraction.lines import is_marker
-from extraction.page import Element, drop, first, text_of
-from extraction.textstats import LINK_DENSE, TextStats
-from extraction.tree import elements_named, has_text
+from extraction.page import Element, Sizes, drop, first, text_of
+from extraction.textstats import LINK_DENSE
 
+SPACES_RE = re.compile(r"\s+")
 MAX_CTA_CHARS = 60
 MAX_TEASER_CHARS = 300  # a teaser: a title and a line or two of excerpt
 MAX_WRAPPERS = 4  # single wrappers looked through for a block's items
@@ -41,16 +40,13 @@ class Headline:
     url: str | None = None
 
 
-def link_headline(link: Tag, base_url: str | None) -> Headline:
+def link_headline(link: Element, base_url: str | None) -> Headline:
     """A link as a headline: its text on one line, its http(s) address."""
-    return Headline(re.sub(r"\s+", " ", link.get_text(" ", strip=True)), web_link(base_url, link.get("href")))
+    return Headline(SPACES_RE.sub(" ", text_of(link)), web_link(base_url, link.get("href")))
 
 
 def widget_headlines(widget: Element, base_url: str | None) -> list[Headline]:
-    headlines = [
-        Headline(re.sub(r"\s+", " ", text_of(a)), web_link(base_url, a.get("href")))
-        for a in widget.iterdescendants("a")
-    ]
+    headlines = [link_headline(a, base_url) for a in widget.iterdescendants("a")]
     return [h for h in headlines if len(h.text.split()) >= 3 or len(h.text) >= 15]
 
 
@@ -88,51 +84,57 @@ def take_widgets(top: Element, container: Element, base_url: str | None) -> list
     return headlines
 
 
-def text_len(tag: Tag) -> int:
-    return len(tag.get_text(" ", strip=True))
+def text_len(element: Element) -> int:
+    return len(text_of(element))
 
 
-def link_density(tag: Tag) -> float:
-    total = text_len(tag)
+def link_density(element: Element) -> float:
+    """Link text over all text, read afresh (the tree changes under these passes)."""
+    total = text_len(element)
     if not total:
         return 0.0
-    return sum(text_len(a) for a in elements_named(tag, ("a",))) / total
+    return sum(text_len(a) for a in element.iterdescendants("a")) / total
 
 
-def trailing_link_lists(container: Tag, base_url: str | None) -> list[Headline]:
+def has_text(element: Element) -> bool:
+    """Whether the element holds text, stopping at its first string that does."""
+    return any(s.strip() for s in element.itertext())
+
+
+def trailing_link_lists(container: Element, base_url: str | None) -> list[Headline]:
     """Remove link-dense lists/blocks at the end of the container; their links are headlines."""
     headlines: list[Headline] = []
     while True:
         last = last_top_block(container)
         if last is None:
             return headlines
-        links = [a for a in elements_named(last, ("a",)) if has_text(a)]
-        text = last.get_text(" ", strip=True)
+        links = [a for a in last.iterdescendants("a") if has_text(a)]
+        text = text_of(last)
         if links and link_density(last) >= LINK_DENSE and (len(links) >= 2 or len(text) < 120):
             items = [link_headline(a, base_url) for a in links]
             headlines[:0] = [h for h in items if len(h.text.split()) >= 3]
-            remove(last)
+            drop(last)
             continue
         titles = teaser_titles(last)
         if titles:
             headlines[:0] = [link_headline(a, base_url) for a in titles]
-            remove(last)
+            drop(last)
             continue
         if is_marker(text) and headlines:
-            remove(last)
+            drop(last)
             continue
         return headlines
 
 
-def teaser_titles(block: Tag) -> list[Tag]:
+def teaser_titles(block: Element) -> list[Element]:
     """The title links of a block of teasers (each item a linked title first, then an excerpt, a date, a
     section), under an optional marker heading ("You may also like"); [] when the block is not one."""
     node = block
     for _ in range(MAX_WRAPPERS):
-        children = [c for c in node.children if isinstance(c, Tag) and has_text(c)]
-        if children and _title_link(children[0]) is None and is_marker(children[0].get_text(" ", strip=True)):
+        children = [c for c in node.iterchildren(etree.Element) if has_text(c)]
+        if children and _title_link(children[0]) is None and is_marker(text_of(children[0])):
             children = children[1:]
-        if len(children) == 1 and children[0].name in WRAPPERS:
+        if len(children) == 1 and children[0].tag in WRAPPERS:
             node = children[0]
             continue
         titles = [t for t in map(_title_link, children) if t is not None]
@@ -140,44 +142,50 @@ def teaser_titles(block: Tag) -> list[Tag]:
     return []
 
 
-def _title_link(item: Tag) -> Tag | None:
+def _title_link(item: Element) -> Element | None:
     """The link a short item starts with, when it has at least three words."""
-    text = re.sub(r"\s+", " ", item.get_text(" ", strip=True))
-    link = next((a for a in elements_named(item, ("a",)) if has_text(a)), None)
+    text = SPACES_RE.sub(" ", text_of(item))
+    link = next((a for a in item.iterdescendants("a") if has_text(a)), None)
     if link is None or len(text) > MAX_TEASER_CHARS:
         return None
-    title = re.sub(r"\s+", " ", link.get_text(" ", strip=True))
+    title = SPACES_RE.sub(" ", text_of(link))
     return link if len(title.split()) >= 3 and text.startswith(title) else None
 
 
-def last_top_block(container: Tag) -> Tag | None:
+def last_top_block(container: Element) -> Element | None:
     """The last child (descending through single wrappers) that holds text."""
-    node: Tag = container
+    node = container
     while True:
-        children = [c for c in node.children if isinstance(c, Tag) and has_text(c)]
-        loose = [c for c in node.children if isinstance(c, NavigableString) and c.strip()]
+        children = [c for c in node.iterchildren(etree.Element) if has_text(c)]
+        loose = (node.text or "").strip() or any((c.tail or "").strip() for c in node)
         if not children or loose:
             return node if node is not container else None
         last = children[-1]
-        if len(children) == 1 and last.name in ("div", "section", "article", "main"):
+        if len(children) == 1 and last.tag in ("div", "section", "article", "main"):
             node = last
             continue
         return last
 
 
-def drop_link_blocks(container: Tag) -> None:
+def drop_link_blocks(container: Element) -> None:
     """In-body boxes of links ("Read more: ...", related boxes) are not article text."""
-    stats = TextStats(container)  # exact for each element when judged: parents come first
-    for tag in elements_named(container, ("ul", "ol", "div", "section", "table")):
-        if gone(tag) or stats.link_density(tag) < LINK_DENSE:
+    sizes = Sizes(container)  # exact for each element when judged: parents come first
+    removed: set[Element] = set()
+    boxes: list[Element] = []
+    for element in container.iterdescendants("ul", "ol", "div", "section", "table"):
+        if element in removed or sizes.link_density(element) < LINK_DENSE:
             continue
-        if len(elements_named(tag, ("a",))) >= 3:
-            remove(tag)
+        if sum(1 for _ in element.iterdescendants("a")) >= 3:
+            removed.update(element.iter())
+            boxes.append(element)
+    for element in boxes:
+        drop(element)
     # A short block that is nothing but a link is a call to action ("Get a quote", "Sign up").
-    for tag in elements_named(container, ("p", "div", "span")):
+    for element in list(container.iterdescendants("p", "div", "span")):
         # The sizes may be stale (too large) after the removals above: a cheap, safe first filter.
-        if gone(tag) or stats.text_len(tag) > 2 * MAX_CTA_CHARS:
+        if element in removed or sizes.text[element] > 2 * MAX_CTA_CHARS:
             continue
-        text = tag.get_text(" ", strip=True)
-        if text and len(text) <= MAX_CTA_CHARS and link_density(tag) >= 0.99:
-            remove(tag)
+        text = text_of(element)
+        if text and len(text) <= MAX_CTA_CHARS and link_density(element) >= 0.99:
+            removed.update(element.iter())
+            drop(element)

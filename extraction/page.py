@@ -148,7 +148,8 @@ def drop(element: Element) -> None:
 
 class Sizes:
     """Text, link-text and paragraph-text sizes of every element below `root` (characters of stripped
-    strings; see textstats.TextStats, the same figures for a BeautifulSoup tree), in one pass."""
+    strings), in one pass: the container search and the chrome and link-box passes ask these of thousands
+    of elements, and answering each by reading its text walks the same subtrees again and again."""
 
     def __init__(self, root: Element):
         self.root = root

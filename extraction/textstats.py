@@ -1,12 +1,7 @@
-"""Text, link-text and paragraph-text sizes of every element of a tree, computed in one pass.
-
-Container scoring asks these questions of thousands of elements; answering each with get_text() walks
-the same subtrees again and again.
-"""
+"""The rules on text sizes: what counts as a paragraph, when a block is link-dense, when a wrapper holds
+the article (page.Sizes measures the tree with them, in one pass)."""
 
 from __future__ import annotations
-
-from bs4 import Comment, NavigableString, Tag
 
 # Elements whose text is a paragraph of an article...
 PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote", "li", "dd"})
@@ -42,55 +37,3 @@ def paragraph_size(name: str, text: int, links: int, own: int, holds_blocks: boo
     elif name in TEXT_CONTAINERS:
         size = own
     return size if size >= MIN_PARAGRAPH_CHARS else 0
-
-
-class TextStats:
-    """Sizes in characters of whitespace-stripped strings; one iterative post-order walk (no recursion,
-    so deeply nested pages are fine)."""
-
-    def __init__(self, root: Tag):
-        self.root = root
-        self.text: dict[int, int] = {}
-        self.links: dict[int, int] = {}
-        self.paragraphs: dict[int, int] = {}
-        has_block: dict[int, bool] = {}
-        stack: list[tuple[Tag, bool]] = [(root, False)]
-        while stack:
-            node, children_done = stack.pop()
-            if not children_done:
-                stack.append((node, True))
-                stack.extend((c, False) for c in reversed(node.contents) if isinstance(c, Tag))
-                continue
-            text = links = paragraphs = own = 0
-            block = False
-            for child in node.contents:
-                if isinstance(child, Tag):
-                    key = id(child)
-                    text += self.text[key]
-                    links += self.links[key]
-                    paragraphs += self.paragraphs[key]
-                    block = block or child.name in NESTED_BLOCKS or has_block[key]
-                elif isinstance(child, NavigableString) and not isinstance(child, Comment):
-                    own += len(child.strip())
-            text += own
-            if node.name == "a":
-                links = text
-            size = paragraph_size(node.name, text, links, own, block)
-            paragraphs += size
-            key = id(node)
-            self.text[key], self.links[key], self.paragraphs[key], has_block[key] = (
-                text,
-                links,
-                paragraphs,
-                block,
-            )
-
-    def text_len(self, tag: Tag) -> int:
-        return self.text.get(id(tag), 0)
-
-    def link_density(self, tag: Tag) -> float:
-        total = self.text.get(id(tag), 0)
-        return self.links.get(id(tag), 0) / total if total else 0.0
-
-    def paragraph_chars(self, tag: Tag) -> int:
-        return self.paragraphs.get(id(tag), 0)

@@ -1,10 +1,9 @@
-"""BeautifulSoup trees made and walked fast: a tree built from an lxml element without serialising and
-parsing it again, and the element lists that `find_all(names)` gives, in document order, without bs4's
-general matching machinery (which costs more than the walk itself)."""
+"""The BeautifulSoup tree of the article's container, built from its lxml element without serialising and
+parsing it again."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
@@ -52,13 +51,3 @@ def soup_of(element: etree._Element) -> Tag:
     top = soup.contents[0] if soup.contents else None
     assert isinstance(top, Tag), "the element was fed first"
     return top
-
-
-def elements_named(root: Tag, names: Collection[str]) -> list[Tag]:
-    """The elements below `root` with one of these tag names, in document order: root.find_all(names)."""
-    return [node for node in root.descendants if isinstance(node, Tag) and node.name in names]
-
-
-def has_text(tag: Tag) -> bool:
-    """Whether the tag holds text: tag.get_text(strip=True) != "", stopping at its first string that does."""
-    return next(tag.stripped_strings, None) is not None
