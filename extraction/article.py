@@ -179,9 +179,9 @@ def extract(html: str, url: str | None = None) -> Extracted:
     top = body if body is not None else doc
     keep_attributes(top)
     chosen = find_container(top, sizes)
-    html_headlines = take_widgets(top, chosen, url)
-    html_headlines += trailing_link_lists(chosen, url)
-    drop_link_blocks(chosen)
+    html_headlines = take_widgets(top, chosen, sizes, url)
+    html_headlines += trailing_link_lists(chosen, sizes, url)
+    drop_link_blocks(chosen, sizes)
     container = soup_of(chosen)
     paragraphs = _tidy(_paragraphs(container), meta.title)
     split = split_text("\n\n".join(paragraphs))

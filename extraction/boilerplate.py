@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import re
 
-from extraction.page import Element, Sizes, drop, drop_tags
+from extraction.page import Element, Sizes, drop_tags
 from extraction.textstats import MIN_PAGE_PARAGRAPH_CHARS, holds_the_article
 
 # Never article text.
@@ -126,7 +126,6 @@ def strip_chrome(body: Element) -> Sizes:
     # changes the sizes of its ancestors only, judged before it).
     sizes = Sizes(body)
     page_paragraphs, page_text = sizes.paragraphs[body], sizes.text[body]
-    changed: set[Element] = set()  # ancestors of removed elements
     settled: set[Element] = set()  # inside a removed element or a widget
     for marked in body.xpath(f"descendant-or-self::*[@{WIDGET_MARK}]"):
         del marked.attrib[WIDGET_MARK]  # only strip_chrome marks widgets, never the page itself
@@ -152,7 +151,6 @@ def strip_chrome(body: Element) -> Sizes:
         if kind.endswith("widget"):
             element.set(WIDGET_MARK, "")
         else:
-            changed.update(element.iterancestors())
-            drop(element)
-    sizes.remeasure(changed)
+            sizes.drop(element)
+    sizes.refresh()
     return sizes

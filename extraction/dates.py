@@ -40,15 +40,9 @@ MODIFIED_META = (
     ("name", "last-modified"),
     ("itemprop", "dateModified"),
 )
-# An element whose class holds one of these words (any case) may hold the date line ("dateline" holds
-# "date"); found by XPath, in C.
-DATELINE_CLASS_WORDS = ("date", "time", "publish", "posted", "byline", "meta")
-_CLASS = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-DATELINE_ELEMENTS = etree.XPath(
-    "descendant-or-self::*[@class and ("
-    + " or ".join(f"contains({_CLASS}, '{word}')" for word in DATELINE_CLASS_WORDS)
-    + ")]"
-)
+# An element whose class holds one of these words (ASCII letters in any case) may hold the date line
+# ("dateline" holds "date").
+DATELINE_CLASS_RE = re.compile("date|time|publish|posted|byline|meta", re.IGNORECASE | re.ASCII)
 MAX_DATELINE_CANDIDATES = 30
 URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|$|[-_])")
 # The part of a page searched for its publication day: dates sit at the top, and the search's time grows
@@ -116,9 +110,16 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 def _written_date(doc: Element) -> datetime | None:
     """A date written in a <time> element or a date/byline element near the top of the page."""
-    candidates = list(itertools.islice(doc.iter("time"), MAX_DATELINE_CANDIDATES))
-    candidates += DATELINE_ELEMENTS(doc)[:MAX_DATELINE_CANDIDATES]
-    for tag in candidates:
+    datelines = (
+        element
+        for element in doc.iter(etree.Element)
+        if DATELINE_CLASS_RE.search(element.get("class") or "") is not None
+    )
+    candidates = itertools.chain(
+        itertools.islice(doc.iter("time"), MAX_DATELINE_CANDIDATES),
+        itertools.islice(datelines, MAX_DATELINE_CANDIDATES),
+    )
+    for tag in candidates:  # read as far as the first date: most pages have it in their first candidates
         text = text_of(tag)
         if len(text) > 200:
             continue

@@ -11,7 +11,7 @@ from lxml import etree
 
 from extraction.boilerplate import WIDGET_MARK
 from extraction.lines import is_marker
-from extraction.page import Element, Sizes, drop, first, text_of
+from extraction.page import Element, Sizes, first, text_of
 from extraction.textstats import LINK_DENSE
 
 SPACES_RE = re.compile(r"\s+")
@@ -50,10 +50,10 @@ def widget_headlines(widget: Element, base_url: str | None) -> list[Headline]:
     return [h for h in headlines if len(h.text.split()) >= 3 or len(h.text) >= 15]
 
 
-def take_widgets(top: Element, container: Element, base_url: str | None) -> list[Headline]:
-    """The headline widgets strip_chrome marked below `top` (the page's lxml tree): those after the
-    article's last text (inside the container, or after it within the enclosing <article>/<main>) give
-    their links as headlines; every widget leaves the tree."""
+def take_widgets(top: Element, container: Element, sizes: Sizes, base_url: str | None) -> list[Headline]:
+    """The headline widgets strip_chrome marked below `top` (the page's lxml tree, measured by `sizes`):
+    those after the article's last text (inside the container, or after it within the enclosing
+    <article>/<main>) give their links as headlines; every widget leaves the tree."""
     widgets = [t for t in top.iterdescendants(etree.Element) if t.get(WIDGET_MARK) is not None]
     if not widgets:
         return []
@@ -80,7 +80,7 @@ def take_widgets(top: Element, container: Element, base_url: str | None) -> list
         )
         if trailing:
             headlines.extend(widget_headlines(widget, base_url))
-        drop(widget)
+        sizes.drop(widget)
     return headlines
 
 
@@ -101,7 +101,7 @@ def has_text(element: Element) -> bool:
     return any(s.strip() for s in element.itertext())
 
 
-def trailing_link_lists(container: Element, base_url: str | None) -> list[Headline]:
+def trailing_link_lists(container: Element, sizes: Sizes, base_url: str | None) -> list[Headline]:
     """Remove link-dense lists/blocks at the end of the container; their links are headlines."""
     headlines: list[Headline] = []
     while True:
@@ -113,15 +113,15 @@ def trailing_link_lists(container: Element, base_url: str | None) -> list[Headli
         if links and link_density(last) >= LINK_DENSE and (len(links) >= 2 or len(text) < 120):
             items = [link_headline(a, base_url) for a in links]
             headlines[:0] = [h for h in items if len(h.text.split()) >= 3]
-            drop(last)
+            sizes.drop(last)
             continue
         titles = teaser_titles(last)
         if titles:
             headlines[:0] = [link_headline(a, base_url) for a in titles]
-            drop(last)
+            sizes.drop(last)
             continue
         if is_marker(text) and headlines:
-            drop(last)
+            sizes.drop(last)
             continue
         return headlines
 
@@ -167,9 +167,9 @@ def last_top_block(container: Element) -> Element | None:
         return last
 
 
-def drop_link_blocks(container: Element) -> None:
+def drop_link_blocks(container: Element, sizes: Sizes) -> None:
     """In-body boxes of links ("Read more: ...", related boxes) are not article text."""
-    sizes = Sizes(container)  # exact for each element when judged: parents come first
+    sizes.refresh()  # exact for each element when judged: parents come first
     removed: set[Element] = set()
     boxes: list[Element] = []
     for element in container.iterdescendants("ul", "ol", "div", "section", "table"):
@@ -179,7 +179,7 @@ def drop_link_blocks(container: Element) -> None:
             removed.update(element.iter())
             boxes.append(element)
     for element in boxes:
-        drop(element)
+        sizes.drop(element)
     # A short block that is nothing but a link is a call to action ("Get a quote", "Sign up").
     for element in list(container.iterdescendants("p", "div", "span")):
         # The sizes may be stale (too large) after the removals above: a cheap, safe first filter.
@@ -188,4 +188,4 @@ def drop_link_blocks(container: Element) -> None:
         text = text_of(element)
         if text and len(text) <= MAX_CTA_CHARS and link_density(element) >= 0.99:
             removed.update(element.iter())
-            drop(element)
+            sizes.drop(element)

@@ -161,6 +161,7 @@ class Sizes:
         self.anchors: dict[Element, int] = {}  # links with text
         self.paragraph_own: dict[Element, int] = {}  # the paragraph text an element adds itself, when any
         self.holds_blocks: dict[Element, bool] = {}
+        self.stale: set[Element] = set()  # ancestors of elements dropped, measured again by refresh()
         for element in reversed(self.elements):  # children before their parents
             self._measure(element)
 
@@ -204,12 +205,19 @@ class Sizes:
         own = self.paragraph_own
         return [e for _, e in etree.iterwalk(self.root, events=("end",)) if e in own]
 
-    def remeasure(self, changed: set[Element]) -> None:
-        """Measure these elements again (the ancestors of elements taken out of the tree), children first:
-        the sizes are then those of the tree as it is."""
-        for element in reversed(self.elements):
-            if element in changed:
-                self._measure(element)
+    def drop(self, element: Element) -> None:
+        """Take `element` out of the tree (see drop); its ancestors' sizes are stale until refresh()."""
+        self.stale.update(element.iterancestors())
+        drop(element)
+
+    def refresh(self) -> None:
+        """Measure again, children first, the ancestors of the elements dropped since the last refresh: the
+        sizes are then those of the tree as it is."""
+        if self.stale:
+            for element in reversed(self.elements):
+                if element in self.stale:
+                    self._measure(element)
+            self.stale.clear()
 
 
 def bound(body: Element) -> None:
