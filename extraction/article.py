@@ -23,7 +23,7 @@ from extraction.encoding import strip_controls
 from extraction.lines import is_marker
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
 from extraction.metadata import extract_metadata
-from extraction.page import Sizes, bound, first, keep_attributes, parse, take_scripts
+from extraction.page import Sizes, bound, first, parse, take_scripts
 from extraction.patterns import BYLINE_RE
 from extraction.splitter import split_text
 from extraction.tree import soup_of
@@ -35,6 +35,11 @@ BLOCK_TAGS = frozenset(
     "p div section article main h1 h2 h3 h4 h5 h6 li ul ol blockquote pre table tr dl dt dd figure "
     "figcaption header address".split()
 )
+# What the text walk (_block_text) reads of the tree besides its strings: blocks, line breaks, table cells,
+# and what BeautifulSoup gives strings of their own kind (<textarea>, <pre>: white space kept; <rt>, <rp>:
+# ruby annotations, not text). The container's other elements (inline markup, images: a third of them)
+# give BeautifulSoup their text alone.
+TEXT_STRUCTURE_TAGS = BLOCK_TAGS | {"br", "td", "th", "textarea", "rt", "rp"}
 # Lines of page furniture that survive in article containers.
 UI_LINE_RE = re.compile(
     r"^(?:[-–—•·|*]+|share(?: this(?: article| story| post)?)?(?: on \w+)?|print|email|tweet|copy link"
@@ -177,12 +182,11 @@ def extract(html: str, url: str | None = None) -> Extracted:
     meta = extract_metadata(doc, url, jsonld, day)
     sizes = strip_chrome(body) if body is not None else Sizes(doc)
     top = body if body is not None else doc
-    keep_attributes(top)
     chosen = find_container(top, sizes)
     html_headlines = take_widgets(top, chosen, sizes, url)
     html_headlines += trailing_link_lists(chosen, sizes, url)
     drop_link_blocks(chosen, sizes)
-    container = soup_of(chosen)
+    container = soup_of(chosen, TEXT_STRUCTURE_TAGS)
     paragraphs = _tidy(_paragraphs(container), meta.title)
     split = split_text("\n\n".join(paragraphs))
     headlines: list[Headline] = []

@@ -4,7 +4,6 @@ what can hold the article and the headline lists after it."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterable
 from typing import TypeAlias, TypeVar
@@ -253,24 +252,6 @@ def _cut_from(element: Element, body: Element) -> None:
             return
         del parent[parent.index(node) + first_cut :]
         node, first_cut = parent, 1
-
-
-# The attributes the extractor reads once BeautifulSoup has the tree (boilerplate.WIDGET_MARK among them):
-# the others are cut before, so that BeautifulSoup does not build them for every element.
-READ_ATTRIBUTES = frozenset({"class", "id", "href", "itemprop", "data-newsdesk-widget"})
-
-
-def keep_attributes(root: Element) -> None:
-    for element in root.iter(etree.Element):  # elements only
-        attrib = element.attrib
-        if attrib and any(name not in READ_ATTRIBUTES for name in attrib):
-            # Cleared and set again, not deleted one by one: a page's attribute name such as "{x}y" reads
-            # to lxml as a namespaced name that `del` cannot find.
-            kept = [(name, value) for name, value in attrib.items() if name in READ_ATTRIBUTES]
-            attrib.clear()
-            for name, value in kept:
-                with contextlib.suppress(ValueError):  # a value lxml will not set again (a control character)
-                    attrib[name] = value
 
 
 MetaTags = dict[tuple[str, str], str]

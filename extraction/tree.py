@@ -3,7 +3,7 @@ parsing it again."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
@@ -13,15 +13,17 @@ from lxml import etree
 
 class ElementTreeBuilder(HTMLTreeBuilder):
     """A BeautifulSoup tree builder that reads an lxml element (already parsed, and cut by the passes
-    before) instead of markup: BeautifulSoup gets the same start, data and end calls its lxml builder would
-    make, without the element being serialised and parsed a second time. Attribute values stay strings
-    (class and rel are not split into lists)."""
+    before) instead of markup: BeautifulSoup gets the start, data and end calls its lxml builder would
+    make, without the element being serialised and parsed a second time. Only the elements named in
+    `structure` become Tags, without their attributes (what the text walk reads); the others give their
+    text alone, in the same strings as if they were there."""
 
     NAME = "newsdesk-lxml-element"
     features = [NAME]
 
-    def __init__(self) -> None:
+    def __init__(self, structure: Collection[str]) -> None:
         super().__init__(multi_valued_attributes={})
+        self.structure = structure
 
     def prepare_markup(
         self, markup: Any, *args: Any, **kwargs: Any
@@ -31,23 +33,33 @@ class ElementTreeBuilder(HTMLTreeBuilder):
     def feed(self, markup: Any) -> None:
         soup = self.soup
         assert soup is not None, "BeautifulSoup sets it before feeding"
+        structure = self.structure
         for event, node in etree.iterwalk(markup, events=("start", "end")):
             if not isinstance(node.tag, str):  # a comment or processing instruction: only its tail
                 if event == "end" and node.tail and node is not markup:
                     soup.handle_data(node.tail)
-            elif event == "start":
-                soup.handle_starttag(node.tag, None, None, dict(node.attrib))
+                continue
+            tag = node.tag in structure or node is markup
+            if event == "start":
+                if tag:
+                    soup.handle_starttag(node.tag, None, None, {})
+                else:  # the text before it ends where it starts, as when its Tag is made
+                    soup.endData()
                 if node.text:
                     soup.handle_data(node.text)
             else:
-                soup.handle_endtag(node.tag)
+                if tag:
+                    soup.handle_endtag(node.tag)
+                else:
+                    soup.endData()
                 if node.tail and node is not markup:
                     soup.handle_data(node.tail)
 
 
-def soup_of(element: etree._Element) -> Tag:
-    """The element (its tail left out) as a BeautifulSoup tree; the Tag returned is the element's."""
-    soup = BeautifulSoup(element, builder=ElementTreeBuilder())
+def soup_of(element: etree._Element, structure: Collection[str]) -> Tag:
+    """The element (its tail left out) as a BeautifulSoup tree of the elements named in `structure` (the
+    others give their text only); the Tag returned is the element's."""
+    soup = BeautifulSoup(element, builder=ElementTreeBuilder(structure))
     top = soup.contents[0] if soup.contents else None
     assert isinstance(top, Tag), "the element was fed first"
     return top
