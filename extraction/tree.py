@@ -11,6 +11,10 @@ from bs4.builder import HTMLTreeBuilder
 from lxml import etree
 
 
+ASCII_SPACES = " \n\t\f\r"  # what BeautifulSoup counts as white space (its ASCII_SPACES)
+ITEM_TAGS = frozenset(("li", "td", "th"))
+
+
 class ElementTreeBuilder(HTMLTreeBuilder):
     """A BeautifulSoup tree builder that reads an lxml element (already parsed, and cut by the passes
     before) instead of markup: BeautifulSoup gets the start, data and end calls its lxml builder would
@@ -34,26 +38,44 @@ class ElementTreeBuilder(HTMLTreeBuilder):
         soup = self.soup
         assert soup is not None, "BeautifulSoup sets it before feeding"
         structure = self.structure
+        # BeautifulSoup turns a string of nothing but white space into one "\n" or " ", string by string.
+        # Text on both sides of an element left out goes to it as one string, unless either side is
+        # such white space: then the two stay apart, as they were around the element's Tag.
+        promoted: set[etree._Element] = set()  # other elements built: the parents of items and cells
+        skipped = False  # an element was left out since the last string began
+        blank = True  # the string begun is empty or white space
         for event, node in etree.iterwalk(markup, events=("start", "end")):
-            if not isinstance(node.tag, str):  # a comment or processing instruction: only its tail
-                if event == "end" and node.tail and node is not markup:
-                    soup.handle_data(node.tail)
-                continue
-            tag = node.tag in structure or node is markup
-            if event == "start":
-                if tag:
-                    soup.handle_starttag(node.tag, None, None, {})
-                else:  # the text before it ends where it starts, as when its Tag is made
-                    soup.endData()
-                if node.text:
-                    soup.handle_data(node.text)
-            else:
-                if tag:
-                    soup.handle_endtag(node.tag)
+            tag = node.tag
+            if not isinstance(tag, str):  # a comment or processing instruction: only its tail
+                text = node.tail if event == "end" and node is not markup else None
+            elif tag in structure or node is markup or node in promoted or _holds_items(node, promoted):
+                if event == "start":
+                    soup.handle_starttag(tag, None, None, {})
+                    text = node.text
                 else:
+                    soup.handle_endtag(tag)
+                    text = node.tail if node is not markup else None
+                skipped, blank = False, True
+            else:
+                skipped = True
+                text = node.text if event == "start" else node.tail
+            if text:
+                text_blank = not text.strip(ASCII_SPACES)
+                if skipped and (blank or text_blank):
                     soup.endData()
-                if node.tail and node is not markup:
-                    soup.handle_data(node.tail)
+                    blank = True
+                skipped = False
+                soup.handle_data(text)
+                blank = blank and text_blank
+
+
+def _holds_items(element: etree._Element, promoted: set[etree._Element]) -> bool:
+    """Whether list items or table cells sit directly in the element: the text walk reads an item's and a
+    cell's parent (an item outside <ol> is "- " item, cells are read "cell | cell" within their parent)."""
+    if any(child.tag in ITEM_TAGS for child in element):
+        promoted.add(element)
+        return True
+    return False
 
 
 def soup_of(element: etree._Element, structure: Collection[str]) -> Tag:

@@ -34,12 +34,17 @@ def default_workers() -> int:
 
 def new_pool(workers: int) -> ProcessPoolExecutor:
     # Spawned, not forked: a fork of the crawl process would copy its reactor, threads and sockets.
-    return ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=worker_started,
         initargs=(os.getpid(),),
     )
+    # Every worker started now (the pool starts one for each task it cannot give to an idle worker): they
+    # load the extractor while the crawl fetches robots.txt and its feeds, not once the first pages wait.
+    for _ in range(workers):
+        pool.submit(os.getpid)
+    return pool
 
 
 @functools.cache
