@@ -10,7 +10,6 @@ from bs4 import BeautifulSoup, Tag
 from bs4.builder import HTMLTreeBuilder
 from lxml import etree
 
-
 ASCII_SPACES = " \n\t\f\r"  # what BeautifulSoup counts as white space (its ASCII_SPACES)
 ITEM_TAGS = frozenset(("li", "td", "th"))
 
