@@ -3,6 +3,8 @@ place, on both backends, and works as one made by the newest."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from storage.fingerprints import minhash
 from storage.models import ArticleBand, Headline
 from storage.queries import ArticleFilter, list_articles
 
+ROOT = Path(__file__).resolve().parent.parent
 BODY = (
     "The harbour board voted on Monday to rebuild the north pier before the winter storms arrive. "
     "Fishing crews had asked for the work for years, and the board said contractors would start at "
@@ -122,3 +125,27 @@ def test_a_schema_another_process_creates_while_this_one_checks_is_not_taken_for
     with checked.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM articles")).scalar() == 0
     checked.dispose()
+
+
+def test_the_schema_head_named_in_code_is_the_newest_migration() -> None:
+    # A database at SCHEMA_HEAD is used without running Alembic: a new migration must move it.
+    from alembic.script import ScriptDirectory
+
+    from storage.db import SCHEMA_HEAD, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+
+
+def test_a_process_on_an_up_to_date_database_starts_without_loading_alembic(tmp_path: Path) -> None:
+    # Every crawl process, command and worker connects at start: on a current schema that costs one query,
+    # not Alembic's import and a read of every migration script.
+    url = f"sqlite:///{tmp_path / 'newsdesk.db'}"
+    connect(url).dispose()
+    check = (
+        "import sys; from storage.db import connect; connect(sys.argv[1]).dispose(); "
+        "print('alembic' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", check, url], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "False"
