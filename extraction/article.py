@@ -18,7 +18,8 @@ from bs4 import CData, NavigableString, PageElement, Tag
 
 from extraction.boilerplate import strip_chrome
 from extraction.container import find_container
-from extraction.dates import DATE_SEARCH_CHARS, as_utc, publication_day
+from extraction.dates import DATE_SEARCH_CHARS, publication_day
+from extraction.datestrings import as_utc
 from extraction.encoding import strip_controls
 from extraction.lines import is_marker
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import htmldate.core
 import htmldate.extractors
-from dateutil import parser as dateparser
 from htmldate import find_date
 from lxml import etree
 from lxml.html import HtmlElement
 
+from extraction.datestrings import parse_zoned_date
 from extraction.page import Element, MetaTags, first, meta_value, text_of
 from extraction.patterns import WRITTEN_DATE_RE
 
@@ -81,31 +81,6 @@ def _no_page_search(htmlstring: str, options: Any) -> str | None:
 # htmldate spends there, and gave 88 dates of which 2 were right (66 were 1 January of a copyright year).
 # Without it the page's own stated date decides (extract_published), or there is no date.
 htmldate.core.search_page = _no_page_search
-
-
-def parse_date(text: str | None) -> datetime | None:
-    """An ISO or human date string -> naive UTC datetime (dates without a zone are taken as UTC)."""
-    return as_utc(parse_zoned_date(text))
-
-
-def parse_zoned_date(text: str | None) -> datetime | None:
-    """An ISO or human date string -> datetime, aware when the string gives a zone, else naive."""
-    if not text or not text.strip():
-        return None
-    try:
-        value = dateparser.parse(text.strip(), fuzzy=False)
-    except (ValueError, OverflowError, TypeError):
-        return None
-    if value is None or not 1990 <= value.year <= 2100:
-        return None
-    return value
-
-
-def as_utc(value: datetime | None) -> datetime | None:
-    """Naive UTC; a naive value is taken as UTC already."""
-    if value is not None and value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 def _written_date(doc: Element) -> datetime | None:

@@ -9,8 +9,9 @@ import os
 import signal
 import sys
 
+import extraction
 from crawler.items import ArticleItem, PageItem
-from extraction import EXTRACTOR_VERSION, extract, parse_date, strip_controls
+from extraction import EXTRACTOR_VERSION, parse_date, strip_controls
 from storage.shingles import fingerprints
 from storage.urls import canonicalize, choose_canonical
 
@@ -21,7 +22,9 @@ def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
     """The article in a raw page, with its canonical URL and every URL that led to it (an empty body and
     title when the page holds no article text), its content hash and shingle hashes (the crawl process
     makes those a MinHash signature)."""
-    extracted = extract(item.html, item.final_url)
+    # (The extractor is loaded on first use: by a pool worker as it starts, by the crawl process only when
+    # it extracts pages itself.)
+    extracted = extraction.extract(item.html, item.final_url)
     title = extracted.title or strip_controls(item.listed_title or "").strip()
     url = choose_canonical(item.final_url, extracted.canonical_url, keep_params)
     seen = {url, *(canonicalize(u, keep_params) for u in (item.url, *item.redirects, item.final_url))}
@@ -56,3 +59,4 @@ def worker_started(crawl_pid: int) -> None:
     # wait for work forever (each worker holds both ends of the pool's queue, so it never reads an end).
     if os.getppid() != crawl_pid:
         os._exit(0)
+    extraction.extract  # noqa: B018 -- loaded now, before the first page waits for it
