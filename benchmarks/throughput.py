@@ -1,14 +1,16 @@
 """Crawl throughput: `newsdesk crawl` (extract, split, dedupe, store) against the thirty-line alternative
 (benchmarks/reference_spider.py: Scrapy + trafilatura + JSON lines), on the same local site, in one run.
 
-    python -m benchmarks.throughput [--limit N] [--postgres URL]
+    python -m benchmarks.throughput [--runs 3] [--limit N] [--postgres URL]
 
 Serves the extraction-dev corpus as a site (../shared/tools/serve_corpus.py, sitemap discovery), crawls it
 into SQLite (and into PostgreSQL when --postgres or NEWSDESK_TEST_POSTGRES is given), then runs the
 reference spider. Prints article pages per second, CPU seconds per page (user+sys of the whole process
 tree, the worker processes included) and peak memory (the sum of the tree's proportional set sizes,
 sampled every 0.1 s), with ratios to the reference; then where the CPU went: the `newsdesk` command, its
-crawl process and its extraction workers.
+crawl process and its extraction workers. The crawls are run --runs times, the reference first every other
+time; the summary gives each ratio's median and worst over the runs (this machine's speed drifts by more
+than a run's ratio moves).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 import os
 import resource
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -204,23 +207,52 @@ def report(results: list[Result], reference: Result) -> None:
         print(f"  {r.name:42} {split}")
 
 
+def one_run(index: int, base: str, tmp: Path, postgres: str | None) -> tuple[list[Result], Result]:
+    """newsdesk into SQLite (and PostgreSQL) and the reference spider; every other run the reference first,
+    so that a machine speeding up or slowing down over the runs favours neither."""
+    reference = run_reference(base, tmp) if index % 2 else None
+    results = [run_newsdesk("newsdesk crawl, SQLite", f"sqlite:///{tmp / f'bench-{index}.db'}", base, tmp)]
+    if postgres:
+        with scratch_postgres(postgres, prefix="newsdesk_bench") as url:
+            results.append(run_newsdesk("newsdesk crawl, PostgreSQL", url, base, tmp))
+    if reference is None:
+        reference = run_reference(base, tmp)
+    return [*results, reference], reference
+
+
+def summary(runs: list[tuple[list[Result], Result]]) -> None:
+    """Each of newsdesk's ratios to the reference of its own run: median and worst over the runs."""
+    print(f"\nover {len(runs)} runs (ratios to the reference of the same run):")
+    for name in [r.name for r in runs[0][0] if r is not runs[0][1]]:
+        speed, cpu = [], []
+        for results, reference in runs:
+            (r,) = [r for r in results if r.name == name]
+            speed.append(r.pages_per_s / reference.pages_per_s)
+            cpu.append((r.cpu / r.pages) / (reference.cpu / reference.pages))
+        print(
+            f"  {name:42} pages/s median {statistics.median(speed):.2f}x (lowest {min(speed):.2f}x), "
+            f"CPU/page median {statistics.median(cpu):.2f}x (highest {max(cpu):.2f}x)"
+        )
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--limit", type=int, help="serve only the first N pages of the corpus")
     ap.add_argument("--postgres", default=os.environ.get("NEWSDESK_TEST_POSTGRES"), help="also crawl into it")
+    ap.add_argument("--runs", type=int, default=3, help="runs of every crawl, alternating (default 3)")
     args = ap.parse_args(argv)
     corpus = CORPUS / "extraction-dev"
     if missing_corpus(corpus):
         return 0
+    runs = []
     with tempfile.TemporaryDirectory() as tmp_name, corpus_site(corpus, args.limit) as base:
-        tmp = Path(tmp_name)
-        results = [run_newsdesk("newsdesk crawl, SQLite", f"sqlite:///{tmp / 'bench.db'}", base, tmp)]
-        if args.postgres:
-            with scratch_postgres(args.postgres, prefix="newsdesk_bench") as url:
-                results.append(run_newsdesk("newsdesk crawl, PostgreSQL", url, base, tmp))
-        reference = run_reference(base, tmp)
-        results.append(reference)
-    report(results, reference)
+        for index in range(args.runs):
+            runs.append(one_run(index, base, Path(tmp_name), args.postgres))
+            print(f"run {index + 1}:")
+            report(*runs[-1])
+            print(flush=True)
+    if len(runs) > 1:
+        summary(runs)
     return 0
 
 
