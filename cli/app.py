@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
-from crawler.sources import Source, SourcesError, load_sources
-from storage.db import DatabaseError, connect
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from crawler.sources import Source
 
 DEFAULT_DB = "sqlite:///newsdesk.db"
 DEFAULT_SOURCES = "sources.toml"
@@ -28,11 +30,16 @@ DEFAULT_SOURCES = "sources.toml"
 
 @dataclass
 class Context:
+    """What every command gets. The database and the sources are loaded when a command asks for them:
+    `newsdesk split` and `newsdesk extract` start without SQLAlchemy and the sources' checks."""
+
     db_url: str
     sources_path: str
     verbose: bool
 
     def engine(self) -> Engine:
+        from storage.db import DatabaseError, connect
+
         try:
             return connect(self.db_url)
         except DatabaseError as e:
@@ -41,6 +48,8 @@ class Context:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A read session on the database, closed (with its engine) afterwards."""
+        from sqlalchemy.orm import Session
+
         engine = self.engine()
         try:
             with Session(engine) as session:
@@ -49,6 +58,8 @@ class Context:
             engine.dispose()
 
     def sources(self) -> list[Source]:
+        from crawler.sources import SourcesError, load_sources
+
         try:
             return load_sources(self.sources_path)
         except SourcesError as e:

@@ -10,13 +10,17 @@ import zlib
 from collections.abc import Iterator
 from datetime import UTC, timezone
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import urlsplit
 
 import click
 
+import extraction
 from cli.output import RecordWriter, format_option
-from extraction import Extracted, PageTooLarge, extract, read_page, split_text
+from extraction import PageTooLarge, read_page, split_text
+
+if TYPE_CHECKING:
+    from extraction import Extracted
 
 SURROGATE_RE = re.compile("[\ud800-\udfff]")
 EXTRACT_TABLE = ("id", "title", "published", "body", "headlines")
@@ -78,7 +82,7 @@ def extract_command(paths: tuple[str, ...], url: str | None, fmt: str | None) ->
             problem = f"cannot read it: {e}"
         else:
             try:
-                writer.write(extract_record(path, extract(html, url), url))
+                writer.write(extract_record(path, extraction.extract(html, url), url))
                 continue
             except Exception as e:  # an extractor bug on one page must not stop the others: it is reported
                 problem = f"the extractor failed on it ({type(e).__name__}: {e}); please report this page"

@@ -43,7 +43,7 @@ MAX_TOPIC_OVERLAP_UNDER_HEADING = 0.4
 # The article's own list follows from the text just above it; a long article shares common words with any
 # list of other stories somewhere, so only its last TOPIC_WINDOW content words are compared.
 TOPIC_WINDOW = 1500
-TOPIC_CHARS_PER_WORD = 20
+TOPIC_CHARS_PER_WORD = 12  # the first tail read: 12 characters a content word (about 10 in the dev cases)
 
 MAX_DEK_BLOCK_LINES = 40
 MIN_PLAIN_ITEMS = 3  # a bare block of headlines needs three lines; a marker or bullets make two enough
@@ -310,11 +310,14 @@ def _looks_like_list(items: list[str]) -> bool:
 
 def _topic_overlap(items: list[str], body: str) -> float:
     """Mean share of each item's content words that occur in the body's last TOPIC_WINDOW content words."""
-    # Words are read from the end of a long body only, enough characters for TOPIC_WINDOW words or all.
-    tail = body[-TOPIC_WINDOW * TOPIC_CHARS_PER_WORD :].casefold()
-    words = CONTENT_WORD_RE.findall(tail)
-    if len(words) <= TOPIC_WINDOW and len(tail) < len(body):
-        words = CONTENT_WORD_RE.findall(body.casefold())
+    # Words are read from the end of a long body only, in a tail that doubles until it holds more than
+    # TOPIC_WINDOW words (its first word may be cut) or is the whole body.
+    size = TOPIC_WINDOW * TOPIC_CHARS_PER_WORD
+    while True:
+        words = CONTENT_WORD_RE.findall(body[-size:].casefold())
+        if len(words) > TOPIC_WINDOW or size >= len(body):
+            break
+        size *= 2
     body_words = set(words[-TOPIC_WINDOW:])
     shares = []
     for item in items:
