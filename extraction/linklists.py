@@ -11,7 +11,7 @@ from lxml import etree
 
 from extraction.boilerplate import WIDGET_MARK
 from extraction.lines import is_marker
-from extraction.page import Element, Sizes, first, text_of
+from extraction.page import Element, Sizes, first, has_text, text_of
 from extraction.textstats import LINK_DENSE
 
 SPACES_RE = re.compile(r"\s+")
@@ -64,7 +64,7 @@ def take_widgets(top: Element, container: Element, sizes: Sizes, base_url: str |
     text_end = 0
     for t in container.iterdescendants(*TEXT_BLOCKS):
         in_widget = t in marked or any(a in marked for a in t.iterancestors())
-        if not in_widget and any(s.strip() for s in t.itertext()):
+        if not in_widget and has_text(t):
             text_end = max(text_end, order.get(t, 0))
     scope = first(container.iterancestors("article", "main"))
     if scope is None:
@@ -94,11 +94,6 @@ def link_density(element: Element) -> float:
     if not total:
         return 0.0
     return sum(text_len(a) for a in element.iterdescendants("a")) / total
-
-
-def has_text(element: Element) -> bool:
-    """Whether the element holds text, stopping at its first string that does."""
-    return any(s.strip() for s in element.itertext())
 
 
 def trailing_link_lists(container: Element, sizes: Sizes, base_url: str | None) -> list[Headline]:

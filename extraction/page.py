@@ -53,6 +53,11 @@ def text_of(element: Element) -> str:
     return " ".join(s.strip() for s in element.itertext() if s.strip())
 
 
+def has_text(element: Element) -> bool:
+    """Whether the element holds text (text_of would not be empty), stopping at its first string that does."""
+    return any(s.strip() for s in element.itertext())
+
+
 def classes_match(element: Element, pattern: re.Pattern[str]) -> bool:
     classes = element.get("class")
     return classes is not None and pattern.search(classes) is not None
