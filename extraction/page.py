@@ -224,9 +224,22 @@ class Sizes:
             self.stale.clear()
 
 
+# Elements more than MAX_DEPTH levels below the body, found in C: a page without any, and with no more
+# than MAX_ELEMENTS elements, needs no walk in Python to bound it.
+TOO_DEEP = etree.XPath("boolean(" + "/".join(["*"] * (MAX_DEPTH + 1)) + ")")
+ELEMENT_COUNT = etree.XPath("count(descendant::*)")
+
+
 def bound(body: Element) -> None:
     """Flatten what lies deeper than MAX_DEPTH below `body`, cut the tree after MAX_ELEMENTS, and make
     raw-text elements <pre> (what a second parse reads back as it was)."""
+    if ELEMENT_COUNT(body) > MAX_ELEMENTS or TOO_DEEP(body):
+        _bound_walk(body)
+    for element in body.iter(*RAW_TEXT_TAGS):
+        element.tag = "pre"
+
+
+def _bound_walk(body: Element) -> None:
     depth = {body: 0}
     deepest: list[Element] = []
     count = 0
@@ -244,8 +257,6 @@ def bound(body: Element) -> None:
             deepest.append(element)
     for element in deepest:
         etree.strip_tags(element, "*")
-    for element in body.iter(*RAW_TEXT_TAGS):
-        element.tag = "pre"
 
 
 def _cut_from(element: Element, body: Element) -> None:
