@@ -16,7 +16,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from extraction.datestrings import parse_zoned_date
-from extraction.page import Element, MetaTags, first, meta_value, text_of
+from extraction.page import Element, MetaTags, classes_match, first, meta_value, text_of
 from extraction.patterns import WRITTEN_DATE_RE
 
 DATE_META = (
@@ -85,11 +85,7 @@ htmldate.core.search_page = _no_page_search
 
 def _written_date(doc: Element) -> datetime | None:
     """A date written in a <time> element or a date/byline element near the top of the page."""
-    datelines = (
-        element
-        for element in doc.iter(etree.Element)
-        if DATELINE_CLASS_RE.search(element.get("class") or "") is not None
-    )
+    datelines = (e for e in doc.iter(etree.Element) if classes_match(e, DATELINE_CLASS_RE))
     candidates = itertools.chain(
         itertools.islice(doc.iter("time"), MAX_DATELINE_CANDIDATES),
         itertools.islice(datelines, MAX_DATELINE_CANDIDATES),
