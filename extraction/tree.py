@@ -40,14 +40,13 @@ class ElementTreeBuilder(HTMLTreeBuilder):
         # BeautifulSoup turns a string of nothing but white space into one "\n" or " ", string by string.
         # Text on both sides of an element left out goes to it as one string, unless either side is
         # such white space: then the two stay apart, as they were around the element's Tag.
-        promoted: set[etree._Element] = set()  # other elements built: the parents of items and cells
         skipped = False  # an element was left out since the last string began
         blank = True  # the string begun is empty or white space
         for event, node in etree.iterwalk(markup, events=("start", "end")):
             tag = node.tag
             if not isinstance(tag, str):  # a comment or processing instruction: only its tail
                 text = node.tail if event == "end" and node is not markup else None
-            elif tag in structure or node is markup or node in promoted or _holds_items(node, promoted):
+            elif tag in structure or node is markup or _holds_items(node):
                 if event == "start":
                     soup.handle_starttag(tag, None, None, {})
                     text = node.text
@@ -68,13 +67,11 @@ class ElementTreeBuilder(HTMLTreeBuilder):
                 blank = blank and text_blank
 
 
-def _holds_items(element: etree._Element, promoted: set[etree._Element]) -> bool:
-    """Whether list items or table cells sit directly in the element: the text walk reads an item's and a
-    cell's parent (an item outside <ol> is "- " item, cells are read "cell | cell" within their parent)."""
-    if any(child.tag in ITEM_TAGS for child in element):
-        promoted.add(element)
-        return True
-    return False
+def _holds_items(element: etree._Element) -> bool:
+    """Whether list items or table cells sit directly in the element (built as a Tag even when not named
+    in `structure`): the text walk reads an item's and a cell's parent (an item outside <ol> is "- " item,
+    cells are read "cell | cell" within their parent)."""
+    return any(child.tag in ITEM_TAGS for child in element)
 
 
 def soup_of(element: etree._Element, structure: Collection[str]) -> Tag:
