@@ -146,7 +146,8 @@ def recorded_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision`, the newest migration by default (an empty database gets the
     whole schema)."""
-    if revision == "head" and recorded_revision(engine) == SCHEMA_HEAD:
+    current = recorded_revision(engine)
+    if revision == "head" and current == SCHEMA_HEAD:
         return  # every process starts here: no need to load Alembic and read each migration script
     from alembic import command
     from alembic.runtime.migration import MigrationContext
@@ -155,8 +156,6 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
     scripts = ScriptDirectory.from_config(config)
     head = scripts.get_current_head() if revision == "head" else revision
-    with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
     if current == head:
         return
     where = engine.url.render_as_string(hide_password=True)
