@@ -5,16 +5,35 @@ crawl never outlives the `newsdesk` command or daemon that runs it: it stops at 
 shutdown that could overlap the next crawl of the source (articles are written in transactions, so nothing
 stored is half-written; what was in flight, or in a batch not yet committed, is fetched again next time). A living parent that wants the
 crawl to stop sends SIGTERM and gets the graceful shutdown.
+
+Without arguments it is a spare (crawler.spare): it loads Scrapy and the project's components first, then
+reads its arguments, one JSON list, from stdin; at the end of stdin it exits.
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
+import json
 import os
+import shlex
 import signal
 import sys
 
+from setproctitle import setproctitle
+
 PR_SET_PDEATHSIG = 1
+# A collection of the youngest objects after 50,000 new ones instead of Python's 700: a crawl allocates
+# steadily and keeps little, and the collections cost it ~5% of its CPU at the default (measured with
+# gc.callbacks: 1.2 s of a crawl process's time over 793 pages, 0.13 s with this and the freeze below).
+GC_YOUNG_THRESHOLD = 50_000
+COMPONENTS = (
+    "ITEM_PIPELINES",
+    "SPIDER_MIDDLEWARES",
+    "DOWNLOADER_MIDDLEWARES",
+    "EXTENSIONS",
+    "DOWNLOAD_HANDLERS",
+)
 
 
 def bind_to_parent() -> None:
@@ -31,12 +50,50 @@ def bind_to_parent() -> None:
         sys.exit("newsdesk: the process that started this crawl is gone")
 
 
+def load_ahead() -> None:
+    """Import what `scrapy crawl` will: Scrapy, the project's spiders and every component its settings
+    name; and install the reactor they ask for (Scrapy checks an installed one and uses it)."""
+    from scrapy.spiderloader import get_spider_loader
+    from scrapy.utils.misc import load_object
+    from scrapy.utils.project import get_project_settings
+    from scrapy.utils.reactor import install_reactor
+
+    settings = get_project_settings()
+    if settings.getbool("TWISTED_REACTOR_ENABLED"):
+        install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
+    get_spider_loader(settings)
+    for name in COMPONENTS:
+        for path in settings.getwithbase(name).values():
+            if isinstance(path, str):
+                load_object(path)
+
+
+def read_arguments() -> list[str]:
+    """The spare's command line: one JSON list of strings on stdin. Nothing there: the parent gave up."""
+    line = sys.stdin.buffer.readline()
+    if not line.strip():
+        sys.exit(0)
+    argv = json.loads(line)
+    if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+        sys.exit("newsdesk: a spare crawl process takes a JSON list of strings on stdin")
+    return argv
+
+
 def main() -> None:
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     bind_to_parent()
     from scrapy.cmdline import execute
 
-    execute(["scrapy", *sys.argv[1:]])
+    argv = sys.argv[1:]
+    if not argv:
+        load_ahead()
+        argv = read_arguments()
+        # `ps` shows what it crawls, as it shows a crawl process started with its arguments.
+        setproctitle(shlex.join([sys.executable, "-m", "crawler", *argv]))
+    # What start-up made lives as long as the process: no collection needs to look at it again.
+    gc.freeze()
+    execute(["scrapy", *argv])
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from crawler.outcome import RunResult, outcome, stored_counters
+from crawler.spare import SpareCrawl, new_log, start_crawl_process
 from storage import locks, runs
 from storage.db import error_reason
 from storage.models import RunStatus
@@ -52,7 +53,15 @@ class ChildCrawl:
     """The crawl process of one run, watched until it ends: its timeout, a shutdown, the lease's
     heartbeat and progress reports; then the run's status recorded from how it ended."""
 
-    def __init__(self, job: CrawlJob, engine: Engine, run_id: int, lease: str, owner: str):
+    def __init__(
+        self,
+        job: CrawlJob,
+        engine: Engine,
+        run_id: int,
+        lease: str,
+        owner: str,
+        spare: SpareCrawl | None = None,
+    ):
         self.job = job
         self.engine = engine
         self.run_id = run_id
@@ -62,23 +71,19 @@ class ChildCrawl:
         self.last_beat = self.last_progress = self.started
         self.last_counters: dict[str, int] = {}
         self.stopping_since: float | None = None
+        self.spare = spare
 
     def run(self) -> RunResult:
         job = self.job
-        with tempfile.NamedTemporaryFile(
-            prefix=f"newsdesk-{job.source.name}-", suffix=".log", delete=False
-        ) as log:
-            log_path = Path(log.name)
         logger.info("run %d: crawling %s", self.run_id, job.source.name)
-        with open(log_path, "wb") as log_file, open(log_path, "rb") as reader:
-            child = subprocess.Popen(
-                job.command(self.run_id),
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                env=job.environment(),
-                start_new_session=True,
-            )
+        arguments, env = job.arguments(self.run_id), job.environment()
+        taken = self.spare.take(arguments, env) if self.spare is not None else None
+        if taken is None:
+            log_path = new_log(job.source.name)
+            child = start_crawl_process(arguments, env, log_path)
+        else:
+            child, log_path = taken
+        with open(log_path, "rb") as reader:
             try:
                 ended = self.watch(child, reader)
             except BaseException:

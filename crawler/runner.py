@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from crawler.child import ChildCrawl
 from crawler.outcome import RunResult
 from crawler.sources import Source
+from crawler.spare import DEFAULT_SETTINGS, SpareCrawl, crawl_environment
 from storage import locks, runs
 from storage.models import RunStatus, Trigger
 
@@ -50,7 +51,7 @@ class CrawlJob:
     stop: threading.Event | None = None  # set: shut down (the crawl gets stop_grace seconds to finish)
     stop_grace: float = 30.0
     late_by: float | None = None  # a scheduled run: seconds after its planned time that it starts
-    settings_module: str = "crawler.settings"  # crawler.trial_settings for a trial (crawler.trial)
+    settings_module: str = DEFAULT_SETTINGS  # crawler.trial_settings for a trial (crawler.trial)
     redis_url: str | None = None  # set: the workers crawl it (crawler.queued), not a child process
     redis_prefix: str | None = None
 
@@ -66,27 +67,16 @@ class CrawlJob:
             "LOG_LEVEL": "DEBUG" if self.verbose else "INFO",
         }
 
-    def command(self, run_id: int) -> list[str]:
+    def arguments(self, run_id: int) -> list[str]:
+        """The crawl process's command line after `python -m crawler`."""
         options = [arg for name, value in self.settings(run_id).items() for arg in ("-s", f"{name}={value}")]
-        return [
-            sys.executable,
-            "-m",
-            "crawler",
-            "crawl",
-            "news",
-            "-a",
-            f"source={self.source.name}",
-            *options,
-        ]
+        return ["crawl", "news", "-a", f"source={self.source.name}", *options]
+
+    def command(self, run_id: int) -> list[str]:
+        return [sys.executable, "-m", "crawler", *self.arguments(run_id)]
 
     def environment(self) -> dict[str, str]:
-        """The crawl process's environment: its settings, its parent (crawler.__main__) and database."""
-        return {
-            **os.environ,
-            "SCRAPY_SETTINGS_MODULE": self.settings_module,
-            "NEWSDESK_PARENT_PID": str(os.getpid()),
-            "NEWSDESK_DB": self.db_url,  # not in argv: `ps` shows argv to everyone
-        }
+        return crawl_environment(self.db_url, self.settings_module)
 
 
 def prepare(engine: Engine) -> int:
@@ -95,10 +85,11 @@ def prepare(engine: Engine) -> int:
         return runs.interrupt_dead_runs(session, HOST)
 
 
-def run_crawl(job: CrawlJob, engine: Engine) -> RunResult:
+def run_crawl(job: CrawlJob, engine: Engine, spare: SpareCrawl | None = None) -> RunResult:
     """Crawl `job.source` now in a child process; returns when the run is recorded with its final status.
 
-    Raises SourceBusy when another process holds the source's lease; SQLAlchemy errors when the
+    `spare`, a crawl process already loading (crawler.spare), is used when it was started for the job's
+    database and settings. Raises SourceBusy when another process holds the source's lease; SQLAlchemy errors when the
     database cannot be used to start the run.
     """
     owner = f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -111,7 +102,7 @@ def run_crawl(job: CrawlJob, engine: Engine) -> RunResult:
         run_id = runs.start_run(session, job.source.name, job.trigger, HOST, os.getpid(), job.late_by)
     try:
         if not job.redis_url:
-            return ChildCrawl(job, engine, run_id, lease, owner).run()
+            return ChildCrawl(job, engine, run_id, lease, owner, spare).run()
         # Imported here: Redis and Scrapy cost a local crawl's command ~0.5 s of CPU it does not need.
         from crawler.queued import QueuedCrawl
 

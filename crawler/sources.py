@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import tldextract
 
 from crawler.source_values import (
     LIST_KEYS,
@@ -46,8 +46,17 @@ DEFAULTS: dict[str, Any] = {
     "capture": True,
 }
 DEFAULT_KEYS = {*DEFAULTS, *OPTIONAL_DURATION_KEYS}
-# Registrable domains from the public suffix list bundled with tldextract (no download, no cache files).
-_SITES = tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
+
+
+@functools.cache
+def _sites() -> Callable[[str], Any]:
+    """Registrable domains from the public suffix list bundled with tldextract (no download, no cache
+    files). Loaded on first use: with `requests`, 0.2 s that a command reading its sources does not need."""
+    import tldextract
+
+    return tldextract.TLDExtract(cache_dir=None, suffix_list_urls=())
+
+
 # How the source's requests go out: through which proxies, as which browser, with which headers and cookies.
 REQUEST_KEYS = ("proxy", "user_agent", "headers", "cookies", "render", "render_wait")
 SOURCE_KEYS = {"name", *LIST_KEYS, *DEFAULT_KEYS, *REQUEST_KEYS}
@@ -102,7 +111,8 @@ class Source:
         """The sites the source's URLs live on (feeds.example.com -> example.com, so its articles on
         www.example.com are in), and its `domains`: links to other hosts are not followed."""
         hosts = {urlsplit(u).hostname or "" for u in (*self.feeds, *self.sitemaps, *self.start_urls)}
-        sites = {_SITES(h).top_domain_under_public_suffix or h for h in hosts if h}
+        extract = _sites()
+        sites = {extract(h).top_domain_under_public_suffix or h for h in hosts if h}
         return sorted(sites | set(self.extra_domains))
 
 

@@ -129,13 +129,14 @@ def slow_site() -> Iterator[Server]:
 
 
 def crawl_children(source: str) -> list[int]:
-    """Pids of running crawl processes of `source` (read from /proc)."""
+    """Pids of running crawl processes of `source`, from the command lines `ps` shows (a crawl process
+    started ahead of its run shows its run's as one string: crawler.spare)."""
     pids = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").split()
         except OSError:
             continue
         if b"crawler" in cmdline and f"source={source}".encode() in cmdline:

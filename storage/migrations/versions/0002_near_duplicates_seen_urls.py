@@ -57,8 +57,6 @@ def upgrade() -> None:
 
 def _fingerprint_stored_articles() -> None:
     """Sign the articles stored before this revision, in batches (constant memory)."""
-    from storage.fingerprints import band_keys, minhash
-
     connection = op.get_bind()
     last = 0
     while True:
@@ -68,6 +66,9 @@ def _fingerprint_stored_articles() -> None:
         ).all()
         if not rows:
             return
+        # Here, not at the top: a new database has no articles, and numpy takes 0.15 s to load.
+        from storage.fingerprints import band_keys, minhash
+
         for article_id, body, duplicate_of in rows:
             signature = minhash(body)
             if signature is None:
