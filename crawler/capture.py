@@ -11,13 +11,13 @@ from __future__ import annotations
 import io
 import logging
 import os
-import zlib
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 from typing import IO, Self
 from urllib.parse import urlsplit
 
+from isal import isal_zlib
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -29,6 +29,8 @@ from storage.capture import capture_folder, day_folder
 
 logger = logging.getLogger(__name__)
 
+# ISA-L's deflate at its level 1, in gzip members any gzip reader reads: a quarter of zlib's time at its
+# level 1 for files as small (250 KiB HTML pages: 0.55 against 2.2 ms, 56.8 against 57.8 KiB).
 GZIP_LEVEL = 1
 MAX_WARC_BYTES = 256 * 2**20  # a file is closed and the next one begun past this size
 META = "newsdesk_capture"  # request.meta: (file relative to the capture folder, offset of the response)
@@ -103,11 +105,11 @@ class WarcFiles:
         asked.rec_headers.add_header("WARC-Concurrent-To", record.rec_headers.get_header("WARC-Record-ID"))
         offset = handle.tell()
         for one in (record, asked):
-            # Each record its own gzip member (as warcio writes them), at the fastest level: warcio's own
+            # Each record its own gzip member (as warcio writes them), at a fast level: warcio's own
             # level 9 cost 8 ms of the crawl's CPU for a 250 KiB page.
             start = records.tell()
             writer.write_record(one)
-            packer = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+            packer = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, isal_zlib.MAX_WBITS | 16)
             handle.write(packer.compress(records.getbuffer()[start:]) + packer.flush())
         handle.flush()
         return str(path.relative_to(self.root)), offset
