@@ -13,7 +13,7 @@ from extraction.patterns import HEADLINE_MARKERS, MONTH_NAME
 
 MARKER_PREFIX_RE = re.compile(
     r"^(?:more (?:from|on|in|stories from|news from|articles|posts|stories|news)\b.*|related\b.*|latest\b.*"
-    r"|most (?:popular|read)\b.*|also read|read more"
+    r"|most (?:popular|read)\b.*|also read|also (?:in|on)\b.*|read more"
     r"|(?:other|recent|popular|similar|featured|recommended|trending|top) (?:posts|articles|stories|news|reads)\b.*"
     r"|you(?:'ll|’ll| will| may| might)(?: also)? (?:like|love|enjoy)\b.*|you (?:may|might) also be interested\b.*"
     r"|(?:read|watch) (?:this )?next)$"

@@ -16,8 +16,13 @@ from extraction.textstats import LINK_DENSE
 
 SPACES_RE = re.compile(r"\s+")
 MAX_CTA_CHARS = 60
-MAX_TEASER_CHARS = 300  # a teaser: a title and a line or two of excerpt
-MAX_WRAPPERS = 4  # single wrappers looked through for a block's items
+MAX_TEASER_CHARS = 600  # a teaser: a title, a byline and date, and an excerpt of a few lines
+MAX_LABEL_CHARS = 40  # what may come before a teaser's title: its section or kind ("Tips & Tricks")
+HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+MAX_SIGNUP_CHARS = 250
+SIGNUP_RE = re.compile(r"\b(?:sign(?:ing)? up|subscribe)\b", re.IGNORECASE)
+SIGNUP_WHERE_RE = re.compile(r"\b(?:inbox|e-?mails?|newsletters?)\b", re.IGNORECASE)
+MAX_WRAPPERS = 12  # single wrappers looked through for a block's items (page builders nest 8 deep)
 WRAPPERS = frozenset(("div", "section", "ul", "ol", "aside"))
 # Elements that hold the article's own text: where it ends decides which widgets trail it.
 TEXT_BLOCKS = frozenset(("p", "h2", "h3", "h4", "blockquote", "li", "pre", "table"))
@@ -115,10 +120,17 @@ def trailing_link_lists(container: Element, sizes: Sizes, base_url: str | None) 
             headlines[:0] = [link_headline(a, base_url) for a in titles]
             sizes.drop(last)
             continue
-        if is_marker(text) and headlines:
+        if is_marker(text) and headlines or is_signup_box(text):
             sizes.drop(last)
             continue
         return headlines
+
+
+def is_signup_box(text: str) -> bool:
+    """A short invitation to a newsletter ("Stay in the loop: sign up and we'll send the latest news to your
+    inbox"), its form already gone with the page's forms."""
+    text = SPACES_RE.sub(" ", text)
+    return len(text) <= MAX_SIGNUP_CHARS and bool(SIGNUP_RE.search(text) and SIGNUP_WHERE_RE.search(text))
 
 
 def teaser_titles(block: Element) -> list[Element]:
@@ -138,13 +150,19 @@ def teaser_titles(block: Element) -> list[Element]:
 
 
 def _title_link(item: Element) -> Element | None:
-    """The link a short item starts with, when it has at least three words."""
+    """The title link of a short item: its first link in a heading, else its first link; of at least
+    three words, and with at most a label (its section, a kicker) before it in the item."""
     text = SPACES_RE.sub(" ", text_of(item))
-    link = next((a for a in item.iterdescendants("a") if has_text(a)), None)
-    if link is None or len(text) > MAX_TEASER_CHARS:
+    if len(text) > MAX_TEASER_CHARS:
+        return None
+    headed = (a for h in item.iterdescendants(*HEADINGS) for a in h.iterdescendants("a") if has_text(a))
+    link = next(headed, None)
+    if link is None:
+        link = next((a for a in item.iterdescendants("a") if has_text(a)), None)
+    if link is None:
         return None
     title = SPACES_RE.sub(" ", text_of(link))
-    return link if len(title.split()) >= 3 and text.startswith(title) else None
+    return link if len(title.split()) >= 3 and 0 <= text.find(title) <= MAX_LABEL_CHARS else None
 
 
 def last_top_block(container: Element) -> Element | None:

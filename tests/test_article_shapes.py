@@ -182,6 +182,78 @@ def test_an_unnamed_trailing_block_of_title_and_excerpt_items_is_headlines() -> 
     assert [h.text for h in extracted.headlines] == [title for _, title, _ in items]
 
 
+TEASERS = [
+    ("/bridge", "Transport", "Bridge repairs finish a month early"),
+    ("/library", "Culture & Leisure", "Library extends its opening hours"),
+    ("/buses", "Transport", "Night buses return to the north line"),
+]
+# An excerpt of three long sentences: teasers of page builders run to 400-550 characters.
+EXCERPT = (
+    "The council said on Monday that the work had gone faster than planned because the weather stayed dry "
+    "through the spring and the contractor added a second crew for the night shifts. Residents who had "
+    "complained about the noise were offered a meeting with the engineers. A full report follows in June."
+)
+
+
+def teaser(href: str, label: str, title: str) -> str:
+    """A page builder's teaser: an image link, a section label, the title in a heading, a byline and
+    dates, an excerpt."""
+    return (
+        f"<div class='carousel-item'><li class='entry-list-item'><article class='entry loop-entry'>"
+        f"<a class='post-thumbnail' href='{href}' aria-label='{title}'><img src='{href}.jpg' alt=''></a>"
+        f"<div class='entry-content-wrap'><header class='entry-header'><div class='entry-taxonomies'>"
+        f"<a href='/category/{label.split()[0].lower()}'>{label}</a></div>"
+        f"<h3 class='entry-title'><a href='{href}'>{title}</a></h3>"
+        "<div class='entry-meta'><span>By</span> <a href='/author/ann'>Ann Reed</a> "
+        "<time>March 12, 2026</time><time>March 14, 2026</time></div></header>"
+        f"<div class='entry-summary'><p>{EXCERPT}</p></div></div></article></li></div>"
+    )
+
+
+def nested(inner: str, depth: int) -> str:
+    return "<div class='row-wrap'>" * depth + inner + "</div>" * depth
+
+
+def test_deeply_wrapped_teasers_with_labels_and_long_excerpts_are_headlines_not_body() -> None:
+    items = "".join(teaser(*t) for t in TEASERS)
+    related = nested(
+        "<div class='entry-related'><h2>You might also like</h2>"
+        f"<div class='carousel'><div class='track'><div class='list'>{items}</div></div></div></div>",
+        depth=4,
+    )
+    signup = nested(
+        "<h3>Stay in the loop</h3><p>Sign up and we’ll send the latest news and tips to your inbox.</p>"
+        "<form><input type='email' name='email'><button>Sign me up</button></form>",
+        depth=2,
+    )
+    html = page("<article>" + paras(PARAGRAPHS) + "</article>" + related + signup)
+    extracted = extract(html, "https://town.example/news/lead-pipes")
+    assert extracted.body.endswith(PARAGRAPHS[-1])
+    assert "Stay in the loop" not in extracted.body and "You might also like" not in extracted.body
+    assert [h.text for h in extracted.headlines] == [title for _, _, title in TEASERS]
+
+
+def test_an_also_in_marker_over_dated_teasers_leaves_with_them() -> None:
+    items = "".join(
+        f"<div class='post'><span class='section'>Front Page</span><h4><a href='{href}'>{title}</a></h4>"
+        f"<span class='date'>December 19, 2025</span><p>{EXCERPT}</p></div>"
+        for href, _, title in TEASERS
+    )
+    html = page(
+        "<div class='column'><article>" + paras(PARAGRAPHS) + "</article>"
+        f"<div><section class='labels'>ALSO IN THE NEWS</section></div><div class='posts'>{items}</div></div>"
+    )
+    extracted = extract(html, "https://town.example/news/lead-pipes")
+    assert extracted.body.endswith(PARAGRAPHS[-1])
+    assert [h.text for h in extracted.headlines] == [title for _, _, title in TEASERS]
+
+
+def test_a_closing_line_that_mentions_the_newsletter_is_article_text() -> None:
+    closing = "P.S. If you found this useful, reply and tell me what you would change in your own newsletter."
+    html = page("<article>" + paras([*PARAGRAPHS, closing]) + "</article>")
+    assert extract(html).body.endswith(closing)
+
+
 def test_the_publication_day_is_not_the_last_update() -> None:
     html = (
         "<html><head><title>Pipes</title>"
