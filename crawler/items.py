@@ -36,7 +36,7 @@ class ArticleItem:
     seen_urls: list[str] = field(default_factory=list)  # canonical forms of every URL that led here
     duplicate_of: int | None = None  # set by the dedupe stage: an earlier copy of the same story
     existing_id: int | None = None  # set by the dedupe stage: this URL is stored and its text changed
-    shingle_hashes: list[int] | None = None  # from the extraction worker, made the minhash by the clean stage
+    shingle_hashes: bytes | None = None  # from the extraction worker, made the minhash by the clean stage
     capture_file: str | None = None  # the page as fetched: WARC file in the capture folder...
     capture_offset: int | None = None  # ...and where its response record starts
     extractor: str | None = None  # the extractor version that made it

@@ -45,14 +45,18 @@ def minhash(text: str) -> bytes | None:
     return signature(shingle_hashes(text))
 
 
-def signature(hashes: list[int] | None) -> bytes | None:
-    """The MinHash signature of a text from its shingle hashes (storage.shingles.shingle_hashes)."""
+def signature(hashes: bytes | None) -> bytes | None:
+    """The MinHash signature of a text from its packed shingle hashes (storage.shingles.shingle_hashes)."""
     if hashes is None:
         return None
     if not hashes:
         return _EMPTY.astype("<u4").tobytes()
-    mixed = _fmix32(np.array(hashes, dtype=np.uint32))[:, None]
-    return (mixed * _A + _B).min(axis=0).astype("<u4").tobytes()  # uint32 arithmetic wraps: mod 2**32
+    mixed = _fmix32(np.frombuffer(hashes, dtype=np.uint32))
+    # One row a slot, reduced along the row: a tenth of the time of one column a slot (0.06 against
+    # 0.6 ms for 1,500 shingles), same values. uint32 arithmetic wraps: mod 2**32.
+    slots = np.multiply.outer(_A, mixed)
+    slots += _B[:, None]
+    return slots.min(axis=1).astype("<u4").tobytes()
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:

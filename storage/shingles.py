@@ -9,6 +9,7 @@ import operator
 import re
 import struct
 import sys
+from array import array
 
 WORD_RE = re.compile(r"\w+")
 SHINGLE = 3  # word 3-grams: robust to small edits, sensitive to different stories
@@ -40,26 +41,28 @@ def _grams(words: list[str]) -> set[str]:
     return set(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
 
 
-def shingle_hashes(text: str) -> list[int] | None:
+def shingle_hashes(text: str) -> bytes | None:
     """The 32-bit hash of each distinct word 3-gram (datasketch's sha1_hash32: the first four bytes of
-    its SHA-1, little-endian), or None for a text too short to compare by resemblance."""
+    its SHA-1, little-endian), packed as unsigned 32-bit integers in the machine's order (array "I"), or
+    None for a text too short to compare by resemblance. Packed, they cross from an extraction worker to
+    the crawl process as one string of bytes, not a list of a thousand integers."""
     return _hashes(_grams(_words(text)))
 
 
-def _hashes(grams: set[str]) -> list[int] | None:
+def _hashes(grams: set[str]) -> bytes | None:
     if len(grams) < MIN_SHINGLES:
         return None
     digests = map(DIGEST, map(hashlib.sha1, map(str.encode, grams)))
     if NATIVE_LITTLE_ENDIAN:  # every fifth 32-bit word of the 20-byte digests, read in one step
-        return memoryview(b"".join(digests)).cast("I")[::5].tolist()
-    return [int.from_bytes(d[:4], "little") for d in digests]
+        return memoryview(b"".join(digests)).cast("I")[::5].tobytes()
+    return array("I", [int.from_bytes(d[:4], "little") for d in digests]).tobytes()
 
 
 DIGEST = operator.methodcaller("digest")
 NATIVE_LITTLE_ENDIAN = sys.byteorder == "little" and struct.calcsize("I") == 4
 
 
-def fingerprints(title: str, body: str) -> tuple[str, list[int] | None]:
+def fingerprints(title: str, body: str) -> tuple[str, bytes | None]:
     """content_hash(title, body) and shingle_hashes(body), the body's words read once."""
     words = _words(body)
     return _content_hash(title, words), _hashes(_grams(words))
