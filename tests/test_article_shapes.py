@@ -162,6 +162,15 @@ def test_repeated_paragraphs_are_kept() -> None:
     assert extract(html).body.count(chorus) == 2
 
 
+def assert_teasers_are_headlines(html: str, titles: list[str]) -> str:
+    """The body ends with the article's last paragraph and the teasers' titles are the headlines, in
+    order; returns the body."""
+    extracted = extract(html, "https://town.example/news/lead-pipes")
+    assert extracted.body.endswith(PARAGRAPHS[-1])
+    assert [h.text for h in extracted.headlines] == titles
+    return extracted.body
+
+
 def test_an_unnamed_trailing_block_of_title_and_excerpt_items_is_headlines() -> None:
     items = [
         ("/bridge", "Bridge repairs finish a month early", "The old stone bridge reopens to cars on Friday."),
@@ -177,9 +186,7 @@ def test_an_unnamed_trailing_block_of_title_and_excerpt_items_is_headlines() -> 
         "<article>" + paras(PARAGRAPHS) + "<div class='wp-block-group'><h3>You may also like</h3>"
         f"<div class='wp-block-columns'>{block}</div></div></article>"
     )
-    extracted = extract(html, "https://town.example/news/lead-pipes")
-    assert extracted.body.endswith(PARAGRAPHS[-1])
-    assert [h.text for h in extracted.headlines] == [title for _, title, _ in items]
+    assert_teasers_are_headlines(html, [title for _, title, _ in items])
 
 
 TEASERS = [
@@ -227,10 +234,8 @@ def test_deeply_wrapped_teasers_with_labels_and_long_excerpts_are_headlines_not_
         depth=2,
     )
     html = page("<article>" + paras(PARAGRAPHS) + "</article>" + related + signup)
-    extracted = extract(html, "https://town.example/news/lead-pipes")
-    assert extracted.body.endswith(PARAGRAPHS[-1])
-    assert "Stay in the loop" not in extracted.body and "You might also like" not in extracted.body
-    assert [h.text for h in extracted.headlines] == [title for _, _, title in TEASERS]
+    body = assert_teasers_are_headlines(html, [title for _, _, title in TEASERS])
+    assert "Stay in the loop" not in body and "You might also like" not in body
 
 
 def test_an_also_in_marker_over_dated_teasers_leaves_with_them() -> None:
@@ -243,9 +248,7 @@ def test_an_also_in_marker_over_dated_teasers_leaves_with_them() -> None:
         "<div class='column'><article>" + paras(PARAGRAPHS) + "</article>"
         f"<div><section class='labels'>ALSO IN THE NEWS</section></div><div class='posts'>{items}</div></div>"
     )
-    extracted = extract(html, "https://town.example/news/lead-pipes")
-    assert extracted.body.endswith(PARAGRAPHS[-1])
-    assert [h.text for h in extracted.headlines] == [title for _, _, title in TEASERS]
+    assert_teasers_are_headlines(html, [title for _, _, title in TEASERS])
 
 
 def test_a_closing_line_that_mentions_the_newsletter_is_article_text() -> None:
