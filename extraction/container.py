@@ -64,10 +64,28 @@ def widen(best: Element, stats: Sizes) -> Element:
         if ancestor is None or not _climbable(ancestor, stats):
             break
         chars = stats.paragraphs[ancestor]
-        if chars >= chosen_chars * WIDEN_GAIN and stats.link_density(ancestor) < WIDEN_MAX_LINK_DENSITY:
+        if (
+            chars >= chosen_chars * WIDEN_GAIN
+            and _density_before_trail(ancestor, stats) < WIDEN_MAX_LINK_DENSITY
+        ):
             chosen, chosen_chars = ancestor, chars
         ancestor = ancestor.getparent()
     return chosen
+
+
+def _density_before_trail(element: Element, stats: Sizes) -> float:
+    """The element's link density without the children after its last paragraph text: a list of links
+    or a heading trailing the article (cut later, its links taken as headlines) does not make the
+    element a block of links."""
+    text, links = stats.text[element], stats.links[element]
+    for child in reversed(element):
+        if not isinstance(child.tag, str):
+            continue
+        if stats.paragraphs.get(child, 0):
+            break
+        text -= stats.text.get(child, 0)
+        links -= stats.links.get(child, 0)
+    return links / text if text > 0 else 0.0
 
 
 def join_parts(chosen: Element, stats: Sizes) -> Element:

@@ -85,6 +85,30 @@ def test_an_article_split_over_sibling_story_blocks_is_read_whole() -> None:
     assert PARAGRAPHS[5] in body
 
 
+def test_an_article_in_blocks_between_images_before_a_long_link_list_is_read_whole() -> None:
+    # A site builder's column: each section its own block, images between them, then a list of links to
+    # the site's other pages as long as the article (the column's link density above the bound).
+    sections = [PARAGRAPHS[:2], PARAGRAPHS[2:3], PARAGRAPHS[3:6]]
+    blocks = "<div class='block image-block'><img src='/pipe.jpg' alt=''></div>".join(
+        f"<div class='block html-block'><div class='block-content'><div class='html-content'>{paras(texts)}"
+        "</div></div></div>"
+        for texts in sections
+    )
+    towns = [
+        f"Lead pipe replacement costs in the town of {name}" for name in ("Ashford", "Bexley", "Crawley")
+    ]
+    towns += [f"Water board meetings and minutes for {name} district" for name in ("Dover", "Epsom", "Frome")]
+    links = "".join(f"<p><a href='/towns/{k}'>{town}</a></p>" for k, town in enumerate(towns * 2))
+    html = page(
+        f"<article><div class='column'>{blocks}<div class='block html-block'><h3>Costs in other towns</h3>"
+        f"</div><div class='row'>{links}</div></div></article>"
+    )
+    body = extract(html).body
+    for text in PARAGRAPHS:
+        assert text in body
+    assert towns[0] not in body
+
+
 def test_an_article_laid_out_in_table_rows_is_read_whole() -> None:
     rows = "".join(f"<tr><td><p>{t}</p></td></tr>" for t in PARAGRAPHS[1:] * 3)
     html = page(
