@@ -98,7 +98,3 @@ DOWNLOADER_MIDDLEWARES = {
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 # Duplicates and pages without an article are routine, not warnings.
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
-# Scrapy's check of each callback for a generator that returns a value reads the callback's source and
-# parses it for every response (its cache is keyed weakly on the bound method, made anew for each
-# request): 2.3% of the crawl process. The spiders are the project's own, checked by its tests.
-WARN_ON_GENERATOR_RETURN_VALUE = False
