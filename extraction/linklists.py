@@ -120,7 +120,7 @@ def trailing_link_lists(container: Element, sizes: Sizes, base_url: str | None) 
             headlines[:0] = [link_headline(a, base_url) for a in titles]
             sizes.drop(last)
             continue
-        if is_marker(text) and headlines or is_signup_box(text):
+        if (is_marker(text) and headlines) or is_signup_box(text):
             sizes.drop(last)
             continue
         return headlines
