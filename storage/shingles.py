@@ -9,7 +9,6 @@ import operator
 import re
 import struct
 import sys
-from array import array
 
 WORD_RE = re.compile(r"\w+")
 SHINGLE = 3  # word 3-grams: robust to small edits, sensitive to different stories
@@ -43,7 +42,7 @@ def _grams(words: list[str]) -> set[str]:
 
 def shingle_hashes(text: str) -> bytes | None:
     """The 32-bit hash of each distinct word 3-gram (datasketch's sha1_hash32: the first four bytes of
-    its SHA-1, little-endian), packed as unsigned 32-bit integers in the machine's order (array "I"), or
+    its SHA-1, little-endian), packed as 4-byte unsigned integers in the machine's byte order, or
     None for a text too short to compare by resemblance. Packed, they cross from an extraction worker to
     the crawl process as one string of bytes, not a list of a thousand integers."""
     return _hashes(_grams(_words(text)))
@@ -55,7 +54,8 @@ def _hashes(grams: set[str]) -> bytes | None:
     digests = map(DIGEST, map(hashlib.sha1, map(str.encode, grams)))
     if NATIVE_LITTLE_ENDIAN:  # every fifth 32-bit word of the 20-byte digests, read in one step
         return memoryview(b"".join(digests)).cast("I")[::5].tobytes()
-    return array("I", [int.from_bytes(d[:4], "little") for d in digests]).tobytes()
+    values = [int.from_bytes(d[:4], "little") for d in digests]
+    return struct.pack(f"={len(values)}I", *values)  # "=": 4 bytes each, as numpy's uint32 reads them
 
 
 DIGEST = operator.methodcaller("digest")

@@ -4,8 +4,10 @@ import random
 import subprocess
 import sys
 
+import pytest
 from datasketch import MinHash
 
+import storage.shingles as shingles_module
 from storage.fingerprints import BANDS, NUM_PERM, band_keys, content_hash, minhash, resemblance, shingles
 
 WORDS = [
@@ -115,3 +117,13 @@ def test_signatures_are_datasketchs_bit_for_bit_without_loading_it() -> None:
         check=True,
     )
     assert loaded.stdout.strip() == "[]"
+
+
+def test_the_shingle_hashes_read_in_one_step_are_those_read_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Big-endian machines take the one-by-one path: both must pack the same 32-bit values.
+    text = " ".join(f"word{i} and then some other word{i * 7 % 13}" for i in range(60))
+    at_once = shingles_module.shingle_hashes(text)
+    monkeypatch.setattr(shingles_module, "NATIVE_LITTLE_ENDIAN", False)
+    assert shingles_module.shingle_hashes(text) == at_once
