@@ -8,15 +8,13 @@ from __future__ import annotations
 import gc
 
 from cli.app import main as commands
+from crawler.collector import collect_rarely
 
 __all__ = ["main"]
-# See crawler/__main__.py: as there, collections of the youngest objects are made rarer (a command's imports
-# alone made 250 of them, 0.15 s).
-GC_YOUNG_THRESHOLD = 50_000
 
 
 def main() -> None:
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
+    collect_rarely()
     try:
         commands()
     finally:

@@ -6,8 +6,9 @@ shutdown that could overlap the next crawl of the source (articles are written i
 stored is half-written; what was in flight, or in a batch not yet committed, is fetched again next time). A living parent that wants the
 crawl to stop sends SIGTERM and gets the graceful shutdown.
 
-Without arguments it is a spare (crawler.spare): it loads Scrapy and the project's components first, then
-reads its arguments, one JSON list, from stdin; at the end of stdin it exits.
+It loads Scrapy and the project's components first, and freezes what they made (crawler.collector). Without
+arguments it is a spare (crawler.spare): it then reads its arguments, one JSON list, from stdin; at the end
+of stdin it exits.
 """
 
 from __future__ import annotations
@@ -22,11 +23,9 @@ import sys
 
 from setproctitle import setproctitle
 
+from crawler.collector import collect_rarely
+
 PR_SET_PDEATHSIG = 1
-# A collection of the youngest objects after 50,000 new ones instead of Python's 700: a crawl allocates
-# steadily and keeps little, and the collections cost it ~5% of its CPU at the default (measured with
-# gc.callbacks: 1.2 s of a crawl process's time over 793 pages, 0.13 s with this and the freeze below).
-GC_YOUNG_THRESHOLD = 50_000
 COMPONENTS = (
     "ITEM_PIPELINES",
     "SPIDER_MIDDLEWARES",
@@ -80,19 +79,18 @@ def read_arguments() -> list[str]:
 
 
 def main() -> None:
-    gc.set_threshold(GC_YOUNG_THRESHOLD, 10, 10)
+    collect_rarely()
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
     bind_to_parent()
     from scrapy.cmdline import execute
 
+    load_ahead()
     argv = sys.argv[1:]
     if not argv:
-        load_ahead()
         argv = read_arguments()
         # `ps` shows what it crawls, as it shows a crawl process started with its arguments.
         setproctitle(shlex.join([sys.executable, "-m", "crawler", *argv]))
-    # What start-up made lives as long as the process: no collection needs to look at it again.
-    gc.freeze()
+    gc.freeze()  # what start-up made (crawler.collector)
     execute(["scrapy", *argv])
 
 

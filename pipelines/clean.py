@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import functools
+import gc
 import logging
 import multiprocessing
 import os
@@ -38,7 +39,7 @@ def new_pool(workers: int) -> ProcessPoolExecutor:
         workers,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=worker_started,
-        initargs=(os.getpid(),),
+        initargs=(os.getpid(), gc.get_threshold()),
     )
     # Every worker started now (the pool starts one for each task it cannot give to an idle worker): they
     # load the extractor while the crawl fetches robots.txt and its feeds, not once the first pages wait.
