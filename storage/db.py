@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision: a database at it is used as it is (tests/test_migrations.py checks
 # that it is the head of the migrations).
-SCHEMA_HEAD = "0013"
+SCHEMA_HEAD = "0014"
 MIGRATION_LOCK_KEY = 7_304_551_337  # pg_advisory_xact_lock key for schema upgrades (any fixed number)
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # wait out another writer (daemon and a manual crawl) instead of failing
 # What a database that is down, unreachable or locked raises: a crawl keeps the article (the spool) and goes on.

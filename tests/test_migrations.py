@@ -149,3 +149,34 @@ def test_a_process_on_an_up_to_date_database_starts_without_loading_alembic(tmp_
         [sys.executable, "-c", check, url], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert done.stdout.strip() == "False"
+
+
+def test_postgres_compresses_article_texts_with_lz4_and_reads_them_back(postgres_url: str) -> None:
+    engine = connect(postgres_url)
+    long_body = " ".join(f"{BODY} (part {i})" for i in range(200))  # compressed out of line (TOAST)
+    with engine.begin() as conn:
+        methods: dict[str, str] = dict(
+            conn.execute(
+                text(
+                    "SELECT attrelid::regclass::text || '.' || attname, attcompression FROM pg_attribute "
+                    "WHERE attrelid IN ('articles'::regclass, 'article_versions'::regclass) "
+                    "AND attname IN ('body', 'search_vector')"
+                )
+            ).all()
+        )
+        conn.execute(text("INSERT INTO sources (id, name, created_at) VALUES (1, 'port', now())"))
+        conn.execute(
+            text(
+                "INSERT INTO articles (source_id, url, title, authors, body, content_hash, first_seen_at, "
+                "fetched_at, sort_at, version) VALUES (1, 'https://port.example/pier', 'Pier', '[]', :body, "
+                "'h', now(), now(), now(), 1)"
+            ),
+            {"body": long_body},
+        )
+    with engine.connect() as conn:
+        stored, compression = conn.execute(
+            text("SELECT body, pg_column_compression(body) FROM articles")
+        ).one()
+    engine.dispose()
+    assert methods == {"articles.body": "l", "articles.search_vector": "l", "article_versions.body": "l"}
+    assert compression == "lz4" and stored == long_body
