@@ -62,7 +62,10 @@ def load_ahead() -> None:
         install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
     get_spider_loader(settings)
     for name in COMPONENTS:
-        for path in settings.getwithbase(name).values():
+        for key, value in settings.getwithbase(name).items():
+            # Components are named by the keys (their values are orders), download handlers by the values
+            # (their keys are schemes); None disables one.
+            path = value if name == "DOWNLOAD_HANDLERS" else key if value is not None else None
             if isinstance(path, str):
                 load_object(path)
 

@@ -77,3 +77,25 @@ def test_the_crawl_process_started_ahead_crawls_and_shows_its_source_in_ps(
         crawl.kill()
     (run,) = json.loads(stdout)
     assert run["source"] == "ahead" and run["status"] == "timeout", stderr
+
+
+def test_a_spare_has_loaded_every_component_the_settings_name_before_its_command_line() -> None:
+    # What a spare loads ahead is what the crawl does not wait for after the hand-over.
+    script = """
+import json, os, sys
+os.environ["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
+from crawler.__main__ import COMPONENTS, load_ahead
+load_ahead()
+from scrapy.utils.project import get_project_settings
+settings = get_project_settings()
+named = []
+for name in COMPONENTS:
+    for key, value in settings.getwithbase(name).items():
+        if value is not None:
+            named.append((value if name == "DOWNLOAD_HANDLERS" else key).rsplit(".", 1)[0])
+print(json.dumps({"named": named, "missing": [m for m in named if m not in sys.modules]}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, check=True)
+    loaded = json.loads(done.stdout)
+    assert "crawler.middlewares" in loaded["named"] and "pipelines.store" in loaded["named"]
+    assert loaded["missing"] == []
