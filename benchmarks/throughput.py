@@ -170,7 +170,11 @@ def run_newsdesk(name: str, db_url: str, base: str, tmp: Path) -> Result:
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
     out = tmp / f"{key}.json"
-    cmd = [NEWSDESK, "--db", db_url, "--sources", str(sources), "crawl", "corpus", "--format", "json"]
+    # The pages are captured as a crawl does by default, into a new folder of the benchmark's own (for
+    # PostgreSQL the default is the user's state folder, which would keep every run's WARC files).
+    capture = tempfile.mkdtemp(prefix=f"{key}-capture-", dir=tmp)
+    cmd = [NEWSDESK, "--db", db_url, "--sources", str(sources), "--capture", capture]
+    cmd += ["crawl", "corpus", "--format", "json"]
     wall, cpu, rss, roles = measure(name, cmd, env, out)
     (run,) = json.loads(out.read_text())
     pages = run["stored"] + run["updated"] + run["duplicates"]
