@@ -59,6 +59,26 @@ end
 return {redis.call('ZCARD', KEYS[1]), taken}
 """
 
+# Requests noted as taken by a worker that does not hold them go back in the queue, in one step. A take
+# whose reply was lost (Redis stopped after running it) leaves such a note, and a note left there keeps
+# the run from ever being done.
+GIVE_BACK_UNHELD = """
+local held = {}
+for _, id in ipairs(ARGV) do held[id] = true end
+local entries = redis.call('HGETALL', KEYS[2])
+local returned = 0
+for i = 1, #entries, 2 do
+  local id, value = entries[i], entries[i + 1]
+  if not held[id] then
+    local bar = string.find(value, '|', 1, true)
+    redis.call('ZADD', KEYS[1], tonumber(string.sub(value, 1, bar - 1)), string.sub(value, bar + 1))
+    redis.call('HDEL', KEYS[2], id)
+    returned = returned + 1
+  end
+end
+return returned
+"""
+
 # A lease on one of a host's request slots, if fewer than ARGV[2] are held (expired leases dropped).
 LEASE = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
@@ -114,6 +134,7 @@ class Frontier:
         self._take = self.redis.register_script(TAKE)
         self._lease = self.redis.register_script(LEASE)
         self._count = self.redis.register_script(COUNT)
+        self._give_back_unheld = self.redis.register_script(GIVE_BACK_UNHELD)
 
     def check(self) -> None:
         """Raises FrontierUnavailable with the reason when Redis does not answer."""
@@ -268,6 +289,15 @@ class Frontier:
             pipe.delete(key)
             pipe.execute()
         return len(entries)
+
+    def give_back_unheld(self, run_id: int, worker: str, held: Iterable[str]) -> int:
+        """Put the requests noted as taken by `worker` that it does not hold (`held`: the ids of those it
+        does) back in the queue; returns how many."""
+        return int(
+            self._give_back_unheld(
+                keys=[self.queue_key(run_id), self.taken_key(run_id, worker)], args=list(held)
+            )
+        )
 
     def report(self, run_id: int, worker: str, stats: dict[str, Any]) -> None:
         key = self.key("run", run_id, "stats")

@@ -110,7 +110,10 @@ class SharedScheduler(Scheduler):
     def open(self, spider: Spider) -> None:
         self.spider = spider
         self.queue = SharedQueue(self.frontier, spider, self.run_id, self.worker)  # type: ignore[attr-defined]
-        self.waiting: list[Request] = []  # requests to queue when Redis answers again
+        # Requests to queue when Redis answers again, each with whether its duplicate check may have been
+        # made: then it is queued without one (the check notes the request as seen, and a second check
+        # would drop it as a duplicate of itself).
+        self.waiting: list[tuple[Request, bool]] = []
 
     def close(self, reason: str) -> None:
         """Nothing is deleted: other workers may still be crawling the run."""
@@ -127,19 +130,19 @@ class SharedScheduler(Scheduler):
         if self.waiting:
             self.flush_waiting()
         if self.waiting:
-            self.waiting.append(request)
+            self.waiting.append((request, False))
             return True
         try:
             return self.push(request)
         except redis.RedisError as e:
             logger.warning("Redis unavailable, %s waits to be queued: %s", request.url, e)
-            self.waiting.append(request)
+            self.waiting.append((request, True))
             return True
 
-    def push(self, request: Request) -> bool:
-        """scrapy-redis' enqueue_request, without the `spider=` argument to the stats that it still passes
-        (deprecated since Scrapy 2.13)."""
-        if not request.dont_filter and self.df.request_seen(request):
+    def push(self, request: Request, check: bool = True) -> bool:
+        """scrapy-redis' enqueue_request (the duplicate check unless `check` is false), without the
+        `spider=` argument to the stats that it still passes (deprecated since Scrapy 2.13)."""
+        if check and not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             return False
         if self.stats:
@@ -149,9 +152,11 @@ class SharedScheduler(Scheduler):
 
     def flush_waiting(self) -> None:
         while self.waiting:
+            request, checked = self.waiting[0]
             try:
-                self.push(self.waiting[0])
+                self.push(request, check=not checked)
             except redis.RedisError:
+                self.waiting[0] = (request, True)
                 return
             self.waiting.pop(0)
 
@@ -211,6 +216,7 @@ class WorkerRun:
     def tick(self) -> None:
         try:
             self.clear_finished()
+            self.give_back_unheld()
             self.report()
             if self.frontier.state(self.run_id) != RUNNING and not self.closing:
                 self.closing = True
@@ -235,6 +241,20 @@ class WorkerRun:
             self.frontier.finished(self.run_id, self.worker, [queue.taken[r] for r in done])
             for request in done:  # forgotten here once Redis has them done, not before
                 del queue.taken[request]
+
+    def give_back_unheld(self) -> None:
+        """Requests noted in Redis as taken by this worker that it does not hold go back in the queue: a
+        take that Redis ran but whose reply was lost (Redis stopped or the connection broke) leaves one,
+        and the run would never be done. (The hand-out and its note here happen in one step of the
+        reactor's thread, as this does: a request being handed out is never taken for lost.)"""
+        queue = self.queue
+        if queue is None:
+            return
+        returned = self.frontier.give_back_unheld(self.run_id, self.worker, queue.taken.values())
+        if returned:
+            logger.warning(
+                "run %d: %d requests taken without this worker's knowing put back", self.run_id, returned
+            )
 
     def report(self, reason: str | None = None) -> None:
         assert self.crawler.stats is not None

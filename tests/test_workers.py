@@ -18,10 +18,13 @@ from pathlib import Path
 
 import pytest
 import redis
+from scrapy import Request, Spider
+from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crawler.frontier import Frontier
+from crawler.shared import SharedScheduler
 from demo.stories import write_story_site
 from storage.db import connect
 from storage.models import Article
@@ -221,6 +224,31 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_the_other_finishes(
     assert len(run["workers"]) == 2 and STORIES - 30 <= run["stored"] <= STORIES
 
 
+def test_a_request_taken_whose_reply_was_lost_is_crawled_and_the_run_ends(
+    cluster: Cluster, postgres_url: str
+) -> None:
+    # Redis can run a worker's take and stop (or lose the connection) before its reply arrives: the
+    # request is then noted as taken by a live worker that never got it. Here a take is made for a worker
+    # and its reply thrown away, as the lost one would be.
+    server = story_site(cluster.tmp, delay=0.1)
+    try:
+        write_sources(cluster.tmp, server, "stories")
+        cluster.start_workers(2)
+        following = enqueue_and_wait_for_40_pages(cluster, server)
+        frontier = Frontier(cluster.url, cluster.prefix)
+        (run_id,) = frontier.open_runs()
+        assert frontier.take(run_id, frontier.live_workers()[0]) is not None
+        out, err = following.communicate(timeout=240)
+    finally:
+        server.stop()
+    assert following.returncode == 0, err
+    (run,) = json.loads(out)
+    assert run["status"] == "ok", run
+    urls = stored_urls(postgres_url)
+    assert len(urls) == len(set(urls)) == STORIES, "the request taken for nobody was crawled too"
+    assert any("taken without this worker's knowing put back" in cluster.log(i) for i in range(2))
+
+
 def test_sigterm_finishes_the_pages_in_hand_and_exits_0(cluster: Cluster, postgres_url: str) -> None:
     server = story_site(cluster.tmp, delay=0.1)
     try:
@@ -398,3 +426,30 @@ def test_an_idle_worker_waits_on_redis_without_polling_it(cluster: Cluster) -> N
     # A heartbeat (2 commands), a look at the open runs and a blocking pop every 2 s: 20 in 10 s (a
     # worker polling even once every quarter second would make 40).
     assert spent <= 25, f"{spent} Redis commands in 10 s from an idle worker"
+
+
+def test_a_request_whose_queueing_failed_after_its_duplicate_check_is_queued_later(
+    redis_url: tuple[str, str],
+) -> None:
+    # The duplicate check notes a request as seen (one Redis command) before it is queued (another). Here
+    # the queueing fails, as it does when Redis goes away between the two: the run's queue key holds a
+    # value of the wrong type. The request waits, and is queued once the key is usable again, not dropped
+    # as a duplicate of itself.
+    url, prefix = redis_url
+    settings = {"NEWSDESK_REDIS": url, "NEWSDESK_REDIS_PREFIX": prefix, "NEWSDESK_RUN_ID": 7}
+    crawler = get_crawler(Spider, {**settings, "NEWSDESK_WORKER_ID": "here"})
+    scheduler = SharedScheduler.from_crawler(crawler)
+    scheduler.open(Spider("queueing"))
+    frontier = Frontier(url, prefix)
+    frontier.redis.set(frontier.queue_key(7), "not a queue")
+    assert scheduler.enqueue_request(Request("https://example.org/a"))  # kept, waiting
+    assert scheduler.enqueue_request(Request("https://example.org/b"))  # behind it
+    assert scheduler.has_pending_requests()
+    frontier.redis.delete(frontier.queue_key(7))
+    scheduler.flush_waiting()
+    assert not scheduler.waiting
+    queued = {scheduler.next_request().url, scheduler.next_request().url}  # type: ignore[union-attr]
+    assert queued == {"https://example.org/a", "https://example.org/b"}
+    assert scheduler.next_request() is None
+    # A request seen before is still dropped.
+    assert not scheduler.enqueue_request(Request("https://example.org/a"))
