@@ -1,5 +1,6 @@
-"""Pages written to be slow to extract: deep nesting (closed and unclosed) and a very large page. The tests
-check what is extracted from them; `python -m benchmarks.extraction` times them."""
+"""Pages written to be slow to extract: deep nesting (closed and unclosed), a very large page, a crowded
+head, paragraphs in a cycle. The tests check what is extracted from them; `python -m benchmarks.extraction`
+times them."""
 
 from __future__ import annotations
 
@@ -40,6 +41,14 @@ def crowded_head(count: int, sentence: str) -> str:
     )
 
 
+def cycling_page(count: int, sentence: str) -> str:
+    """`count` paragraphs repeating three in turn: what the search for a second copy of the article
+    compares most (each paragraph seen before, the runs never long enough to be a copy)."""
+    cycle = [f"{sentence} ({n})" for n in ("one", "two", "three")]
+    paragraphs = "".join(f"<p>{cycle[i % 3]}</p>" for i in range(count))
+    return f"<!doctype html><html><head><title>Cycling</title></head><body><article>{paragraphs}</article></body></html>"
+
+
 PATHOLOGICAL = {
     "20,000 nested <div>": lambda s: deep_page("div", 20_000, s),
     "20,000 unclosed <li> in lists": lambda s: deep_page("li", 20_000, s),
@@ -47,4 +56,5 @@ PATHOLOGICAL = {
     "20,000 unclosed <p> in <div>": lambda s: deep_page("p", 20_000, s),
     "5 MiB page": lambda s: large_page(5 * 2**20, s),
     "50,000 <meta> and <link>, a 1 MiB title": lambda s: crowded_head(50_000, s),
+    "9,000 paragraphs, three in a cycle": lambda s: cycling_page(9_000, s),
 }

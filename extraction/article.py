@@ -11,6 +11,7 @@ splitter as the last pass (splitter.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -55,6 +56,15 @@ TEXT_STRINGS = frozenset((NavigableString, CData))
 SHORT_ARTICLE_CHARS = 200  # a body shorter than this keeps its short lines
 BLANK_LINE_RE = re.compile(r"\n\s*\n")
 SPACES_RE = re.compile(r"[ \t\r\f\v\xa0]+")
+# A run of paragraphs that repeats an earlier run, in order, with at least this many distinct paragraphs of
+# at least REPEAT_PARAGRAPH_CHARS: a second copy of the article or of a section (a page's mobile and desktop
+# layouts, tabs, a print copy), dropped. A paragraph repeated alone, or one line repeated as a refrain, stays.
+REPEAT_MIN_DISTINCT = 3
+REPEAT_MIN_CHARS = 500  # ...holding this much text (a short list repeated in two steps of a how-to stays)
+REPEAT_PARAGRAPH_CHARS = 80
+REPEAT_CANDIDATES = 4  # earlier places of a paragraph tried as the start of the copied run
+REPEAT_WITHIN = 30  # ...whose distinct long paragraphs must show within its first this many
+REPEAT_BUDGET = 50_000  # paragraph comparisons a page's search for copies may make
 JSON_LINE_RE = re.compile(r'^\s*[\[{]\s*"[^"]+"\s*:')
 # A line that is only a date, with an optional label ("Posted on", "Updated:").
 DATELINE_RE = re.compile(
@@ -129,6 +139,59 @@ def _paragraphs(container: Tag) -> list[str]:
     return out
 
 
+def _drop_repeated_runs(paragraphs: list[str]) -> list[str]:
+    """The paragraphs without the runs that repeat an earlier run (see REPEAT_MIN_DISTINCT). Each is tried
+    against at most REPEAT_CANDIDATES earlier places, and the search stops after REPEAT_BUDGET paragraph
+    comparisons in all: a page of thousands of paragraphs in a cycle costs no more than that."""
+    seen: dict[str, list[int]] = {}
+    out: list[str] = []  # the paragraphs kept, which later copies are compared with
+    budget = REPEAT_BUDGET
+    i = 0
+    while i < len(paragraphs):
+        run, used = _copied_run(paragraphs, i, out, seen.get(paragraphs[i], ()), budget)
+        budget -= used
+        if run:
+            i += run
+            continue
+        if len(paragraphs[i]) >= REPEAT_PARAGRAPH_CHARS and budget > 0:
+            places = seen.setdefault(paragraphs[i], [])
+            if len(places) < REPEAT_CANDIDATES:
+                places.append(len(out))
+        out.append(paragraphs[i])
+        i += 1
+    return out
+
+
+def _copied_run(
+    paragraphs: list[str], start: int, kept: list[str], places: Iterable[int], budget: int
+) -> tuple[int, int]:
+    """How many paragraphs from `start` copy, in order, the kept paragraphs at one of `places` (0 when no
+    such run holds REPEAT_MIN_DISTINCT distinct long paragraphs of REPEAT_MIN_CHARS), and how many
+    comparisons that took (at most `budget`)."""
+    used = 0
+    for place in places:
+        length = chars = 0
+        distinct: set[str] = set()
+        while (
+            used < budget
+            and place + length < len(kept)
+            and start + length < len(paragraphs)
+            and kept[place + length] == paragraphs[start + length]
+        ):
+            used += 1
+            paragraph = paragraphs[start + length]
+            if len(paragraph) >= REPEAT_PARAGRAPH_CHARS and paragraph not in distinct:
+                distinct.add(paragraph)
+                chars += len(paragraph)
+            length += 1
+            copied = len(distinct) >= REPEAT_MIN_DISTINCT and chars >= REPEAT_MIN_CHARS
+            if length >= REPEAT_WITHIN and not copied:
+                break  # (a few paragraphs in a cycle would otherwise be compared to the end each time)
+        if len(distinct) >= REPEAT_MIN_DISTINCT and chars >= REPEAT_MIN_CHARS:
+            return length, used
+    return 0, used
+
+
 def _is_lead_chrome(paragraph: str) -> bool:
     """A line that heads an article page without being its text: a date, a byline, a section label."""
     if _is_byline_or_date(paragraph):
@@ -188,7 +251,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
     html_headlines += trailing_link_lists(chosen, sizes, url)
     drop_link_blocks(chosen, sizes)
     container = soup_of(chosen, TEXT_STRUCTURE_TAGS)
-    paragraphs = _tidy(_paragraphs(container), meta.title)
+    paragraphs = _tidy(_drop_repeated_runs(_paragraphs(container)), meta.title)
     split = split_text("\n\n".join(paragraphs))
     headlines: list[Headline] = []
     seen: set[str] = set()

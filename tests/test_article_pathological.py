@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from benchmarks.pages import crowded_head, deep_page, large_page
+from benchmarks.pages import crowded_head, cycling_page, deep_page, large_page
 from extraction import extract
 
 SENTENCE = "The council approved the budget on Tuesday, after a long debate about bus routes."
@@ -31,3 +31,10 @@ def test_a_head_of_fifty_thousand_tags_and_a_megabyte_title_is_bounded() -> None
     page = extract(crowded_head(50_000, SENTENCE))
     assert page.body.startswith(SENTENCE)
     assert 900 < len(page.title) <= 1001 and page.title.endswith("…")
+
+
+def test_nine_thousand_paragraphs_in_a_cycle_are_all_kept() -> None:
+    # Each is a repeat, but no run of them is a copy of the article (three short paragraphs in turn).
+    page = extract(cycling_page(9_000, SENTENCE))
+    for n in ("one", "two", "three"):
+        assert page.body.count(f"{SENTENCE} ({n})") == 3_000

@@ -186,6 +186,42 @@ def test_repeated_paragraphs_are_kept() -> None:
     assert extract(html).body.count(chorus) == 2
 
 
+def test_a_second_copy_of_the_article_in_another_layout_is_read_once() -> None:
+    # Pages ship one layout for phones and one for desktops, or a tab and a print copy: the same paragraphs
+    # twice in the container.
+    html = page(
+        "<article><div class='layout-wide'>"
+        + paras(PARAGRAPHS)
+        + "</div><div class='layout-narrow'>"
+        + paras(PARAGRAPHS)
+        + "</div></article>"
+    )
+    body = extract(html).body
+    for text in PARAGRAPHS:
+        assert body.count(text) == 1
+
+
+def test_a_short_list_repeated_in_two_steps_of_a_how_to_stays_twice() -> None:
+    steps = [
+        "- By post: Registry Office, 12 Harbour Street, Port Ellen, with the signed form and a cheque.",
+        "- In person: Registry Office, 12 Harbour Street, Port Ellen, weekdays from nine to four.",
+        "- By fax: 01496 300 200, with the card authorisation form signed and dated on every page.",
+    ]
+    html = page(
+        "<article><h2>Step 1: file the form</h2>"
+        + paras(PARAGRAPHS[:2])
+        + "<ul>" + "".join(f"<li>{s[2:]}</li>" for s in steps) + "</ul>"
+        + "<h2>Step 2: file the notice</h2>"
+        + paras(PARAGRAPHS[2:4])
+        + "<ul>" + "".join(f"<li>{s[2:]}</li>" for s in steps) + "</ul>"
+        + paras(PARAGRAPHS[4:])
+        + "</article>"
+    )  # fmt: skip
+    body = extract(html).body
+    for item in steps:
+        assert body.count(item) == 2
+
+
 def assert_teasers_are_headlines(html: str, titles: list[str]) -> str:
     """The body ends with the article's last paragraph and the teasers' titles are the headlines, in
     order; returns the body."""
