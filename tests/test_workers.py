@@ -13,7 +13,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -200,16 +200,15 @@ def test_two_workers_crawl_one_run_each_page_once_with_the_counters_added_up(
     assert not list(cluster.redis.scan_iter(match=f"{cluster.prefix}:run:*"))
 
 
-def test_a_worker_killed_mid_crawl_loses_nothing_and_the_other_finishes(
-    cluster: Cluster, postgres_url: str
-) -> None:
+def run_through_a_fault(cluster: Cluster, postgres_url: str, fault: Callable[[], None]) -> tuple[dict, str]:
+    """The story site crawled by two workers, `fault` done 40 pages into the run: the run, which ended ok
+    with every story stored once, and the log of the command that followed it."""
     server = story_site(cluster.tmp, delay=0.1)
     try:
         write_sources(cluster.tmp, server, "stories")
         cluster.start_workers(2)
         following = enqueue_and_wait_for_40_pages(cluster, server)
-        victim = cluster.workers[0]
-        os.killpg(victim.pid, signal.SIGKILL)
+        fault()
         out, err = following.communicate(timeout=240)
     finally:
         server.stop()
@@ -218,6 +217,15 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_the_other_finishes(
     assert run["status"] == "ok", run
     urls = stored_urls(postgres_url)
     assert len(urls) == len(set(urls)) == STORIES, "nothing lost, nothing stored twice"
+    return run, err
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing_and_the_other_finishes(
+    cluster: Cluster, postgres_url: str
+) -> None:
+    run, err = run_through_a_fault(
+        cluster, postgres_url, lambda: os.killpg(cluster.workers[0].pid, signal.SIGKILL)
+    )
     # The killed worker's requests in hand went back to the queue once its heartbeat lapsed.
     assert "stopped beating" in err and "go back to the queue" in err
     # The run's figures are what the workers reported: the killed one's last second of them is missing.
@@ -230,22 +238,13 @@ def test_a_request_taken_whose_reply_was_lost_is_crawled_and_the_run_ends(
     # Redis can run a worker's take and stop (or lose the connection) before its reply arrives: the
     # request is then noted as taken by a live worker that never got it. Here a take is made for a worker
     # and its reply thrown away, as the lost one would be.
-    server = story_site(cluster.tmp, delay=0.1)
-    try:
-        write_sources(cluster.tmp, server, "stories")
-        cluster.start_workers(2)
-        following = enqueue_and_wait_for_40_pages(cluster, server)
-        frontier = Frontier(cluster.url, cluster.prefix)
+    frontier = Frontier(cluster.url, cluster.prefix)
+
+    def take_for_nobody() -> None:
         (run_id,) = frontier.open_runs()
         assert frontier.take(run_id, frontier.live_workers()[0]) is not None
-        out, err = following.communicate(timeout=240)
-    finally:
-        server.stop()
-    assert following.returncode == 0, err
-    (run,) = json.loads(out)
-    assert run["status"] == "ok", run
-    urls = stored_urls(postgres_url)
-    assert len(urls) == len(set(urls)) == STORIES, "the request taken for nobody was crawled too"
+
+    run_through_a_fault(cluster, postgres_url, take_for_nobody)
     assert any("taken without this worker's knowing put back" in cluster.log(i) for i in range(2))
 
 
