@@ -20,10 +20,14 @@ import os
 import shlex
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from setproctitle import setproctitle
 
 from crawler.collector import collect_rarely
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
 
 PR_SET_PDEATHSIG = 1
 COMPONENTS = (
@@ -61,13 +65,23 @@ def load_ahead() -> None:
     if settings.getbool("TWISTED_REACTOR_ENABLED"):
         install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
     get_spider_loader(settings)
+    for path in component_paths(settings):
+        load_object(path)
+
+
+def component_paths(settings: BaseSettings) -> list[str]:
+    """The import paths of the components the settings enable (given as paths, not as classes):
+    components are named by their keys (the values are their orders), download handlers by their values
+    (the keys are schemes); None disables one."""
+    paths = []
     for name in COMPONENTS:
         for key, value in settings.getwithbase(name).items():
-            # Components are named by the keys (their values are orders), download handlers by the values
-            # (their keys are schemes); None disables one.
-            path = value if name == "DOWNLOAD_HANDLERS" else key if value is not None else None
+            if value is None:
+                continue
+            path = value if name == "DOWNLOAD_HANDLERS" else key
             if isinstance(path, str):
-                load_object(path)
+                paths.append(path)
+    return paths
 
 
 def read_arguments() -> list[str]:

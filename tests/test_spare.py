@@ -84,15 +84,10 @@ def test_a_spare_has_loaded_every_component_the_settings_name_before_its_command
     script = """
 import json, os, sys
 os.environ["SCRAPY_SETTINGS_MODULE"] = "crawler.settings"
-from crawler.__main__ import COMPONENTS, load_ahead
+from crawler.__main__ import component_paths, load_ahead
 load_ahead()
 from scrapy.utils.project import get_project_settings
-settings = get_project_settings()
-named = []
-for name in COMPONENTS:
-    for key, value in settings.getwithbase(name).items():
-        if value is not None:
-            named.append((value if name == "DOWNLOAD_HANDLERS" else key).rsplit(".", 1)[0])
+named = [path.rsplit(".", 1)[0] for path in component_paths(get_project_settings())]
 print(json.dumps({"named": named, "missing": [m for m in named if m not in sys.modules]}))
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120, check=True)
