@@ -172,6 +172,7 @@ def _copied_run(
     for place in places:
         length = chars = 0
         distinct: set[str] = set()
+        copied = False
         while (
             used < budget
             and place + length < len(kept)
@@ -183,11 +184,11 @@ def _copied_run(
             if len(paragraph) >= REPEAT_PARAGRAPH_CHARS and paragraph not in distinct:
                 distinct.add(paragraph)
                 chars += len(paragraph)
+                copied = len(distinct) >= REPEAT_MIN_DISTINCT and chars >= REPEAT_MIN_CHARS
             length += 1
-            copied = len(distinct) >= REPEAT_MIN_DISTINCT and chars >= REPEAT_MIN_CHARS
             if length >= REPEAT_WITHIN and not copied:
                 break  # (a few paragraphs in a cycle would otherwise be compared to the end each time)
-        if len(distinct) >= REPEAT_MIN_DISTINCT and chars >= REPEAT_MIN_CHARS:
+        if copied:
             return length, used
     return 0, used
 
