@@ -1,33 +1,20 @@
-"""Write side of articles: lookups the dedupe stage needs, and idempotent inserts and updates."""
+"""Write side of articles: lookups the dedupe stage needs, and idempotent inserts and updates (their
+statements, as each backend takes them, in storage.rows)."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    DateTime,
-    Integer,
-    String,
-    Table,
-    Text,
-    bindparam,
-    delete,
-    func,
-    select,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.types import TypeEngine
 
 from storage.db import dialect_insert, utcnow
 from storage.fingerprints import NEAR_DUPLICATE_RESEMBLANCE, band_keys, resemblance
 from storage.models import Article, ArticleBand, ArticleVersion, Headline, SeenUrl, Source
+from storage.rows import statement, write_rows
 from storage.urls import canonicalize
 from storage.versions import edit_kind, word_diff
 
@@ -107,72 +94,6 @@ _BANDS = select(ArticleBand.key, ArticleBand.article_id).where(
 )
 _MINHASHES = select(Article.id, Article.minhash).where(Article.id.in_(bindparam("ids", expanding=True)))
 _NEAR = select(Article.id, Article.minhash).where(Article.id.in_(_BAND_CANDIDATES.scalar_subquery()))
-
-
-@functools.cache
-def _statements(dialect: str) -> dict[str, Any]:
-    """The backend's INSERT ... ON CONFLICT statements (both speak it), built once. On PostgreSQL the
-    statements that write many rows of an article (band keys, headlines, seen URLs) take each column as
-    one array (see _write_rows)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    articles, seen_urls = cast(Table, Article.__table__), cast(Table, SeenUrl.__table__)
-    bands, headlines = cast(Table, ArticleBand.__table__), cast(Table, Headline.__table__)
-    if dialect == "postgresql":
-        seen = insert(seen_urls).from_select(
-            ["source_id", "url", "article_id", "fetched_at"],
-            select(
-                bindparam("source_id", type_=Integer),
-                _unnest("url", String),
-                bindparam("article_id", type_=Integer),
-                bindparam("fetched_at", type_=DateTime),
-            ),
-        )
-        band = insert(bands).from_select(
-            ["key", "article_id"], select(_unnest("key", BigInteger), bindparam("article_id", type_=Integer))
-        )
-        headline = insert(headlines).from_select(
-            ["article_id", "position", "text", "url"],
-            select(
-                bindparam("article_id", type_=Integer),
-                _unnest("position", Integer),
-                _unnest("text", Text),
-                _unnest("url", String),
-            ),
-        )
-    else:
-        seen, band, headline = insert(seen_urls), insert(bands), insert(headlines)
-    return {
-        "article": insert(articles).on_conflict_do_nothing(index_elements=["url"]).returning(articles.c.id),
-        "seen": seen.on_conflict_do_update(
-            index_elements=["source_id", "url"],
-            set_={"article_id": seen.excluded.article_id, "fetched_at": seen.excluded.fetched_at},
-        ),
-        "band": band,
-        "headline": headline,
-    }
-
-
-def _unnest(column: str, of: type[TypeEngine[Any]]) -> ColumnElement[Any]:
-    """The rows of the array bound as `column` (PostgreSQL: arrays of one length unnest side by side)."""
-    return func.unnest(bindparam(column, type_=postgresql.ARRAY(of)))
-
-
-def _statement(session: Session, name: str) -> Any:
-    return _statements(session.get_bind().dialect.name)[name]
-
-
-def _write_rows(session: Session, name: str, same: dict[str, Any], columns: dict[str, list[Any]]) -> None:
-    """Insert rows with the `same` values and each of the others from its list in `columns` (lists of one
-    length). PostgreSQL takes them in one statement, each column an array: sent a row at a time
-    (executemany), they took a third of the crawl process's CPU for writing articles. SQLite runs the rows
-    of one statement in C."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(_statement(session, name), same | columns)
-    else:
-        session.execute(
-            _statement(session, name),
-            [same | dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)],
-        )
 
 
 def find_by_url(session: Session, url: str) -> Article | None:
@@ -333,21 +254,21 @@ def mark_seen(session: Session, source: str, urls: Iterable[str], article_id: in
     if not rows:
         return
     same = {"source_id": ensure_source(session, source), "article_id": article_id, "fetched_at": utcnow()}
-    _write_rows(session, "seen", same, {"url": rows})
+    write_rows(session, "seen", same, {"url": rows})
 
 
 def _index_bands(session: Session, article_id: int, signature: bytes | None, replace: bool = True) -> None:
     if replace:  # a new article has no bands to take away
         session.execute(delete(ArticleBand).where(ArticleBand.article_id == article_id))
     if signature is not None:
-        _write_rows(session, "band", {"article_id": article_id}, {"key": sorted(set(band_keys(signature)))})
+        write_rows(session, "band", {"article_id": article_id}, {"key": sorted(set(band_keys(signature)))})
 
 
 def insert_article(session: Session, new: NewArticle) -> int | None:
     """Insert a new article with its headlines; None when the URL is already stored (by another worker)."""
     source_id = ensure_source(session, new.source)
     result = session.execute(
-        _statement(session, "article"),
+        statement(session, "article"),
         {
             "source_id": source_id,
             "url": new.url,
@@ -440,4 +361,4 @@ def _write_headlines(session: Session, article_id: int, headlines: list[tuple[st
             "text": [text for text, _ in headlines],
             "url": [url for _, url in headlines],
         }
-        _write_rows(session, "headline", {"article_id": article_id}, columns)
+        write_rows(session, "headline", {"article_id": article_id}, columns)
