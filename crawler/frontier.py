@@ -280,19 +280,11 @@ class Frontier:
     def give_back(self, run_id: int, worker: str) -> int:
         """Put the requests `worker` took and did not finish back in the queue (the worker stopped or
         died); returns how many."""
-        key = self.taken_key(run_id, worker)
-        entries = self.redis.hgetall(key)
-        with self.redis.pipeline() as pipe:
-            for value in entries.values():
-                score, data = as_bytes(value).split(b"|", 1)
-                pipe.zadd(self.queue_key(run_id), {data: float(score)})
-            pipe.delete(key)
-            pipe.execute()
-        return len(entries)
+        return self.give_back_unheld(run_id, worker, ())
 
     def give_back_unheld(self, run_id: int, worker: str, held: Iterable[str]) -> int:
         """Put the requests noted as taken by `worker` that it does not hold (`held`: the ids of those it
-        does) back in the queue; returns how many."""
+        does) back in the queue, in one step; returns how many."""
         return int(
             self._give_back_unheld(
                 keys=[self.queue_key(run_id), self.taken_key(run_id, worker)], args=list(held)
@@ -360,10 +352,6 @@ class Frontier:
 def text(value: bytes | str) -> str:
     """A Redis reply as text (the client answers bytes)."""
     return value.decode() if isinstance(value, bytes) else value
-
-
-def as_bytes(value: bytes | str) -> bytes:
-    return value.encode() if isinstance(value, str) else value
 
 
 def redacted(url: str) -> str:
