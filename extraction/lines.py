@@ -25,6 +25,7 @@ LEAD_IN_RE = re.compile(
     r"(?:check out|read|see|explore|browse|enjoy|like|love)\b.*\b(?:these|our|more|other|related|similar)\s+"
     r"(?:[\w’'-]+\s+){0,3}(?:articles|posts|stories|guides|reads|pieces)$"
 )
+LEAD_IN_ENDS = ("articles", "posts", "stories", "guides", "reads", "pieces")
 MAX_LEAD_IN_WORDS = 25
 # Lines that close a page after the list: they go with the list, never decide on their own.
 FOOTER_RE = re.compile(
@@ -75,16 +76,19 @@ STAMP_RE = re.compile(
     re.IGNORECASE,
 )
 BARE_NUMBER_RE = re.compile(r"^\s*\d{1,2}[.)]?\s*$")
-# Body lines that look short but belong to the article: credits, captions, bylines.
-CREDIT_RE = re.compile(
-    r"^\(?(?:reporting|editing|writing|additional reporting|contributing|compiled|photo|photos|image|"
+# Body lines that look short but belong to the article: credits, captions, bylines (see is_credit).
+CREDIT_START_RE = re.compile(
+    r"\(?(?:reporting|editing|writing|additional reporting|contributing|compiled|photo|photos|image|"
     r"source|sources|credit|credits|words|by|with|via|text|edited by|written by|follow)\b"
-    r"|^(?:note|editor'?s note|update|updated|last updated|published|posted|correction|disclaimer|disclosure"
+    r"|(?:note|editor'?s note|update|updated|last updated|published|posted|correction|disclaimer|disclosure"
     r"|contact|e-?mail|phone|tel|address)\s*:"
-    r"|[>»→↩][\ufe0e\ufe0f]?\s*$"
-    r"|^\(.*\)$|getty images|reuters|associated press|\bafp\b|\(ap\)|©",
+    r"|\(.*\)$",
     re.IGNORECASE,
 )
+CREDIT_NAMES = ("getty images", "reuters", "associated press", "(ap)", "©")
+AFP_RE = re.compile(r"\bafp\b", re.IGNORECASE)
+ARROWS = ">»→↩"  # "Read the full report →": a link's arrow
+VARIATION_SELECTORS = "\ufe0e\ufe0f"
 # End of a sentence: a paragraph ending like this is body, never a headline.
 SENTENCE_END_RE = re.compile(r"[.;:,…]['\"’”)\]]*$")
 # One sentence ending and another starting inside a line.
@@ -109,13 +113,18 @@ def is_marker(line: str) -> bool:
     ("If you liked this, check out these articles!")."""
     key = norm(line).casefold().rstrip(":.!»>›→ ").strip()
     if not key or len(key) > 60:
-        return bool(key) and len(key.split()) <= MAX_LEAD_IN_WORDS and bool(LEAD_IN_RE.search(key))
+        return bool(key) and len(key.split()) <= MAX_LEAD_IN_WORDS and _leads_in(key)
     return (
         key in HEADLINE_MARKERS
         or bool(MARKER_PREFIX_RE.match(key))
         and len(key.split()) <= 6
-        or bool(LEAD_IN_RE.search(key))
+        or _leads_in(key)
     )
+
+
+def _leads_in(key: str) -> bool:
+    # LEAD_IN_RE ends with one of LEAD_IN_ENDS: the test in C spares most lines the regex.
+    return key.endswith(LEAD_IN_ENDS) and bool(LEAD_IN_RE.search(key))
 
 
 def is_footer(line: str) -> bool:
@@ -138,7 +147,7 @@ def is_headline(text: str, *, full_stop: bool = False) -> bool:
     text = norm(text)
     if ":" in text or "|" in text:
         text = SECTION_PREFIX_RE.sub("", text, count=1)
-    if not text or len(text) > MAX_HEADLINE_CHARS or CREDIT_RE.search(text):
+    if not text or len(text) > MAX_HEADLINE_CHARS:
         return False
     parts = text.split(",")
     if len(parts) >= 4 and ":" not in text and all(len(p.split()) <= 3 for p in parts):
@@ -153,7 +162,29 @@ def is_headline(text: str, *, full_stop: bool = False) -> bool:
             return False
         if not any(c.isalpha() for c in text):
             return False
-    return full_stop or not (SENTENCE_END_RE.search(text) and not ABBREVIATION_END_RE.search(text))
+    if is_credit(text):
+        return False
+    # An abbreviation's last letters are in the line's last 12 characters (\b there still sees the
+    # character before): the search need not try every place in the line.
+    return (
+        full_stop
+        or not SENTENCE_END_RE.search(text)
+        or bool(ABBREVIATION_END_RE.search(text, max(len(text) - 12, 0)))
+    )
+
+
+def is_credit(text: str) -> bool:
+    """A credit, caption or byline ("(Reporting by ...)", "Photo: Getty Images", "Contact: ..."), or a
+    link ending in an arrow. Read with substring tests where a regex would try every place in the line."""
+    if CREDIT_START_RE.match(text):
+        return True
+    end = text.rstrip()
+    if end[-1:] and end[-1] in VARIATION_SELECTORS:
+        end = end[:-1]
+    if end[-1:] and end[-1] in ARROWS:
+        return True
+    low = text.lower()
+    return any(name in low for name in CREDIT_NAMES) or ("afp" in low and bool(AFP_RE.search(text)))
 
 
 def kind_of(line: str) -> tuple[str, int | None, str]:
@@ -179,4 +210,4 @@ def loose_number(line: str) -> tuple[int, str, bool] | None:
 
 def is_dek(text: str) -> bool:
     words = text.split()
-    return 3 <= len(words) <= MAX_DEK_WORDS and not CREDIT_RE.search(text)
+    return 3 <= len(words) <= MAX_DEK_WORDS and not is_credit(text)

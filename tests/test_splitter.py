@@ -422,3 +422,15 @@ def test_a_long_articles_words_far_above_do_not_hold_a_list_of_other_stories() -
     assert_split(body + "\n\n" + numbered, body, HEADLINES)
     # Under a short article the same words are near the list: it stays (the article's own topics).
     assert_untouched(ARTICLE + "\n\n" + early + "\n\n" + "\n".join(HEADLINES))
+
+
+def test_a_lists_words_found_only_inside_the_articles_longer_words_do_not_hold_it() -> None:
+    # "port" in "airport", "cast" in "broadcast", "vote" in "devotes": not the list's words, however often
+    # they occur there, so the list of other stories still goes.
+    paragraph = (
+        "During the broadcast from abroad, the airport was an ideal place to award the redesigned forecast "
+        "that devotes a page to the floorplan."
+    )
+    body = ARTICLE + "\n\n" + "\n\n".join([paragraph] * 40)
+    headlines = ["Port deal signed", "Ward votes cast", "Ring road plan"]
+    assert_split(body + "\n\n" + "\n".join(headlines), body, headlines)
