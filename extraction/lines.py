@@ -16,6 +16,7 @@ MARKER_PREFIX_RE = re.compile(
     r"|most (?:popular|read)\b.*|also read|also (?:in|on)\b.*|read more"
     r"|(?:other|recent|popular|similar|featured|recommended|trending|top) (?:posts|articles|stories|news|reads)\b.*"
     r"|you(?:'ll|’ll| will| may| might)(?: also)? (?:like|love|enjoy)\b.*|you (?:may|might) also be interested\b.*"
+    r"|(?:this|these) (?:may|might|could) (?:also )?(?:be )?(?:of )?interest(?:ing)?(?: to)?(?: you)?"
     r"|(?:read|watch) (?:this )?next)$"
 )
 # A sentence that hands the reader over to other stories: "check out these articles", "you might also enjoy
@@ -75,6 +76,10 @@ STAMP_RE = re.compile(
     r"|\d{1,3}\s+(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\s+ago)$",
     re.IGNORECASE,
 )
+# A story's section under its headline in a related-posts widget: 'In "News"', 'In “Travel”'.
+CATEGORY_RE = re.compile(r"^in\s+[\"“«][^\"”»]{1,40}[\"”»]$", re.IGNORECASE)
+# An excerpt cut short by a widget: it stops inside a sentence, at "...", "…" or "[…]" after a word.
+TEASER_END_RE = re.compile(r"[^\W_][,;]?\s?(?:\.{3}|…|\[(?:\.{3}|…)\])$")
 BARE_NUMBER_RE = re.compile(r"^\s*\d{1,2}[.)]?\s*$")
 # Body lines that look short but belong to the article: credits, captions, bylines (see is_credit).
 CREDIT_START_RE = re.compile(
@@ -206,6 +211,12 @@ def loose_number(line: str) -> tuple[int, str, bool] | None:
     if m is None:
         return None
     return int(m["number"]), m["rest"].strip(), m["figure"] is not None
+
+
+def is_card_line(line: str) -> bool:
+    """A story's time stamp or section under its headline in a list ("May 15, 2025", 'In "News"')."""
+    line = norm(line)
+    return bool(STAMP_RE.match(line) or CATEGORY_RE.match(line))
 
 
 def is_dek(text: str) -> bool:

@@ -17,7 +17,10 @@ from extraction.lines import (
     POSTED_DATE_RE,
     RULE_RE,
     SENTENCE_BREAK_RE,
+    SENTENCE_END_RE,
     STAMP_RE,
+    TEASER_END_RE,
+    is_card_line,
     is_dek,
     is_footer,
     is_headline,
@@ -45,6 +48,11 @@ MAX_TOPIC_OVERLAP_UNDER_HEADING = 0.4
 TOPIC_CHARS = 15_000
 
 MAX_DEK_BLOCK_LINES = 40
+# Excerpts in a related-posts widget: cut after 6-60 words; without an ellipsis, cut at the same length.
+MIN_TEASER_WORDS = 6
+MAX_TEASER_WORDS = 60
+MAX_TEASER_SPREAD = 3
+MIN_CUT_CHARS = 80
 MIN_PLAIN_ITEMS = 3  # a bare block of headlines needs three lines; a marker or bullets make two enough
 
 
@@ -96,8 +104,8 @@ def _find_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
     pos = end
     while pos >= 0:
         line, gap = entries[pos]
-        if kind != "bare" and gap < 2 and STAMP_RE.match(norm(line)):
-            pos -= 1  # a story's time stamp under its headline: the headline above decides
+        if kind != "bare" and gap < 2 and is_card_line(line):
+            pos -= 1  # a story's time stamp or section under its headline: the headline above decides
             continue
         line_kind, number, rest = kind_of(line)
         if items and is_marker(line):
@@ -217,6 +225,58 @@ def _find_marked_block(entries: list[tuple[str, int]], end: int) -> _Block | Non
     return None
 
 
+def _find_teaser_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
+    """Stories as a related-posts widget shows them: each an excerpt cut short, under its headline or
+    alone ("How to Eat Vegan on a Budget / Eating plant-based has countless benefits, and compa... /
+    The Complete Guide to Vegan Seafood / You don't have to give up the taste of the sea to..."). An
+    excerpt stops inside a sentence at "...", or, under a headline, where the others do: at the same
+    length. Two headlines with excerpts make a list, or two excerpts alone under a widget's title; the
+    items are the headlines, or the excerpts where there are none."""
+    items: list[str] = []
+    paired: bool | None = None  # each excerpt has a headline above it
+    cut_at = 0  # the length at which excerpts without an ellipsis are cut
+    start = pos = end
+    while pos >= 0 and end - pos <= MAX_DEK_BLOCK_LINES:
+        while pos > 0 and is_card_line(entries[pos][0]):
+            pos -= 1
+        # Neither an excerpt nor its headline is numbered or bulleted: such lines are a list's own items.
+        line = norm(entries[pos][0])
+        if not MIN_TEASER_WORDS <= len(line.split()) <= MAX_TEASER_WORDS or _marked(line):
+            break
+        above = norm(entries[pos - 1][0]) if pos > 0 else ""
+        headed = is_headline(above) and not is_marker(above) and not _marked(above)
+        if paired is None:
+            paired = headed
+        if headed != paired:
+            break
+        if not TEASER_END_RE.search(line):
+            # Without an ellipsis, under a headline: cut inside a sentence, as long as the others.
+            if not paired or SENTENCE_END_RE.search(line) or line[-1] in '!?"”’)]':
+                break
+            if len(line) < MIN_CUT_CHARS or cut_at and abs(len(line) - cut_at) > MAX_TEASER_SPREAD:
+                break
+            cut_at = cut_at or len(line)
+        if paired:
+            items.append(above)
+            start, pos = pos - 1, pos - 2
+        else:
+            items.append(line)
+            start, pos = pos, pos - 1
+    if start > 0 and is_marker(entries[start - 1][0]):
+        return (
+            _Block(start - 1, items[::-1], "teaser", True, entries[start - 1][1]) if len(items) >= 2 else None
+        )
+    # Without a widget's title, excerpts alone may be the article's last lines trailing off.
+    return (
+        _Block(start, items[::-1], "teaser", False, entries[start][1]) if paired and len(items) >= 2 else None
+    )
+
+
+def _marked(line: str) -> bool:
+    """Does the line start with a bullet or a number?"""
+    return bool(strip_bullet(line)[0]) or loose_number(line) is not None
+
+
 def _marker_above(entries: list[tuple[str, int]], end: int) -> bool:
     """Is there a marker close enough above entries[end] to head a block of headlines with deks or
     sentences? A line longer than a dek ends any such block."""
@@ -253,6 +313,10 @@ def split_text(text: str) -> Split:
         for other in (_find_dek_block(entries, end), _find_marked_block(entries, end)):
             if other is not None and (block is None or other.start < block.start):
                 block = other
+    # Headlines with excerpts read as plain lines too: the excerpts say which lines are the headlines.
+    teasers = _find_teaser_block(entries, end) if end >= 0 else None
+    if teasers is not None and (block is None or (teasers.start, block.marker) <= (block.start, False)):
+        block = teasers
     if block is None or block.start == 0:
         return Split(body=text)
     items = list(dict.fromkeys(block.items))  # a story listed twice is one headline
@@ -264,7 +328,7 @@ def split_text(text: str) -> Split:
     set_apart = (
         ruled or block.gap_before >= 2 or bool(IMAGE_CREDIT_RE.match(norm(entries[block.start - 1][0])))
     )
-    if block.marker:
+    if block.marker or block.kind == "teaser":
         needed = 1
     elif block.kind != "plain":
         needed = 2
@@ -280,7 +344,7 @@ def split_text(text: str) -> Split:
     removed = sum(len(entries[k][0]) for k in range(block.start, len(entries)))
     if removed * 2 > len(text.strip()):
         return Split(body=text)
-    if not block.marker:
+    if not block.marker and block.kind != "teaser":  # cut excerpts are a widget's, whatever their topic
         if not _looks_like_list(items):
             return Split(body=text)
         # Under a heading that is not a known widget title, a list on the article's own topic is a

@@ -434,3 +434,75 @@ def test_a_lists_words_found_only_inside_the_articles_longer_words_do_not_hold_i
     body = ARTICLE + "\n\n" + "\n\n".join([paragraph] * 40)
     headlines = ["Port deal signed", "Ward votes cast", "Ring road plan"]
     assert_split(body + "\n\n" + "\n".join(headlines), body, headlines)
+
+
+# -- related posts with excerpts ----------------------------------------------------------------------
+
+TEASED = [
+    (
+        "Ferry operator adds a late crossing on Fridays",
+        "The operator said the extra sailing would leave the harbour at",
+    ),
+    (
+        "Harbour museum reopens after a year of repairs",
+        "Visitors queued from early morning to see the restored sail loft and",
+    ),
+    (
+        "Fishing quotas to be reviewed before the spring",
+        "Skippers have asked the ministry to publish the new figures before",
+    ),
+]
+
+
+def test_headlines_with_excerpts_cut_at_the_same_length_go() -> None:
+    # A widget cuts each excerpt at the same number of characters, inside a word or a sentence.
+    width = 96
+    teased = [
+        (h, (e + " the end of the month, and the council said it would look again at the fares")[:width])
+        for h, e in TEASED
+    ]
+    body = ARTICLE + "\n\n" + ARTICLE
+    assert_split(body + "\n" + "\n".join(f"{h}\n{e}" for h, e in teased) + "\n", body, [h for h, _ in TEASED])
+
+
+def test_excerpts_cut_at_an_ellipsis_go_under_headlines_or_a_widgets_title() -> None:
+    body = ARTICLE + "\n\n" + ARTICLE
+    teased = "\n".join(f"{h}\n{e}…" for h, e in TEASED)
+    assert_split(body + "\n\n" + teased, body, [h for h, _ in TEASED])
+    alone = "\n".join(f"{e} [...]" for _, e in TEASED)
+    assert_split(body + "\n\nMore stories\n" + alone, body, [f"{e} [...]" for _, e in TEASED])
+
+
+def test_related_posts_with_their_dates_and_sections_give_only_the_headlines() -> None:
+    cards = "\n\n".join(
+        f'{h}\n{day} March 2025\nIn "{section}"'
+        for h, day, section in zip(HEADLINES, (3, 2, 1), ("News", "Business", "Schools"), strict=True)
+    )
+    body = ARTICLE + "\n\n" + ARTICLE
+    assert_split(body + "\n\nRelated\n\n" + cards + "\n", body, HEADLINES)
+
+
+def test_a_widget_title_that_says_the_stories_may_interest_the_reader() -> None:
+    body = ARTICLE + "\n\n" + ARTICLE
+    items = ["Check out our guide to the night bus routes", "Read the full timetable review"]
+    assert_split(
+        body + "\n\nThis might be interesting to you:\n" + "\n".join(f"- {i}" for i in items), body, items
+    )
+
+
+def test_an_article_ending_in_trailing_off_sentences_stays() -> None:
+    assert_untouched(
+        ARTICLE + "\n\nAnd then the last bus left without us, its lights fading down the empty road…\n"
+        "We waited for the next one, and the one after that, counting the minutes until…\n"
+        "Nobody came, not even the night porter who had promised to ring the depot for us…"
+    )
+    # Numbered titles of about one length are a list's own items, not headlines with excerpts.
+    steps = [
+        "Check the new timetable online before you set out tonight",
+        "Buy a night ticket at the machine beside the shelter door",
+        "Wait at the marked stop where the driver can see you clearly",
+        "Press the bell once and keep your ticket ready for the check",
+    ]
+    assert_untouched(
+        ARTICLE + "\n\nHow to ride the night bus:\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1))
+    )
