@@ -239,22 +239,27 @@ def _find_teaser_block(entries: list[tuple[str, int]], end: int) -> _Block | Non
     while pos >= 0 and end - pos <= MAX_DEK_BLOCK_LINES:
         while pos > 0 and is_card_line(entries[pos][0]):
             pos -= 1
-        # Neither an excerpt nor its headline is numbered or bulleted: such lines are a list's own items.
         line = norm(entries[pos][0])
+        cut = bool(TEASER_END_RE.search(line))
+        # Without an ellipsis, an excerpt is cut inside a sentence, at the length of the others.
+        if not cut and (
+            len(line) < MIN_CUT_CHARS
+            or SENTENCE_END_RE.search(line)
+            or line[-1] in '!?"”’)]'
+            or cut_at
+            and abs(len(line) - cut_at) > MAX_TEASER_SPREAD
+        ):
+            break
+        # Neither an excerpt nor its headline is numbered or bulleted: such lines are a list's own items.
         if not MIN_TEASER_WORDS <= len(line.split()) <= MAX_TEASER_WORDS or _marked(line):
             break
         above = norm(entries[pos - 1][0]) if pos > 0 else ""
         headed = is_headline(above) and not is_marker(above) and not _marked(above)
         if paired is None:
             paired = headed
-        if headed != paired:
+        if headed != paired or not (cut or paired):
             break
-        if not TEASER_END_RE.search(line):
-            # Without an ellipsis, under a headline: cut inside a sentence, as long as the others.
-            if not paired or SENTENCE_END_RE.search(line) or line[-1] in '!?"”’)]':
-                break
-            if len(line) < MIN_CUT_CHARS or cut_at and abs(len(line) - cut_at) > MAX_TEASER_SPREAD:
-                break
+        if not cut:
             cut_at = cut_at or len(line)
         if paired:
             items.append(above)
@@ -262,14 +267,12 @@ def _find_teaser_block(entries: list[tuple[str, int]], end: int) -> _Block | Non
         else:
             items.append(line)
             start, pos = pos, pos - 1
+    if len(items) < 2:
+        return None
     if start > 0 and is_marker(entries[start - 1][0]):
-        return (
-            _Block(start - 1, items[::-1], "teaser", True, entries[start - 1][1]) if len(items) >= 2 else None
-        )
+        return _Block(start - 1, items[::-1], "teaser", True, entries[start - 1][1])
     # Without a widget's title, excerpts alone may be the article's last lines trailing off.
-    return (
-        _Block(start, items[::-1], "teaser", False, entries[start][1]) if paired and len(items) >= 2 else None
-    )
+    return _Block(start, items[::-1], "teaser", False, entries[start][1]) if paired else None
 
 
 def _marked(line: str) -> bool:
