@@ -39,7 +39,7 @@ def __getattr__(name: str) -> object:
 
 # Stored with every article it extracts; changed whenever the rules change what a page gives, so that
 # `newsdesk reextract` knows which stored articles an older extractor made.
-EXTRACTOR_VERSION = "2026.11.30.2"
+EXTRACTOR_VERSION = "2026.12.01.1"
 
 __all__ = [
     "EXTRACTOR_VERSION",

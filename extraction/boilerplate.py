@@ -46,6 +46,7 @@ WEAK_CLASSES = frozenset(
     "share sharing social more latest tags tag taglist readmore teasers headlines".split()
 )
 SLUG_PARTS = 4
+WEAK_CHROME_SHARE = 3  # ...and a block only weakly named chrome that holds a third of the paragraph text stays
 PROSE_MIN_PARAGRAPHS = 2
 PROSE_MAX_LINK_DENSITY = 0.25
 # ...unless the same class/id also says it is the article itself.
@@ -146,6 +147,10 @@ def strip_chrome(body: Element) -> Sizes:
         if kind == "hidden" and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS:
             continue
         if kind.startswith("weak ") and holds_prose(sizes, element):
+            continue
+        # A layout wrapper only a long name calls chrome ("c-layout-sidebar-left") that holds a third of
+        # the page's paragraph text holds the article beside its menus.
+        if kind == "weak chrome" and sizes.paragraphs[element] * WEAK_CHROME_SHARE > page_paragraphs:
             continue
         settled.update(element.iter())
         if kind.endswith("widget"):

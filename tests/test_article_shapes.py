@@ -58,6 +58,36 @@ def test_a_wrapper_named_for_a_modal_that_holds_article_text_stays() -> None:
         assert text in body
 
 
+OTHER_POSTS = [
+    "How the harbour authority plans to pay for dredging the channel over the next ten years or so.",
+    "Why the ferry company is replacing its two oldest boats with electric ones before next summer.",
+    "What the new parking rules in the old town mean for residents, traders and weekend visitors.",
+    "Five walks along the river that take less than an hour and end at a cafe with a view of the dam.",
+    "The library extends its opening hours on weekdays and adds a reading room for the local archive.",
+    "Where to see the spring lantern parade and which streets will be closed to traffic on the night.",
+]
+
+
+def test_a_layout_wrapper_named_for_its_sidebar_that_holds_the_article_stays() -> None:
+    # The article and its section menu share a wrapper whose long name holds "sidebar"; the page's other
+    # text (teasers of other posts, with excerpts) leaves the wrapper less than half the paragraph text.
+    menu = "".join(
+        f"<li><a href='/guide/step-{i}'>Step {i} of the guide to safer water</a></li>" for i in range(1, 16)
+    )
+    teasers = "".join(
+        f"<div class='card'><a href='/blog/{i}'>Blog post {i}</a><p>{text}</p></div>"
+        for i, text in enumerate(OTHER_POSTS)
+    )
+    html = page(
+        "<div class='c-layout-sidebar-left'><nav><ul>" + menu + "</ul></nav>"
+        "<div class='c-layout-main'>" + paras(PARAGRAPHS[:4]) + "</div></div>"
+        "<div class='promo-strip'>" + teasers + "</div>"
+    )
+    body = extract(html).body
+    for text in PARAGRAPHS[:4]:
+        assert text in body
+
+
 def test_a_section_of_prose_named_more_is_not_a_headline_widget() -> None:
     html = page(
         "<article>"
