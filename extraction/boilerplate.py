@@ -46,7 +46,8 @@ WEAK_CLASSES = frozenset(
     "share sharing social more latest tags tag taglist readmore teasers headlines".split()
 )
 SLUG_PARTS = 4
-WEAK_CHROME_SHARE = 3  # ...and a block only weakly named chrome that holds a third of the paragraph text stays
+# A block only weakly named chrome that holds 1/WEAK_CHROME_SHARE of the page's paragraph text stays.
+WEAK_CHROME_SHARE = 3
 PROSE_MIN_PARAGRAPHS = 2
 PROSE_MAX_LINK_DENSITY = 0.25
 # ...unless the same class/id also says it is the article itself.
