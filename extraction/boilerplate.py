@@ -19,6 +19,7 @@ DROP_TAGS = frozenset(
 # text (ASP.NET puts the whole page in a <form>; an unclosed <nav> or <button> in a menu makes the
 # parser nest the rest of the page inside it).
 LAYOUT_TAGS = ("nav", "footer", "aside", "form", "dialog", "button", "select", "textarea", "figcaption")
+RAW_TEXT_TAGS = ("pre", "textarea")
 INLINE_TAGS = frozenset(
     "span a em strong b i u code small sup sub label time abbr mark q cite kbd var".split()
 )
@@ -135,17 +136,24 @@ def strip_chrome(body: Element) -> Sizes:
         if element in settled or element.tag in ("html", "body", "main", "article"):
             continue
         kind = chrome_kind(element)
-        if not kind or holds_the_article(
-            sizes.paragraphs[element],
-            sizes.text[element],
-            sizes.link_density(element),
-            page_paragraphs,
-            page_text,
+        # A hidden block of raw text (<pre>, <textarea>) is a copy for machines (the article again, in
+        # Markdown), never shown, however much text it holds.
+        raw_copy = kind == "hidden" and element.tag in RAW_TEXT_TAGS
+        if (
+            not kind
+            or not raw_copy
+            and holds_the_article(
+                sizes.paragraphs[element],
+                sizes.text[element],
+                sizes.link_density(element),
+                page_paragraphs,
+                page_text,
+            )
         ):
             continue
         # Hidden is not always chrome: server-rendered React pages ship the article in hidden blocks
         # that a script moves into place.
-        if kind == "hidden" and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS:
+        if kind == "hidden" and not raw_copy and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS:
             continue
         if kind.startswith("weak ") and holds_prose(sizes, element):
             continue

@@ -88,6 +88,16 @@ def test_a_layout_wrapper_named_for_its_sidebar_that_holds_the_article_stays() -
         assert text in body
 
 
+def test_a_hidden_raw_copy_of_the_article_for_machines_is_not_read() -> None:
+    markdown = "\n\n".join(["# Water board replaces lead pipes", *(f"_{t}_" for t in PARAGRAPHS)])
+    html = page(
+        "<article>" + paras(PARAGRAPHS) + "</article>"
+        f"<pre hidden aria-hidden='true' class='rawMarkdown'>{markdown}</pre>"
+    )
+    body = extract(html).body
+    assert body == "\n\n".join(PARAGRAPHS)
+
+
 def test_a_section_of_prose_named_more_is_not_a_headline_widget() -> None:
     html = page(
         "<article>"
