@@ -47,6 +47,7 @@ WEAK_CLASSES = frozenset(
     "share sharing social more latest tags tag taglist readmore teasers headlines".split()
 )
 SLUG_PARTS = 4
+SIGNUP_MAX_CHARS = 800  # a sign-up box's text: its pitch and small print
 # A block only weakly named chrome that holds 1/WEAK_CHROME_SHARE of the page's paragraph text stays.
 WEAK_CHROME_SHARE = 3
 PROSE_MIN_PARAGRAPHS = 2
@@ -124,6 +125,7 @@ def holds_prose(sizes: Sizes, element: Element) -> bool:
 def strip_chrome(body: Element) -> Sizes:
     """Remove page chrome from the tree below `body`; mark the headline widgets (WIDGET_MARK), which
     stay in place for take_widgets. Returns the sizes of what is left."""
+    fields = {field.getparent() for field in body.iter("input") if _asks_for_contact(field)}
     drop_tags(body, DROP_TAGS)
     # Elements are visited parents first, so an element's sizes are exact when it is judged (a removal
     # changes the sizes of its ancestors only, judged before it).
@@ -132,10 +134,11 @@ def strip_chrome(body: Element) -> Sizes:
     settled: set[Element] = set()  # inside a removed element or a widget
     for marked in body.xpath(f"descendant-or-self::*[@{WIDGET_MARK}]"):
         del marked.attrib[WIDGET_MARK]  # only strip_chrome marks widgets, never the page itself
+    boxes = _signup_boxes(fields, sizes, body)
     for element in sizes.elements:
         if element in settled or element.tag in ("html", "body", "main", "article"):
             continue
-        kind = chrome_kind(element)
+        kind = "chrome" if element in boxes else chrome_kind(element)
         # A hidden block of raw text (<pre>, <textarea>) is a copy for machines (the article again, in
         # Markdown), never shown, however much text it holds.
         raw_copy = kind == "hidden" and element.tag in RAW_TEXT_TAGS
@@ -168,3 +171,33 @@ def strip_chrome(body: Element) -> Sizes:
             sizes.drop(element)
     sizes.refresh()
     return sizes
+
+
+def _asks_for_contact(field: Element) -> bool:
+    """An input for an e-mail address or a phone number: a sign-up form's."""
+    kind = (field.get("type") or "").lower()
+    return kind in ("email", "tel") or "mail" in (field.get("name") or "").lower()
+
+
+def _signup_boxes(fields: set[Element | None], sizes: Sizes, body: Element) -> set[Element]:
+    """For each sign-up field (given by its parent), the largest block around it with little text: the
+    sign-up box, its pitch and small print with it ("Be the first to know! ... By signing up, you agree
+    to ..."). Each element is walked through once, however many fields share it."""
+    boxes: set[Element] = set()
+    walked: set[Element] = set()
+    for element in fields:
+        box = None
+        while (
+            element is not None
+            and element is not body
+            and element.tag not in ("main", "article")
+            and sizes.text.get(element, SIGNUP_MAX_CHARS + 1) <= SIGNUP_MAX_CHARS
+        ):
+            if element in walked:  # its box, if any, is known
+                box = None
+                break
+            walked.add(element)
+            box, element = element, element.getparent()
+        if box is not None:
+            boxes.add(box)
+    return boxes

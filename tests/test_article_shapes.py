@@ -98,6 +98,29 @@ def test_a_hidden_raw_copy_of_the_article_for_machines_is_not_read() -> None:
     assert body == "\n\n".join(PARAGRAPHS)
 
 
+SIGNUP = (
+    "<section class='box'><div>Deals by text</div><div>Be the first to know!</div>"
+    "<div>Get the editors' pick of the week's offers texted right to your phone, every Friday morning.</div>"
+    "<form><input type='tel' name='phone'><button>Sign me up</button></form>"
+    "<div>By signing up, you agree to receive recurring automated marketing messages at the number "
+    "provided. Message and data rates may apply.</div></section>"
+)
+
+
+def test_a_sign_up_box_in_the_article_goes_with_its_pitch_and_small_print() -> None:
+    html = page("<article>" + paras(PARAGRAPHS[:3]) + SIGNUP + paras(PARAGRAPHS[3:]) + "</article>")
+    assert extract(html).body == "\n\n".join(PARAGRAPHS)
+
+
+def test_a_short_article_that_shares_its_block_with_a_sign_up_form_stays() -> None:
+    html = page(
+        "<div class='post'>"
+        + paras(PARAGRAPHS[:2])
+        + "<form><input type='email' name='email'><button>Subscribe</button></form></div>"
+    )
+    assert extract(html).body == "\n\n".join(PARAGRAPHS[:2])
+
+
 def test_a_section_of_prose_named_more_is_not_a_headline_widget() -> None:
     html = page(
         "<article>"
