@@ -12,6 +12,7 @@ from benchmarks import (
     query_scale,
     split,
     split_shapes,
+    split_tails,
     throughput,
     workers,
 )
@@ -22,6 +23,7 @@ def main() -> int:
         extraction.main([]),
         split.main([]),
         split_shapes.main([]),
+        split_tails.main([]),
         throughput.main([]),
         near_duplicates.main([]),
         dedupe_scale.main([]),
