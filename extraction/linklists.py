@@ -9,13 +9,14 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from extraction.boilerplate import WIDGET_MARK
+from extraction.boilerplate import INLINE_TAGS, WIDGET_MARK
 from extraction.lines import is_marker
 from extraction.page import Element, Sizes, first, has_text, text_of
 from extraction.textstats import LINK_DENSE
 
 SPACES_RE = re.compile(r"\s+")
 MAX_CTA_CHARS = 60
+WORD_RE = re.compile(r"[^\W\d_]{2}")
 MAX_TEASER_CHARS = 600  # a teaser: a title, a byline and date, and an excerpt of a few lines
 MAX_LABEL_CHARS = 40  # what may come before a teaser's title: its section or kind ("Tips & Tricks")
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")
@@ -180,6 +181,33 @@ def last_top_block(container: Element) -> Element | None:
         return last
 
 
+def _in_running_text(element: Element) -> bool:
+    """Is the (inline) element a part of a sentence, with words on both sides of it in its block, through
+    inline markup ("Leading the charge in <strong><span><a>design trends</a></span></strong> for 2025")?
+    Only the text next to it is read: a link at the end of a teaser ("... MORE") or between others ("A / B")
+    is not."""
+    if element.tag not in INLINE_TAGS:
+        return False
+    return bool(
+        WORD_RE.search(_text_beside(element, after=False))
+        and WORD_RE.search(_text_beside(element, after=True))
+    )
+
+
+def _text_beside(element: Element, *, after: bool) -> str:
+    """The text just before or after the element, climbing through inline markup while there is none."""
+    node = element
+    while True:
+        parent = node.getparent()
+        if parent is None:
+            return ""
+        previous = node.getprevious()
+        text = node.tail if after else previous.tail if previous is not None else parent.text
+        if (text and text.strip()) or parent.tag not in INLINE_TAGS or not after and previous is not None:
+            return text or ""
+        node = parent
+
+
 def drop_link_blocks(container: Element, sizes: Sizes) -> None:
     """In-body boxes of links ("Read more: ...", related boxes) are not article text."""
     sizes.refresh()  # exact for each element when judged: parents come first
@@ -199,6 +227,11 @@ def drop_link_blocks(container: Element, sizes: Sizes) -> None:
         if element in removed or sizes.text[element] > 2 * MAX_CTA_CHARS:
             continue
         text = text_of(element)
-        if text and len(text) <= MAX_CTA_CHARS and link_density(element) >= 0.99:
+        if (
+            text
+            and len(text) <= MAX_CTA_CHARS
+            and link_density(element) >= 0.99
+            and not _in_running_text(element)
+        ):
             removed.update(element.iter())
             sizes.drop(element)

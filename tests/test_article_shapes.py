@@ -121,6 +121,25 @@ def test_a_short_article_that_shares_its_block_with_a_sign_up_form_stays() -> No
     assert extract(html).body == "\n\n".join(PARAGRAPHS[:2])
 
 
+def test_a_link_wrapped_in_inline_markup_in_a_sentence_keeps_its_text() -> None:
+    link = "<strong><span style='text-decoration: underline'><a href='/pipes'>lead pipes</a></span></strong>"
+    sentence = f"Leading the list of {link} to go are those under the market square, the board said."
+    html = page(
+        "<article>" + paras(PARAGRAPHS[:3]) + f"<p>{sentence}</p>" + paras(PARAGRAPHS[3:]) + "</article>"
+    )
+    body = extract(html).body
+    assert "Leading the list of lead pipes to go are those under the market square" in body
+    # Links beside nothing but each other are still a call to action, in mid-article too.
+    html = page(
+        "<article>"
+        + paras(PARAGRAPHS[:3])
+        + "<div><span><a href='/prev'>Previous story</a></span> | <span><a href='/next'>Next story</a></span></div>"
+        + paras(PARAGRAPHS[3:])
+        + "</article>"
+    )
+    assert extract(html).body == "\n\n".join(PARAGRAPHS)
+
+
 def test_a_section_of_prose_named_more_is_not_a_headline_widget() -> None:
     html = page(
         "<article>"
