@@ -19,6 +19,8 @@ CONTAINER_CLASS_RE = re.compile(
 WIDEN_LEVELS = 12  # ancestors looked at when widening the chosen container
 WIDEN_GAIN = 1.3  # an ancestor is taken when it holds this much more paragraph text
 WIDEN_MAX_LINK_DENSITY = 0.35
+LIST_TAGS = ("ol", "ul", "dl")
+LIST_WIDEN_GAIN = 1.05
 TABLE_PARTS = ("tr", "thead", "tbody", "tfoot")
 CELLS = ("td", "th")
 
@@ -64,8 +66,10 @@ def widen(best: Element, stats: Sizes) -> Element:
         if ancestor is None or not _climbable(ancestor, stats):
             break
         chars = stats.paragraphs[ancestor]
+        # A list is an article's part, not its container: its intro above it is taken for any gain.
+        gain = LIST_WIDEN_GAIN if chosen.tag in LIST_TAGS else WIDEN_GAIN
         if (
-            chars >= chosen_chars * WIDEN_GAIN
+            chars >= chosen_chars * gain
             and _density_before_trail(ancestor, stats) < WIDEN_MAX_LINK_DENSITY
         ):
             chosen, chosen_chars = ancestor, chars

@@ -140,6 +140,17 @@ def test_a_link_wrapped_in_inline_markup_in_a_sentence_keeps_its_text() -> None:
     assert extract(html).body == "\n\n".join(PARAGRAPHS)
 
 
+def test_an_article_that_is_mostly_a_list_keeps_its_intro() -> None:
+    intro = "Moving to the new pipes takes a few steps from each household, the board explained on Thursday."
+    items = "".join(
+        f"<li><strong>Step {i}.</strong> {text} {text}</li>" for i, text in enumerate(PARAGRAPHS, 1)
+    )
+    html = page(f"<div class='entry-content'><p>{intro}</p><ol>{items}</ol></div>")
+    body = extract(html).body
+    assert body.startswith(intro)
+    assert PARAGRAPHS[-1] in body
+
+
 def test_a_section_of_prose_named_more_is_not_a_headline_widget() -> None:
     html = page(
         "<article>"
