@@ -68,10 +68,7 @@ def widen(best: Element, stats: Sizes) -> Element:
         chars = stats.paragraphs[ancestor]
         # A list is an article's part, not its container: its intro above it is taken for any gain.
         gain = LIST_WIDEN_GAIN if chosen.tag in LIST_TAGS else WIDEN_GAIN
-        if (
-            chars >= chosen_chars * gain
-            and _density_before_trail(ancestor, stats) < WIDEN_MAX_LINK_DENSITY
-        ):
+        if chars >= chosen_chars * gain and _density_before_trail(ancestor, stats) < WIDEN_MAX_LINK_DENSITY:
             chosen, chosen_chars = ancestor, chars
         ancestor = ancestor.getparent()
     return chosen
