@@ -235,9 +235,17 @@ def _offset(published: datetime | None) -> timedelta | None:
 
 def extract(html: str, url: str | None = None) -> Extracted:
     """Extract the article and its metadata from a page's HTML."""
+    extracted, dropped_hidden = _extract(html, url, show_hidden=False)
+    if not extracted.body and dropped_hidden:
+        # An empty body is the last resort: the page's hidden blocks are read before it is given.
+        extracted, _ = _extract(html, url, show_hidden=True)
+    return extracted
+
+
+def _extract(html: str, url: str | None, *, show_hidden: bool) -> tuple[Extracted, bool]:
     doc = parse(html)
     if doc is None:
-        return Extracted()
+        return Extracted(), False
     # The day is searched for in the page's first DATE_SEARCH_CHARS (a second, smaller parse of a huge page).
     day = publication_day(doc if len(html) <= DATE_SEARCH_CHARS else parse(html[:DATE_SEARCH_CHARS]), url)
     jsonld = take_scripts(doc)
@@ -245,7 +253,9 @@ def extract(html: str, url: str | None = None) -> Extracted:
     if body is not None:
         bound(body)
     meta = extract_metadata(doc, url, jsonld, day)
-    sizes = strip_chrome(body) if body is not None else Sizes(doc)
+    sizes, dropped_hidden = (
+        strip_chrome(body, show_hidden=show_hidden) if body is not None else (Sizes(doc), False)
+    )
     top = body if body is not None else doc
     chosen = find_container(top, sizes)
     html_headlines = take_widgets(top, chosen, sizes, url)
@@ -261,7 +271,7 @@ def extract(html: str, url: str | None = None) -> Extracted:
             seen.add(h.text.casefold())
             headlines.append(Headline(strip_controls(h.text), h.url))
     # Character references (&#27;, &#0;) put control characters back into the text.
-    return Extracted(
+    extracted = Extracted(
         title=strip_controls(meta.title),
         authors=[strip_controls(a) for a in meta.authors],
         published=as_utc(meta.published),
@@ -271,3 +281,4 @@ def extract(html: str, url: str | None = None) -> Extracted:
         body=strip_controls(split.body).strip(),
         headlines=headlines,
     )
+    return extracted, dropped_hidden

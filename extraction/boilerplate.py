@@ -122,9 +122,10 @@ def holds_prose(sizes: Sizes, element: Element) -> bool:
     )
 
 
-def strip_chrome(body: Element) -> Sizes:
+def strip_chrome(body: Element, *, show_hidden: bool = False) -> tuple[Sizes, bool]:
     """Remove page chrome from the tree below `body`; mark the headline widgets (WIDGET_MARK), which
-    stay in place for take_widgets. Returns the sizes of what is left."""
+    stay in place for take_widgets. Returns the sizes of what is left, and whether a block hidden by
+    style that held paragraph text went (with `show_hidden`, such blocks stay as scripts would show them)."""
     fields = {field.getparent() for field in body.iter("input") if _asks_for_contact(field)}
     drop_tags(body, DROP_TAGS)
     # Elements are visited parents first, so an element's sizes are exact when it is judged (a removal
@@ -135,6 +136,8 @@ def strip_chrome(body: Element) -> Sizes:
     for marked in body.xpath(f"descendant-or-self::*[@{WIDGET_MARK}]"):
         del marked.attrib[WIDGET_MARK]  # only strip_chrome marks widgets, never the page itself
     boxes = _signup_boxes(fields, sizes, body)
+    scripted = show_hidden or _shown_by_scripts(sizes, body, page_paragraphs)
+    dropped_hidden = False
     for element in sizes.elements:
         if element in settled or element.tag in ("html", "body", "main", "article"):
             continue
@@ -154,10 +157,19 @@ def strip_chrome(body: Element) -> Sizes:
             )
         ):
             continue
-        # Hidden is not always chrome: server-rendered React pages ship the article in hidden blocks
-        # that a script moves into place.
-        if kind == "hidden" and not raw_copy and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS:
+        # Hidden is not always chrome: server-rendered React pages ship the article in blocks with the
+        # hidden attribute that a script moves into place, and some pages fold most of their text into
+        # tabs and accordions. Elsewhere a block hidden by style or from screen readers is a fold of the
+        # page's own (an FAQ's answers, footnote pop-ups, a modal).
+        if (
+            kind == "hidden"
+            and not raw_copy
+            and (element.get("hidden") is not None or scripted)
+            and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS
+        ):
             continue
+        if kind == "hidden" and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS:
+            dropped_hidden = True
         if kind.startswith("weak ") and holds_prose(sizes, element):
             continue
         # A layout wrapper only a long name calls chrome ("c-layout-sidebar-left") that holds a third of
@@ -170,7 +182,7 @@ def strip_chrome(body: Element) -> Sizes:
         else:
             sizes.drop(element)
     sizes.refresh()
-    return sizes
+    return sizes, dropped_hidden
 
 
 def _asks_for_contact(field: Element) -> bool:
@@ -201,3 +213,19 @@ def _signup_boxes(fields: set[Element | None], sizes: Sizes, body: Element) -> s
         if box is not None:
             boxes.add(box)
     return boxes
+
+
+def _shown_by_scripts(sizes: Sizes, body: Element, page_paragraphs: int) -> bool:
+    """Does the page hide most of its paragraph text in blocks its scripts show (tabs, accordions, a
+    "read more" fold)? Then they hold the article; on other pages a block hidden by style or from screen
+    readers (an FAQ's folded answers, a footnote pop-up, a modal) is not article text. One pass, parents
+    before children."""
+    hidden = 0
+    folded: set[Element] = set()
+    for element in sizes.elements:
+        if element.getparent() in folded:
+            folded.add(element)
+        elif element.get("hidden") is None and is_hidden(element):
+            folded.add(element)
+            hidden += sizes.paragraphs[element]
+    return hidden * 2 > page_paragraphs

@@ -151,6 +151,54 @@ def test_an_article_that_is_mostly_a_list_keeps_its_intro() -> None:
     assert PARAGRAPHS[-1] in body
 
 
+FAQ = [
+    (
+        "Will my street be closed?",
+        "Only while the pipe under it is replaced, for about two weeks per street.",
+    ),
+    ("Do I need to be at home?", "Someone must let the engineers in to connect the new pipe to the meter."),
+    ("Who pays for the new pipes?", "The board and the European grant: households pay nothing for the work."),
+]
+
+
+def folded(question: str, answer: str, style: str = "display:none") -> str:
+    return f"<div class='faq-item'><button>{question}</button><div class='answer' style='{style}'><p>{answer} {answer} {answer}</p></div></div>"
+
+
+def test_an_faqs_folded_answers_after_the_article_are_not_read() -> None:
+    article = paras(PARAGRAPHS) + paras(OTHER_POSTS)
+    html = page(
+        "<article>" + article + "<h2>Questions</h2>" + "".join(folded(q, a) for q, a in FAQ) + "</article>"
+    )
+    body = extract(html).body
+    for text in PARAGRAPHS:
+        assert text in body
+    for _, answer in FAQ:
+        assert answer not in body
+
+
+def test_an_article_folded_into_tabs_is_read() -> None:
+    # Most of the page's text sits in panels its scripts show: they hold the article.
+    panels = "".join(
+        f"<div class='tab-panel' style='display: none'>{paras(PARAGRAPHS[i : i + 3])}</div>" for i in (0, 3)
+    )
+    body = extract(page("<article><h1>Water board replaces lead pipes</h1>" + panels + "</article>")).body
+    for text in PARAGRAPHS:
+        assert text in body
+
+
+def test_a_page_whose_only_article_text_is_folded_is_not_emptied() -> None:
+    # The folded block holds less than half of the page's paragraph text (the rest is in asides, which
+    # go): rather than an empty body, the page is read again with its folds open.
+    html = page(
+        "<div class='intro'>"
+        + folded("Why?", PARAGRAPHS[0] + " " + PARAGRAPHS[1])
+        + "</div>"
+        + "".join(f"<aside>{paras(OTHER_POSTS[i : i + 2])}</aside>" for i in (0, 2, 4, 0))
+    )
+    assert PARAGRAPHS[0] in extract(html).body
+
+
 def test_a_section_of_prose_named_more_is_not_a_headline_widget() -> None:
     html = page(
         "<article>"
