@@ -7,6 +7,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from extraction import extract
 
 PARAGRAPHS = [
@@ -197,6 +199,16 @@ def test_a_page_whose_only_article_text_is_folded_is_not_emptied() -> None:
         + "".join(f"<aside>{paras(OTHER_POSTS[i : i + 2])}</aside>" for i in (0, 2, 4, 0))
     )
     assert PARAGRAPHS[0] in extract(html).body
+
+
+@pytest.mark.parametrize(
+    "line", ["Article continues below", "Like this:", "Pin it for later!", "Page 1 of 8", "Copyright"]
+)
+def test_a_line_of_page_furniture_inside_the_article_is_dropped(line: str) -> None:
+    html = page(
+        "<article>" + paras(PARAGRAPHS[:3]) + f"<div>{line}</div>" + paras(PARAGRAPHS[3:]) + "</article>"
+    )
+    assert extract(html).body == "\n\n".join(PARAGRAPHS)
 
 
 def test_a_section_of_prose_named_more_is_not_a_headline_widget() -> None:
