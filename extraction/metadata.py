@@ -6,6 +6,7 @@ Sources in order of trust: JSON-LD (schema.org Article types), OpenGraph/meta ta
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -45,6 +46,10 @@ AUTHOR_META = (
     ("name", "parsely-author"),
 )
 BYLINE_CLASS_RE = re.compile(r"\b(?:byline|author|by-line|writer)\b", re.IGNORECASE)
+ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});")
+# A separator between a headline and the site's name ("What is Cloud Computing? | Google Cloud").
+TITLE_SEPARATOR_RE = re.compile(r"\s+[|\-–—•·:]\s+")
+MAX_NAME_PARTS = 3
 TITLE_SUFFIX_RE = re.compile(r"\s+[|\-–—•·:]\s+[^|\-–—•·]{2,40}$")
 
 
@@ -113,6 +118,24 @@ def _dedupe(names: list[str]) -> list[str]:
     return list(seen.values())
 
 
+def _without_site_name(title: str, doc: Element, tags: MetaTags) -> str:
+    """The title without the site's name after a separator: the part before it when that part is the
+    page's <h1>, or when what follows is its og:site_name ("What is Cloud Computing? | Google Cloud").
+    Only the last MAX_NAME_PARTS separators are tried: a site's name is a short tail."""
+    cuts = [m.start() for m in TITLE_SEPARATOR_RE.finditer(title)][-MAX_NAME_PARTS:]
+    if not cuts:
+        return title
+    site = " ".join((meta_value(tags, (("property", "og:site_name"),)) or "").split()).casefold()
+    h1 = first(doc.iter("h1"))
+    heading = " ".join(text_of(h1).split()).casefold() if h1 is not None else ""
+    for cut in reversed(cuts):
+        head = title[:cut].strip()
+        rest = TITLE_SEPARATOR_RE.sub(" ", title[cut:]).strip().casefold()
+        if head.casefold() == heading or (site and rest.startswith(site)):
+            return head
+    return title
+
+
 def extract_title(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]) -> str:
     """The headline: JSON-LD, else og:title / twitter:title, else the first <h1>, else <title> without
     the site's name."""
@@ -133,6 +156,9 @@ def extract_title(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]
         elif page_title is not None and len(page_title) == 0 and page_title.text:
             title = TITLE_SUFFIX_RE.sub("", page_title.text.strip())
     title = re.sub(r"\s+", " ", title[: 4 * MAX_TITLE]).strip()
+    if ENTITY_RE.search(title):  # escaped twice by the site ("Tips &amp;#038; Tricks")
+        title = html.unescape(title)
+    title = _without_site_name(title, doc, tags)
     if len(title) > MAX_TITLE:  # a page's own title of megabytes is not stored, shown or searched whole
         title = title[:MAX_TITLE].rsplit(" ", 1)[0] + "…"
     return title

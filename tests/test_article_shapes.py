@@ -470,6 +470,36 @@ def test_a_closing_line_that_mentions_the_newsletter_is_article_text() -> None:
     assert extract(html).body.endswith(closing)
 
 
+def titled(og_title: str, h1: str = "", site: str = "") -> str:
+    head = f"<meta property='og:title' content='{og_title}'>" + (
+        f"<meta property='og:site_name' content='{site}'>" if site else ""
+    )
+    heading = f"<h1>{h1}</h1>" if h1 else ""
+    return (
+        f"<!doctype html><html lang='en'><head><title>x</title>{head}</head><body>"
+        f"<article>{heading}{paras(PARAGRAPHS)}</article></body></html>"
+    )
+
+
+def test_the_sites_name_after_the_headline_is_not_part_of_the_title() -> None:
+    headline = "Water board replaces lead pipes"
+    assert extract(titled(f"{headline} | The Town Gazette", h1=headline)).title == headline
+    assert extract(titled(f"{headline} - The Town Gazette", site="The Town Gazette")).title == headline
+    assert extract(titled(f"{headline} • Town Gazette News", site="Town Gazette")).title == headline
+    # Without an <h1> or a site name that says so, a title with a dash is the title.
+    assert (
+        extract(titled("Lead pipes - the cost nobody counted")).title
+        == "Lead pipes - the cost nobody counted"
+    )
+
+
+def test_a_title_escaped_twice_is_read_once() -> None:
+    assert (
+        extract(titled("Pipes &amp;amp; drains: what changes &amp;#8217;til 2029")).title
+        == "Pipes & drains: what changes ’til 2029"
+    )
+
+
 def test_the_publication_day_is_not_the_last_update() -> None:
     html = (
         "<html><head><title>Pipes</title>"
