@@ -105,6 +105,8 @@ def _names(value: Any) -> list[str]:
 
 
 def clean_author(name: str) -> str:
+    if ENTITY_RE.search(name):  # escaped twice by the site ("Maria &amp;amp; Katerina")
+        name = html.unescape(name)
     name = BY_PREFIX_RE.sub("", re.sub(r"\s+", " ", name)).strip(" ,;|")
     return name if 1 < len(name) <= 80 and not name.startswith("http") else ""
 
