@@ -174,6 +174,8 @@ def extract_authors(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any
             return authors
     author = meta_value(tags, AUTHOR_META)
     if author and not author.startswith("http"):
+        if ENTITY_RE.search(author):  # escaped twice: its "&amp;" is not two separators
+            author = html.unescape(author)
         authors = _dedupe(re.split(r"\s*(?:,|;|\band\b|&)\s*", author))
         if authors:
             return authors

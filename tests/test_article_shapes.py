@@ -493,11 +493,11 @@ def test_the_sites_name_after_the_headline_is_not_part_of_the_title() -> None:
     )
 
 
-def test_a_title_escaped_twice_is_read_once() -> None:
-    assert (
-        extract(titled("Pipes &amp;amp; drains: what changes &amp;#8217;til 2029")).title
-        == "Pipes & drains: what changes ’til 2029"
-    )
+def test_a_title_and_an_author_escaped_twice_are_read_once() -> None:
+    html = titled("Pipes &amp;amp; drains: what changes &amp;#8217;til 2029")
+    assert extract(html).title == "Pipes & drains: what changes ’til 2029"
+    html = html.replace("<head>", "<head><meta name='author' content='Maria &amp;amp; Katerina'>")
+    assert extract(html).authors == ["Maria", "Katerina"]
 
 
 def test_the_publication_day_is_not_the_last_update() -> None:
