@@ -50,6 +50,8 @@ ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});")
 # A separator between a headline and the site's name ("What is Cloud Computing? | Google Cloud").
 TITLE_SEPARATOR_RE = re.compile(r"\s+[|\-–—•·:]\s+")
 MAX_NAME_PARTS = 3
+WORD_RE = re.compile(r"\w+")
+SAME_STORY_WORDS = 0.3
 TITLE_SUFFIX_RE = re.compile(r"\s+[|\-–—•·:]\s+[^|\-–—•·]{2,40}$")
 
 
@@ -138,6 +140,20 @@ def _without_site_name(title: str, doc: Element, tags: MetaTags) -> str:
     return title
 
 
+def _shown_headline(title: str, doc: Element) -> str:
+    """The page's <h1> where it is the same story's headline in other words than the title the page
+    gives machines (JSON-LD and og:title are often written for search results): a heading of three words
+    or more sharing at least SAME_STORY_WORDS of its and the title's words."""
+    h1 = first(doc.iter("h1"))
+    heading = " ".join(text_of(h1).split()) if h1 is not None else ""
+    if len(heading.split()) < 3 or heading == title or len(heading) > MAX_TITLE:
+        return title
+    ours, theirs = set(WORD_RE.findall(heading.casefold())), set(WORD_RE.findall(title.casefold()))
+    if ours and theirs and len(ours & theirs) >= SAME_STORY_WORDS * len(ours | theirs):
+        return heading
+    return title
+
+
 def extract_title(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]) -> str:
     """The headline: JSON-LD, else og:title / twitter:title, else the first <h1>, else <title> without
     the site's name."""
@@ -161,6 +177,7 @@ def extract_title(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]
     if ENTITY_RE.search(title):  # escaped twice by the site ("Tips &amp;#038; Tricks")
         title = html.unescape(title)
     title = _without_site_name(title, doc, tags)
+    title = _shown_headline(title, doc)
     if len(title) > MAX_TITLE:  # a page's own title of megabytes is not stored, shown or searched whole
         title = title[:MAX_TITLE].rsplit(" ", 1)[0] + "…"
     return title

@@ -493,6 +493,19 @@ def test_the_sites_name_after_the_headline_is_not_part_of_the_title() -> None:
     )
 
 
+def test_the_headline_the_page_shows_is_the_title() -> None:
+    # og:title written for search results, the <h1> the reader sees: the same story in other words.
+    shown = "Water board replaces the old town's lead pipes"
+    assert extract(titled("Lead pipe replacement 2029: what residents need to know", h1=shown)).title == (
+        "Lead pipe replacement 2029: what residents need to know"
+    )
+    assert extract(titled("Water board to replace old town lead pipes by 2029", h1=shown)).title == shown
+    # A heading about something else (the site's name, a section) does not replace the title.
+    assert extract(titled("Water board replaces lead pipes", h1="The Town Gazette Daily")).title == (
+        "Water board replaces lead pipes"
+    )
+
+
 def test_a_title_and_an_author_escaped_twice_are_read_once() -> None:
     html = titled("Pipes &amp;amp; drains: what changes &amp;#8217;til 2029")
     assert extract(html).title == "Pipes & drains: what changes ’til 2029"
