@@ -7,8 +7,10 @@ Sources in order of trust: JSON-LD (schema.org Article types), OpenGraph/meta ta
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -45,6 +47,19 @@ AUTHOR_META = (
     ("name", "sailthru.author"),
     ("name", "parsely-author"),
 )
+# A link to an author's page ("/author/jane-doe", "/authors/jane-doe/").
+AUTHOR_LINK_RE = re.compile(r"/(?:author|authors|writers?|contributors?)/[^/?#]+/?(?:[?#]|$)")
+BYLINE_LABELS = frozenset(
+    "by|author|authors|the author|written by|posted by|about the author|learn more|read more|more|view profile"
+    "|view all posts|see all posts|all posts|profile|bio|contact".split("|")
+)
+# "Articles by Jane", "Posts by Jane": the name after it.
+BYLINE_PREFIX_RE = re.compile(
+    r"^\s*(?:more\s+)?(?:articles|posts|stories|more)\s+(?:by|from)\s+", re.IGNORECASE
+)
+MAX_NAME_WORDS = 12
+MAX_BYLINE_CHARS = 80
+MAX_BYLINE_TRIES = 10
 BYLINE_CLASS_RE = re.compile(r"\b(?:byline|author|by-line|writer)\b", re.IGNORECASE)
 ENTITY_RE = re.compile(r"&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,10});")
 # A separator between a headline and the site's name ("What is Cloud Computing? | Google Cloud").
@@ -201,12 +216,33 @@ def extract_authors(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any
         authors = _dedupe([text_of(rel)])
         if authors:
             return authors
-    byline = first(e for e in doc.iter(etree.Element) if classes_match(e, BYLINE_CLASS_RE))
-    if byline is not None:
-        text = text_of(byline)
-        if 2 < len(text) < 80:
-            return _dedupe([text])
+    # Then the first named element that holds a name and little else: itemprop="author", a link to an
+    # author's page, an element with a byline's class.
+    for candidate in _byline_candidates(doc):
+        text = BYLINE_PREFIX_RE.sub("", text_of(candidate))
+        if 2 < len(text) < MAX_BYLINE_CHARS and _looks_like_a_name(text):
+            authors = _dedupe([text])
+            if authors:
+                return authors
     return []
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """A name, or names: a few words, not a label or a link's call ("Learn more")."""
+    words = text.split()
+    return len(words) <= MAX_NAME_WORDS and text.casefold().strip(" :.") not in BYLINE_LABELS
+
+
+def _byline_candidates(doc: Element) -> Iterator[Element]:
+    """Elements that may hold the author's name, in the order they are trusted, MAX_BYLINE_TRIES of each
+    kind: a page marks many elements "author" (wrappers, avatars, bios)."""
+    kinds: tuple[Callable[[Element], bool], ...] = (
+        lambda e: e.get("itemprop") == "author" and e.tag != "meta",
+        lambda e: e.tag == "a" and bool(AUTHOR_LINK_RE.search(e.get("href") or "")),
+        lambda e: classes_match(e, BYLINE_CLASS_RE),
+    )
+    for wanted in kinds:
+        yield from itertools.islice((e for e in doc.iter(etree.Element) if wanted(e)), MAX_BYLINE_TRIES)
 
 
 def extract_language(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]) -> str | None:

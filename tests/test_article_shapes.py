@@ -493,6 +493,26 @@ def test_the_sites_name_after_the_headline_is_not_part_of_the_title() -> None:
     )
 
 
+def test_the_author_is_found_in_the_pages_own_byline() -> None:
+    def byline(markup: str) -> list[str]:
+        return extract(
+            titled("Water board replaces lead pipes").replace("<article>", f"<article>{markup}")
+        ).authors
+
+    assert byline("<div class='meta'>By <a href='/authors/jane-doe/'>Jane Doe</a></div>") == ["Jane Doe"]
+    assert byline("<span itemprop='author'><span>Jane Doe</span></span>") == ["Jane Doe"]
+    # The first element called an author's is a wrapper with a photo caption and a bio: the one holding
+    # the name alone is taken; a link's "Learn more" is not a name; "Articles by" is not part of one.
+    wrapper = (
+        "<div class='author-box'><div class='author-name'>Jane Doe</div>"
+        "<div class='author-bio'>Jane has covered the water board and the town council for the Gazette "
+        "since 2015, and before that the courts.</div></div>"
+    )
+    assert byline(wrapper) == ["Jane Doe"]
+    assert byline("<a href='/author/jane-doe'>Learn more</a><p class='byline'>Jane Doe</p>") == ["Jane Doe"]
+    assert byline("<a href='/author/jane-doe'>Articles by Jane Doe</a>") == ["Jane Doe"]
+
+
 def test_the_headline_the_page_shows_is_the_title() -> None:
     # og:title written for search results, the <h1> the reader sees: the same story in other words.
     shown = "Water board replaces the old town's lead pipes"
