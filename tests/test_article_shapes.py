@@ -34,6 +34,11 @@ def paras(texts: list[str]) -> str:
     return "".join(f"<p>{t}</p>" for t in texts)
 
 
+def in_mid_article(markup: str) -> str:
+    """A page whose article has `markup` between its third and fourth paragraphs."""
+    return page("<article>" + paras(PARAGRAPHS[:3]) + markup + paras(PARAGRAPHS[3:]) + "</article>")
+
+
 def test_a_section_whose_id_is_a_heading_slug_is_article_text() -> None:
     html = page(
         "<article><h1>Water board replaces lead pipes</h1>"
@@ -110,8 +115,7 @@ SIGNUP = (
 
 
 def test_a_sign_up_box_in_the_article_goes_with_its_pitch_and_small_print() -> None:
-    html = page("<article>" + paras(PARAGRAPHS[:3]) + SIGNUP + paras(PARAGRAPHS[3:]) + "</article>")
-    assert extract(html).body == "\n\n".join(PARAGRAPHS)
+    assert extract(in_mid_article(SIGNUP)).body == "\n\n".join(PARAGRAPHS)
 
 
 def test_a_short_article_that_shares_its_block_with_a_sign_up_form_stays() -> None:
@@ -126,20 +130,11 @@ def test_a_short_article_that_shares_its_block_with_a_sign_up_form_stays() -> No
 def test_a_link_wrapped_in_inline_markup_in_a_sentence_keeps_its_text() -> None:
     link = "<strong><span style='text-decoration: underline'><a href='/pipes'>lead pipes</a></span></strong>"
     sentence = f"Leading the list of {link} to go are those under the market square, the board said."
-    html = page(
-        "<article>" + paras(PARAGRAPHS[:3]) + f"<p>{sentence}</p>" + paras(PARAGRAPHS[3:]) + "</article>"
-    )
-    body = extract(html).body
+    body = extract(in_mid_article(f"<p>{sentence}</p>")).body
     assert "Leading the list of lead pipes to go are those under the market square" in body
     # Links beside nothing but each other are still a call to action, in mid-article too.
-    html = page(
-        "<article>"
-        + paras(PARAGRAPHS[:3])
-        + "<div><span><a href='/prev'>Previous story</a></span> | <span><a href='/next'>Next story</a></span></div>"
-        + paras(PARAGRAPHS[3:])
-        + "</article>"
-    )
-    assert extract(html).body == "\n\n".join(PARAGRAPHS)
+    pager = "<div><span><a href='/prev'>Previous story</a></span> | <span><a href='/next'>Next story</a></span></div>"
+    assert extract(in_mid_article(pager)).body == "\n\n".join(PARAGRAPHS)
 
 
 def test_an_article_that_is_mostly_a_list_keeps_its_intro() -> None:
@@ -205,10 +200,7 @@ def test_a_page_whose_only_article_text_is_folded_is_not_emptied() -> None:
     "line", ["Article continues below", "Like this:", "Pin it for later!", "Page 1 of 8", "Copyright"]
 )
 def test_a_line_of_page_furniture_inside_the_article_is_dropped(line: str) -> None:
-    html = page(
-        "<article>" + paras(PARAGRAPHS[:3]) + f"<div>{line}</div>" + paras(PARAGRAPHS[3:]) + "</article>"
-    )
-    assert extract(html).body == "\n\n".join(PARAGRAPHS)
+    assert extract(in_mid_article(f"<div>{line}</div>")).body == "\n\n".join(PARAGRAPHS)
 
 
 def test_a_section_of_prose_named_more_is_not_a_headline_widget() -> None:
