@@ -16,7 +16,7 @@ from extraction.textstats import LINK_DENSE
 
 SPACES_RE = re.compile(r"\s+")
 MAX_CTA_CHARS = 60
-WORD_RE = re.compile(r"[^\W\d_]{2}")
+WORD_RE = re.compile(r"[^\W\d_]{2}")  # two letters in a row: a word, not a separator ("|", "/", "<")
 MAX_TEASER_CHARS = 600  # a teaser: a title, a byline and date, and an excerpt of a few lines
 MAX_LABEL_CHARS = 40  # what may come before a teaser's title: its section or kind ("Tips & Tricks")
 HEADINGS = ("h2", "h3", "h4", "h5", "h6")

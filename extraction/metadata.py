@@ -163,8 +163,8 @@ def _shown_headline(title: str, doc: Element) -> str:
     heading = " ".join(text_of(h1).split()) if h1 is not None else ""
     if len(heading.split()) < 3 or heading == title or len(heading) > MAX_TITLE:
         return title
-    ours, theirs = set(WORD_RE.findall(heading.casefold())), set(WORD_RE.findall(title.casefold()))
-    if ours and theirs and len(ours & theirs) >= SAME_STORY_WORDS * len(ours | theirs):
+    shown, given = set(WORD_RE.findall(heading.casefold())), set(WORD_RE.findall(title.casefold()))
+    if shown and given and len(shown & given) >= SAME_STORY_WORDS * len(shown | given):
         return heading
     return title
 
