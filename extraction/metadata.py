@@ -58,6 +58,9 @@ BYLINE_PREFIX_RE = re.compile(
     r"^\s*(?:more\s+)?(?:articles|posts|stories|more)\s+(?:by|from)\s+", re.IGNORECASE
 )
 MAX_NAME_WORDS = 12
+BYLINE_LABEL_RE = re.compile(
+    r"^\s*(?:(?:written|posted|published|reviewed)\s+)?by\s*:?\s*$|^\s*authors?\s*:\s*$", re.I
+)
 MAX_BYLINE_CHARS = 80
 MAX_BYLINE_TRIES = 10
 BYLINE_CLASS_RE = re.compile(r"\b(?:byline|author|by-line|writer)\b", re.IGNORECASE)
@@ -243,6 +246,12 @@ def _byline_candidates(doc: Element) -> Iterator[Element]:
     )
     for wanted in kinds:
         yield from itertools.islice((e for e in doc.iter(etree.Element) if wanted(e)), MAX_BYLINE_TRIES)
+    # A label and the name after it: "<p>Written by</p><p>Jane Doe</p>", "by: <span>Jane Doe</span>".
+    labels = (e for e in doc.iter(etree.Element) if e.text and BYLINE_LABEL_RE.match(e.text))
+    for label in itertools.islice(labels, MAX_BYLINE_TRIES):
+        following = label.getnext()
+        if following is not None and BYLINE_LABEL_RE.match(text_of(label)):
+            yield following
 
 
 def extract_language(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]) -> str | None:

@@ -503,6 +503,13 @@ def test_the_author_is_found_in_the_pages_own_byline() -> None:
     assert byline(wrapper) == ["Jane Doe"]
     assert byline("<a href='/author/jane-doe'>Learn more</a><p class='byline'>Jane Doe</p>") == ["Jane Doe"]
     assert byline("<a href='/author/jane-doe'>Articles by Jane Doe</a>") == ["Jane Doe"]
+    # A label, and the name in the element after it.
+    assert byline(
+        "<div><p>Last updated</p><p>Aug 4, 2025</p></div><div><p>Written by</p><p>Jane Doe</p></div>"
+    ) == ["Jane Doe"]
+    assert byline("<div class='meta'><span>Authors:</span><a href='/search?q=doe'>Jane Doe</a></div>") == [
+        "Jane Doe"
+    ]
 
 
 def test_the_headline_the_page_shows_is_the_title() -> None:
