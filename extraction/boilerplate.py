@@ -125,7 +125,8 @@ def holds_prose(sizes: Sizes, element: Element) -> bool:
 def strip_chrome(body: Element, *, show_hidden: bool = False) -> tuple[Sizes, bool]:
     """Remove page chrome from the tree below `body`; mark the headline widgets (WIDGET_MARK), which
     stay in place for take_widgets. Returns the sizes of what is left, and whether a block hidden by
-    style that held paragraph text went (with `show_hidden`, such blocks stay as scripts would show them)."""
+    style that held paragraph text went (with `show_hidden`, such blocks stay as scripts would show them;
+    a raw-text copy goes either way, and does not count)."""
     fields = {field.getparent() for field in body.iter("input") if _asks_for_contact(field)}
     drop_tags(body, DROP_TAGS)
     # Elements are visited parents first, so an element's sizes are exact when it is judged (a removal
@@ -161,14 +162,9 @@ def strip_chrome(body: Element, *, show_hidden: bool = False) -> tuple[Sizes, bo
         # hidden attribute that a script moves into place, and some pages fold most of their text into
         # tabs and accordions. Elsewhere a block hidden by style or from screen readers is a fold of the
         # page's own (an FAQ's answers, footnote pop-ups, a modal).
-        if (
-            kind == "hidden"
-            and not raw_copy
-            and (element.get("hidden") is not None or scripted)
-            and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS
-        ):
-            continue
-        if kind == "hidden" and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS:
+        if kind == "hidden" and not raw_copy and sizes.paragraphs[element] >= MIN_PAGE_PARAGRAPH_CHARS:
+            if element.get("hidden") is not None or scripted:
+                continue
             dropped_hidden = True
         if kind.startswith("weak ") and holds_prose(sizes, element):
             continue
