@@ -140,7 +140,7 @@ def _dedupe(names: list[str]) -> list[str]:
     return list(seen.values())
 
 
-def _without_site_name(title: str, doc: Element, tags: MetaTags) -> str:
+def _without_site_name(title: str, heading: str, tags: MetaTags) -> str:
     """The title without the site's name after a separator: the part before it when that part is the
     page's <h1>, or when what follows is its og:site_name ("What is Cloud Computing? | Google Cloud").
     Only the last MAX_NAME_PARTS separators are tried: a site's name is a short tail."""
@@ -148,22 +148,18 @@ def _without_site_name(title: str, doc: Element, tags: MetaTags) -> str:
     if not cuts:
         return title
     site = " ".join((meta_value(tags, (("property", "og:site_name"),)) or "").split()).casefold()
-    h1 = first(doc.iter("h1"))
-    heading = " ".join(text_of(h1).split()).casefold() if h1 is not None else ""
     for cut in reversed(cuts):
         head = title[:cut].strip()
         rest = TITLE_SEPARATOR_RE.sub(" ", title[cut:]).strip().casefold()
-        if head.casefold() == heading or (site and rest.startswith(site)):
+        if head.casefold() == heading.casefold() or (site and rest.startswith(site)):
             return head
     return title
 
 
-def _shown_headline(title: str, doc: Element) -> str:
-    """The page's <h1> where it is the same story's headline in other words than the title the page
-    gives machines (JSON-LD and og:title are often written for search results): a heading of three words
-    or more sharing at least SAME_STORY_WORDS of its and the title's words."""
-    h1 = first(doc.iter("h1"))
-    heading = " ".join(text_of(h1).split()) if h1 is not None else ""
+def _shown_headline(title: str, heading: str) -> str:
+    """The page's <h1> (`heading`) where it is the same story's headline in other words than the title
+    the page gives machines (JSON-LD and og:title are often written for search results): a heading of
+    three words or more sharing at least SAME_STORY_WORDS of its and the title's words."""
     if len(heading.split()) < 3 or heading == title or len(heading) > MAX_TITLE:
         return title
     shown, given = set(WORD_RE.findall(heading.casefold())), set(WORD_RE.findall(title.casefold()))
@@ -176,6 +172,8 @@ def extract_title(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]
     """The headline: JSON-LD, else og:title / twitter:title, else the first <h1>, else <title> without
     the site's name."""
     title = ""
+    h1 = first(doc.iter("h1"))
+    h1_text = text_of(h1) if h1 is not None else ""  # read once: the fallback, and the title's checks
     for obj in article_ld:
         headline = obj.get("headline") or obj.get("name")
         if isinstance(headline, str) and headline.strip():
@@ -183,19 +181,18 @@ def extract_title(doc: Element, tags: MetaTags, article_ld: list[dict[str, Any]]
             break
     if not title:
         og = meta_value(tags, TITLE_META)
-        h1 = first(doc.iter("h1"))
         page_title = first(doc.iter("title"))
         if og:
             title = og
-        elif h1 is not None and text_of(h1):
-            title = text_of(h1)
+        elif h1_text:
+            title = h1_text
         elif page_title is not None and len(page_title) == 0 and page_title.text:
             title = TITLE_SUFFIX_RE.sub("", page_title.text.strip())
     title = re.sub(r"\s+", " ", title[: 4 * MAX_TITLE]).strip()
     if ENTITY_RE.search(title):  # escaped twice by the site ("Tips &amp;#038; Tricks")
         title = html.unescape(title)
-    title = _without_site_name(title, doc, tags)
-    title = _shown_headline(title, doc)
+    heading = " ".join(h1_text.split())
+    title = _shown_headline(_without_site_name(title, heading, tags), heading)
     if len(title) > MAX_TITLE:  # a page's own title of megabytes is not stored, shown or searched whole
         title = title[:MAX_TITLE].rsplit(" ", 1)[0] + "…"
     return title
