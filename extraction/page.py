@@ -12,7 +12,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from extraction.encoding import html_bytes
-from extraction.textstats import NESTED_BLOCKS, paragraph_size
+from extraction.textstats import MAY_BE_PARAGRAPHS, NESTED_BLOCKS, paragraph_size
 
 Element: TypeAlias = etree._Element
 T = TypeVar("T")
@@ -166,39 +166,50 @@ class Sizes:
         self.paragraph_own: dict[Element, int] = {}  # the paragraph text an element adds itself, when any
         self.holds_blocks: dict[Element, bool] = {}
         self.stale: set[Element] = set()  # ancestors of elements dropped, measured again by refresh()
-        for element in reversed(self.elements):  # children before their parents
-            self._measure(element)
+        self._measure(reversed(self.elements))  # children before their parents
 
-    def _measure(self, element: Element) -> None:
-        """The element's sizes from its own text and its children's sizes."""
-        own = len(element.text.strip()) if element.text else 0
-        text = links = paragraphs = count = anchors = 0
-        block = False
-        for child in element:
-            tail = child.tail
-            if tail:
-                own += len(tail.strip())
-            child_text = self.text.get(child)
-            if child_text is not None:
-                text += child_text
-                links += self.links[child]
-                paragraphs += self.paragraphs[child]
-                count += self.paragraph_count[child]
-                anchors += self.anchors[child]
-                block = block or child.tag in NESTED_BLOCKS or self.holds_blocks[child]
-        text += own
-        if element.tag == "a":
-            links = text
-            anchors += 1 if text else 0
-        size = paragraph_size(str(element.tag), text, links, own, block)
-        if size:
-            self.paragraph_own[element] = size
-            count += 1
-        elif element in self.paragraph_own:
-            del self.paragraph_own[element]
-        self.text[element], self.links[element] = text, links
-        self.paragraphs[element], self.holds_blocks[element] = paragraphs + size, block
-        self.paragraph_count[element], self.anchors[element] = count, anchors
+    def _measure(self, elements: Iterable[Element]) -> None:
+        """Each element's sizes from its own text and its children's sizes (measured before it)."""
+        # (One loop over many elements, the tables bound to locals: the busiest code of the extractor.)
+        text_of, links_of, paragraphs_of = self.text, self.links, self.paragraphs
+        count_of, anchors_of, blocks_of = self.paragraph_count, self.anchors, self.holds_blocks
+        paragraph_own = self.paragraph_own
+        for element in elements:
+            own_text = element.text
+            own = len(own_text.strip()) if own_text else 0
+            text = links = paragraphs = count = anchors = 0
+            block = False
+            for child in element:
+                tail = child.tail
+                if tail:
+                    own += len(tail.strip())
+                child_text = text_of.get(child)
+                if child_text is not None:
+                    text += child_text
+                    links += links_of[child]
+                    paragraphs += paragraphs_of[child]
+                    count += count_of[child]
+                    anchors += anchors_of[child]
+                    if not block:
+                        block = child.tag in NESTED_BLOCKS or blocks_of[child]
+            text += own
+            tag = element.tag
+            if tag == "a":
+                links = text
+                if text:
+                    anchors += 1
+            size = paragraph_size(tag, text, links, own, block) if tag in MAY_BE_PARAGRAPHS else 0
+            if size:
+                paragraph_own[element] = size
+                count += 1
+            elif element in paragraph_own:
+                del paragraph_own[element]
+            text_of[element] = text
+            links_of[element] = links
+            paragraphs_of[element] = paragraphs + size
+            blocks_of[element] = block
+            count_of[element] = count
+            anchors_of[element] = anchors
 
     def link_density(self, element: Element) -> float:
         total = self.text[element]
@@ -218,9 +229,8 @@ class Sizes:
         """Measure again, children first, the ancestors of the elements dropped since the last refresh: the
         sizes are then those of the tree as it is."""
         if self.stale:
-            for element in reversed(self.elements):
-                if element in self.stale:
-                    self._measure(element)
+            stale = self.stale
+            self._measure([e for e in reversed(self.elements) if e in stale])
             self.stale.clear()
 
 

@@ -9,6 +9,8 @@ PARAGRAPH_TAGS = frozenset({"p", "pre", "blockquote", "li", "dd"})
 NESTED_BLOCKS = frozenset({"p", "div", "ul", "ol", "table", "pre", "blockquote"})
 # Elements that are paragraphs when text sits directly in them (pages that separate lines with <br>).
 TEXT_CONTAINERS = frozenset({"div", "span", "section", "td", "article", "font"})
+# The elements paragraph_size may count (the others add no paragraph text of their own).
+MAY_BE_PARAGRAPHS = PARAGRAPH_TAGS | TEXT_CONTAINERS
 MIN_PARAGRAPH_CHARS = 25  # shorter paragraphs count little (readability's rule)
 LINK_DENSE = 0.6  # a block whose text is mostly link text is navigation or a headline list
 
