@@ -25,9 +25,9 @@ from crawler.items import ArticleItem
 from pipelines.base import StorageStage, from_record
 from pipelines.dedupe import drop_reason
 from storage.articles import Lookups, NewArticle, insert_article, mark_seen, update_article
-from storage.db import UNAVAILABLE
+from storage.db import unavailable
 from storage.models import Article
-from storage.spool import replay
+from storage.spool import reject, replay
 
 logger = logging.getLogger(__name__)
 
@@ -52,15 +52,29 @@ class StorePipeline(StorageStage):
             self.writer = None
 
     def write_spooled(self, record: dict[str, Any]) -> None:
-        with Session(self.database.engine) as session, session.begin():
-            outcome, _ = store(session, from_record(record))
+        try:
+            with Session(self.database.engine) as session, session.begin():
+                outcome, _ = store(session, from_record(record))
+        except Exception as e:
+            if unavailable(e):
+                raise  # the replay stops; this and the later articles stay spooled
+            kept = reject(self.spool, record, str(e).splitlines()[0])
+            logger.error(
+                "spooled article %s refused by the database, kept in %s: %s", record.get("url"), kept, e
+            )
+            # An error of the run, as crawler.extensions.ItemErrors counts an item that fails.
+            self.stats.inc_value("item_error_count")
+            self.stats.inc_value("newsdesk/article_errors")
+            return
         self.count(outcome)
 
     async def process_item(self, item: ArticleItem) -> ArticleItem:
         assert self.writer is not None, "open_spider starts the writer"
         try:
             outcome, detail = await asyncio.wrap_future(self.writer.submit(item))
-        except UNAVAILABLE as e:
+        except Exception as e:
+            if not unavailable(e):
+                raise  # refused for what it holds: the item fails alone, and is not kept to fail again
             self.keep(item, e)
         self.count(outcome)
         if outcome in ("unchanged", "duplicate"):
@@ -182,11 +196,11 @@ class Writer:
         try:
             with Session(self.engine()) as session, session.begin():
                 outcomes = self.handle(session, [item for item, _ in batch])
-        except UNAVAILABLE as e:
-            for _, done in batch:
-                done.set_exception(e)
         except Exception as e:
-            if len(batch) == 1:
+            if unavailable(e):
+                for _, done in batch:
+                    done.set_exception(e)
+            elif len(batch) == 1:
                 batch[0][1].set_exception(e)
             else:
                 for one in batch:

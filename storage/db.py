@@ -30,11 +30,25 @@ logger = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision: a database at it is used as it is (tests/test_migrations.py checks
 # that it is the head of the migrations).
-SCHEMA_HEAD = "0014"
+SCHEMA_HEAD = "0015"
 MIGRATION_LOCK_KEY = 7_304_551_337  # pg_advisory_xact_lock key for schema upgrades (any fixed number)
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # wait out another writer (daemon and a manual crawl) instead of failing
 # What a database that is down, unreachable or locked raises: a crawl keeps the article (the spool) and goes on.
 UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError)
+# PostgreSQL's SQLSTATE classes among those errors that say nothing of the statement: the connection (08),
+# a deadlock or serialization failure (40), the server's resources (53), a lock (55), a shutdown or
+# cancel (57), the system (58), an internal error (XX). The others refuse the statement itself (54: a
+# value over a limit), which fails the same way however often it is tried.
+UNAVAILABLE_STATES = ("08", "40", "53", "55", "57", "58", "XX")
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database cannot be used now (down, unreachable, out of space, locked), so
+    that what failed may succeed later; False for a statement the database refuses for what it holds."""
+    if not isinstance(error, UNAVAILABLE):
+        return False
+    state = getattr(getattr(error, "orig", None), "sqlstate", None)  # (PostgreSQL's; SQLite gives none)
+    return not isinstance(state, str) or state[:2] in UNAVAILABLE_STATES
 
 
 class DatabaseError(Exception):

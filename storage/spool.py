@@ -43,6 +43,19 @@ def keep(path: Path, record: dict[str, Any]) -> None:
         os.fsync(handle.fileno())
 
 
+def rejected_path(path: Path) -> Path:
+    """Where the spooled articles the database refused are kept (`….spool.jsonl` -> `….spool.rejected.jsonl`)."""
+    return path.with_name(path.name.removesuffix(".jsonl") + ".rejected.jsonl")
+
+
+def reject(path: Path, record: dict[str, Any], reason: str) -> Path:
+    """Keep a spooled article the database refuses (not for being unavailable: for what it holds) beside
+    the spool, with the reason, so that it no longer stops the spool's replay; returns that file."""
+    rejected = rejected_path(path)
+    keep(rejected, {**record, "rejected": reason})
+    return rejected
+
+
 def replay(path: Path, write: Callable[[dict[str, Any]], None]) -> int:
     """Write the spooled articles with `write`, oldest first; returns how many were written. Those not
     written (the database went away again) stay in the spool; if this process dies midway, the whole

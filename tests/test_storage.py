@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from storage import locks, runs
 from storage.articles import NewArticle, find_by_url, find_near_duplicate, insert_article, update_article
-from storage.db import DatabaseError, connect
+from storage.db import DatabaseError, connect, unavailable
 from storage.fingerprints import content_hash, minhash
 from storage.models import Article, ArticleVersion, Headline, RunStatus, Trigger
 from storage.queries import ArticleFilter, list_articles
@@ -255,3 +258,32 @@ def test_filter_dates_are_read_as_utc_and_a_bare_until_date_takes_the_whole_day(
     assert parse_when("") is None
     with pytest.raises(ValueError, match="not an ISO date"):
         parse_when("yesterday")
+
+
+def test_a_statement_the_database_refuses_is_not_taken_for_an_outage(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """What the database refuses for what it holds fails alone, every time, and is not kept in the spool
+    to fail again; what it cannot take now (down, unreachable, locked) is."""
+    engine = connect(postgres_url)
+    words = " ".join(f"w{i}" for i in range(200_000))  # a search vector over PostgreSQL's 1 MiB limit
+    try:
+        with pytest.raises(OperationalError) as refused, engine.connect() as conn:
+            conn.execute(text("SELECT to_tsvector('simple', :t)"), {"t": words})
+    finally:
+        engine.dispose()
+    assert not unavailable(refused.value)
+    down = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/none")
+    with pytest.raises(OperationalError) as unreachable:
+        down.connect()
+    assert unavailable(unreachable.value)
+    holder = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        waiter = create_engine(f"sqlite:///{tmp_path / 'locked.db'}", connect_args={"timeout": 0})
+        with pytest.raises(OperationalError) as locked, waiter.connect() as conn:
+            conn.execute(text("CREATE TABLE t (x)"))
+        waiter.dispose()
+    finally:
+        holder.close()
+    assert unavailable(locked.value)

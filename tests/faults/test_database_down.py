@@ -11,8 +11,13 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, make_url, text
 
+from crawler.items import ArticleItem
+from pipelines.base import to_record
+from storage import spool
+from storage.fingerprints import content_hash, minhash
 from tests.conftest import NEWSDESK, Server, newsdesk
 
 ARTICLES = 24
@@ -110,3 +115,49 @@ def test_articles_wait_in_the_spool_while_the_database_is_down(tmp_path: Path, p
     assert sorted(a["title"] for a in json.loads(query.stdout)) == sorted(
         f"Story {i}" for i in range(ARTICLES)
     )
+
+
+def test_a_spooled_article_the_database_refuses_is_set_aside_and_the_others_are_written(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A spooled article PostgreSQL refuses for what it holds (here a NUL in its title, which an older
+    newsdesk let through) used to stop the spool's replay, and with it every later crawl at its start."""
+    monkeypatch.setenv("NEWSDESK_SPOOL_DIR", str(tmp_path / "spool"))
+    path = spool.spool_path(postgres_url)
+
+    def record(n: int, title: str) -> dict[str, object]:
+        body = f"Story {n}: " + " ".join(random.Random(n).choice(WORDS) for _ in range(60))
+        return to_record(
+            ArticleItem(
+                source="site", url=f"https://old.example/{n}", title=title, authors=[], published_at=None,
+                language="en", body=body, headlines=[], content_hash=content_hash(title, body),
+                minhash=minhash(body), seen_urls=[f"https://old.example/{n}"],
+            )
+        )  # fmt: skip
+
+    spool.keep(path, record(1, "Refused\0 title"))
+    spool.keep(path, record(2, "Written later"))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    (site / "feed.xml").write_text('<?xml version="1.0"?><rss version="2.0"><channel></channel></rss>')
+    server = Server(site)
+    try:
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nname = "site"\nfeeds = ["{server.base_url}/feed.xml"]\n'
+        )
+        env = {"NEWSDESK_SPOOL_DIR": str(tmp_path / "spool")}
+        result = newsdesk("--db", postgres_url, "crawl", "site", "--format", "json", cwd=tmp_path, env=env)
+        again = newsdesk("--db", postgres_url, "crawl", "site", "--format", "json", cwd=tmp_path, env=env)
+    finally:
+        server.stop()
+    assert "Traceback" not in result.stderr
+    (run,) = json.loads(result.stdout)
+    assert run["errors"] == 1, run
+    (second,) = json.loads(again.stdout)
+    assert second["status"] == "ok", second
+    query = newsdesk("--db", postgres_url, "query", "--format", "json", cwd=tmp_path)
+    assert [a["title"] for a in json.loads(query.stdout)] == ["Written later"]
+    assert not path.exists() or not path.read_text().strip()
+    (kept,) = [json.loads(line) for line in spool.rejected_path(path).read_text().splitlines()]
+    assert kept["url"] == "https://old.example/1" and "NUL" in kept["rejected"]

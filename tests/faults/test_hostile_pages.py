@@ -6,7 +6,9 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import random
 import resource
+import string
 import subprocess
 from pathlib import Path
 
@@ -208,3 +210,49 @@ def test_a_link_that_is_not_a_url_does_not_stop_extraction() -> None:
         page = f"<html><head>{head}</head><body><article><p>{text}</p><p>{text}</p></article><ul>{links}</ul></body></html>"
         article = extract(page, "https://paper.example/a")
         assert article.body.startswith(text) and article.canonical_url is None
+
+
+def test_a_page_of_a_megabyte_of_distinct_words_is_stored_and_searched_on_every_backend(
+    tmp_path: Path, db_url: str
+) -> None:
+    """PostgreSQL refuses a search vector of 1 MiB: such a page used to fail its batch's INSERT, and the
+    batch waited in the spool as if the database were down, failing again at every later crawl."""
+    rng = random.Random(5)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=10)) for _ in range(120_000)]
+    paragraphs = "".join(f"<p>{' '.join(words[i : i + 100])}.</p>" for i in range(0, len(words), 100))
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    (site / "feed.xml").write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel>'
+        "<item><title>List</title><link>{{BASE}}/list.html</link></item>"
+        "<item><title>Ferry</title><link>{{BASE}}/ferry.html</link></item></channel></rss>"
+    )
+    (site / "list.html").write_text(
+        f"<!DOCTYPE html><html lang='en'><head><title>Word list</title></head><body><article>"
+        f"<h1>Word list</h1>{paragraphs}</article></body></html>"
+    )
+    (site / "ferry.html").write_text(ARTICLE.format(title="Ferry terminal opens", head="", extra=""))
+    server = Server(site)
+    try:
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nname = "site"\nfeeds = ["{server.base_url}/feed.xml"]\n'
+        )
+        spool = {"NEWSDESK_SPOOL_DIR": str(tmp_path / "spool")}
+        result = newsdesk(
+            "--db", db_url, "crawl", "site", "--format", "json", cwd=tmp_path, env=spool, timeout=180
+        )
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr
+    (run,) = json.loads(result.stdout)
+    assert run["stored"] == 2 and run["errors"] == 0, run
+    assert not list(tmp_path.glob("**/*spool*.jsonl"))
+
+    def found(search: str) -> list[str]:
+        query = newsdesk("--db", db_url, "query", "--search", search, "--format", "json", cwd=tmp_path)
+        assert query.returncode == 0, query.stderr
+        return [a["title"] for a in json.loads(query.stdout)]
+
+    assert found(words[10]) == ["Word list"]  # the long text is searched, from its start
+    assert found("ferry terminal") == ["Ferry terminal opens"]
