@@ -42,6 +42,30 @@ def limited_newsdesk(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def crawl_feed_site(tmp_path: Path, db_url: str, pages: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`newsdesk crawl` of a local site whose feed lists `pages` (name -> HTML); its spool in tmp_path."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    items = "".join(f"<item><title>{name}</title><link>{{{{BASE}}}}/{name}</link></item>" for name in pages)
+    (site / "feed.xml").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'
+    )
+    for name, html in pages.items():
+        (site / name).write_text(html)
+    server = Server(site)
+    try:
+        (tmp_path / "sources.toml").write_text(
+            f'[[source]]\nname = "site"\nfeeds = ["{server.base_url}/feed.xml"]\n'
+        )
+        spool = {"NEWSDESK_SPOOL_DIR": str(tmp_path / "spool")}
+        return newsdesk(
+            "--db", db_url, "crawl", "site", "--format", "json", cwd=tmp_path, env=spool, timeout=180
+        )
+    finally:
+        server.stop()
+
+
 def test_a_decompression_bomb_is_refused_and_the_other_pages_are_extracted(tmp_path: Path) -> None:
     pages = tmp_path / "pages"
     pages.mkdir()
@@ -76,23 +100,10 @@ def test_control_characters_never_reach_the_text() -> None:
 
 def test_nul_in_a_headline_is_stored_on_every_backend(tmp_path: Path, db_url: str) -> None:
     """A JSON-LD headline with \\u0000 used to fail PostgreSQL's insert, silently (issue: silent loss)."""
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "robots.txt").write_text("User-agent: *\nAllow: /\n")
-    (site / "feed.xml").write_text(
-        '<?xml version="1.0"?><rss version="2.0"><channel>'
-        "<item><title>One</title><link>{{BASE}}/one.html</link></item></channel></rss>"
-    )
     jsonld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferry\\u0000 terminal"}</script>'
-    (site / "one.html").write_text(ARTICLE.format(title="Ferry terminal", head=jsonld, extra=""))
-    server = Server(site)
-    try:
-        (tmp_path / "sources.toml").write_text(
-            f'[[source]]\nname = "site"\nfeeds = ["{server.base_url}/feed.xml"]\n'
-        )
-        result = newsdesk("--db", db_url, "crawl", "site", "--format", "json", cwd=tmp_path, timeout=120)
-    finally:
-        server.stop()
+    result = crawl_feed_site(
+        tmp_path, db_url, {"one.html": ARTICLE.format(title="Ferry terminal", head=jsonld, extra="")}
+    )
     (run,) = json.loads(result.stdout)
     assert result.returncode == 0, result.stderr
     assert run["stored"] == 1 and run["errors"] == 0
@@ -220,30 +231,12 @@ def test_a_page_of_a_megabyte_of_distinct_words_is_stored_and_searched_on_every_
     rng = random.Random(5)
     words = ["".join(rng.choices(string.ascii_lowercase, k=10)) for _ in range(120_000)]
     paragraphs = "".join(f"<p>{' '.join(words[i : i + 100])}.</p>" for i in range(0, len(words), 100))
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "robots.txt").write_text("User-agent: *\nAllow: /\n")
-    (site / "feed.xml").write_text(
-        '<?xml version="1.0"?><rss version="2.0"><channel>'
-        "<item><title>List</title><link>{{BASE}}/list.html</link></item>"
-        "<item><title>Ferry</title><link>{{BASE}}/ferry.html</link></item></channel></rss>"
-    )
-    (site / "list.html").write_text(
-        f"<!DOCTYPE html><html lang='en'><head><title>Word list</title></head><body><article>"
-        f"<h1>Word list</h1>{paragraphs}</article></body></html>"
-    )
-    (site / "ferry.html").write_text(ARTICLE.format(title="Ferry terminal opens", head="", extra=""))
-    server = Server(site)
-    try:
-        (tmp_path / "sources.toml").write_text(
-            f'[[source]]\nname = "site"\nfeeds = ["{server.base_url}/feed.xml"]\n'
-        )
-        spool = {"NEWSDESK_SPOOL_DIR": str(tmp_path / "spool")}
-        result = newsdesk(
-            "--db", db_url, "crawl", "site", "--format", "json", cwd=tmp_path, env=spool, timeout=180
-        )
-    finally:
-        server.stop()
+    pages = {
+        "list.html": "<!DOCTYPE html><html lang='en'><head><title>Word list</title></head><body><article>"
+        f"<h1>Word list</h1>{paragraphs}</article></body></html>",
+        "ferry.html": ARTICLE.format(title="Ferry terminal opens", head="", extra=""),
+    }
+    result = crawl_feed_site(tmp_path, db_url, pages)
     assert result.returncode == 0, result.stderr
     (run,) = json.loads(result.stdout)
     assert run["stored"] == 2 and run["errors"] == 0, run
