@@ -14,7 +14,7 @@ import extraction
 from crawler.items import ArticleItem, PageItem
 from extraction import EXTRACTOR_VERSION, parse_date, strip_controls
 from storage.shingles import fingerprints
-from storage.urls import canonicalize, choose_canonical
+from storage.urls import MAX_URL_CHARS, canonicalize, choose_canonical
 
 PR_SET_PDEATHSIG = 1
 
@@ -29,6 +29,8 @@ def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
     title = extracted.title or strip_controls(item.listed_title or "").strip()
     url = choose_canonical(item.final_url, extracted.canonical_url, keep_params)
     seen = {url, *(canonicalize(u, keep_params) for u in (item.url, *item.redirects, item.final_url))}
+    if len(url) > MAX_URL_CHARS:  # (a redirect's address): stored under the shortest that led to it
+        url = min(seen, key=len)
     digest, shingle_hashes = fingerprints(title, extracted.body)
     return ArticleItem(
         source=item.source,

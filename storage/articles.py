@@ -15,7 +15,7 @@ from storage.db import dialect_insert, utcnow
 from storage.fingerprints import NEAR_DUPLICATE_RESEMBLANCE, band_keys, resemblance
 from storage.models import Article, ArticleBand, ArticleVersion, Headline, SeenUrl, Source
 from storage.rows import statement, write_rows
-from storage.urls import canonicalize
+from storage.urls import MAX_URL_CHARS, canonicalize
 from storage.versions import edit_kind, word_diff
 
 FETCHED, REEXTRACTED = "fetched", "reextracted"  # where an article's text came from
@@ -41,6 +41,16 @@ class NewArticle:
     capture_offset: int | None = None
     extractor: str | None = None  # the extractor version that made the text
     origin: str = FETCHED  # or REEXTRACTED
+
+    def __post_init__(self) -> None:
+        if len(self.url) > MAX_URL_CHARS:
+            raise ValueError(
+                f"the article's URL is longer than {MAX_URL_CHARS} characters: {self.url[:100]}…"
+            )
+        # A headline whose link is too long to store keeps its text (as one whose link is not a web link).
+        self.headlines = [
+            (text, url if url is None or len(url) <= MAX_URL_CHARS else None) for text, url in self.headlines
+        ]
 
 
 def ensure_source(session: Session, name: str) -> int:
@@ -249,8 +259,9 @@ def seen_among(session: Session, source: str, urls: Iterable[str], fresh_since: 
 
 
 def mark_seen(session: Session, source: str, urls: Iterable[str], article_id: int | None) -> None:
-    """Record that `source` fetched these URLs now (and which article they gave)."""
-    rows = sorted(set(urls))
+    """Record that `source` fetched these URLs now (and which article they gave); a URL too long to store
+    is left out (it is fetched again next time)."""
+    rows = sorted({url for url in urls if len(url) <= MAX_URL_CHARS})
     if not rows:
         return
     same = {"source_id": ensure_source(session, source), "article_id": article_id, "fetched_at": utcnow()}

@@ -21,6 +21,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storage.urls import MAX_URL_CHARS
+
+MAX_ETAG_CHARS, MAX_DATE_CHARS = 1024, 100  # a feed's ETag and Last-Modified kept for its next request
+
 
 class Base(DeclarativeBase):
     pass
@@ -64,7 +68,7 @@ class Article(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), index=True)
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    url: Mapped[str] = mapped_column(String(MAX_URL_CHARS), unique=True)
     title: Mapped[str] = mapped_column(Text, default="")
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -117,7 +121,7 @@ class SeenUrl(Base):
     __tablename__ = "seen_urls"
 
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
-    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    url: Mapped[str] = mapped_column(String(MAX_URL_CHARS), primary_key=True)
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -128,9 +132,9 @@ class IndexValidator(Base):
 
     __tablename__ = "index_validators"
 
-    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
-    etag: Mapped[str | None] = mapped_column(String(1024))
-    last_modified: Mapped[str | None] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(String(MAX_URL_CHARS), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(MAX_ETAG_CHARS))
+    last_modified: Mapped[str | None] = mapped_column(String(MAX_DATE_CHARS))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -167,7 +171,7 @@ class Headline(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(String(2048))
+    url: Mapped[str | None] = mapped_column(String(MAX_URL_CHARS))
 
 
 class CrawlRun(Base):

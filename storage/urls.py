@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+# The longest URL stored (the url columns' length, storage.models): PostgreSQL refuses a longer one, and with it
+# the whole article. A page's canonical link, a headline's link or a redirect can be any length.
+MAX_URL_CHARS = 2048
+
 TRACKING_PARAMS = frozenset(
     {
         "fbclid",
@@ -101,13 +105,17 @@ def choose_canonical(
     """The page's rel=canonical/og:url when it points to the same site, else the fetched URL; canonicalized.
 
     A canonical naming the site's home page for a deeper URL is a template mistake, not an alias: taking
-    it would store every article of the site under one URL.
+    it would store every article of the site under one URL. A canonical longer than MAX_URL_CHARS cannot
+    be stored, and is not taken either.
     """
     if (
         declared
+        and len(declared) <= 2 * MAX_URL_CHARS  # (its canonical form may drop tracking parameters)
         and urlsplit(declared).scheme in ("http", "https")
         and same_site(declared, fetched_url)
         and (urlsplit(declared).path not in ("", "/") or urlsplit(fetched_url).path in ("", "/"))
     ):
-        return canonicalize(declared, keep_params)
+        canonical = canonicalize(declared, keep_params)
+        if len(canonical) <= MAX_URL_CHARS:
+            return canonical
     return canonicalize(fetched_url, keep_params)

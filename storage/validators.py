@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.db import dialect_insert, utcnow
-from storage.models import IndexValidator
+from storage.models import MAX_DATE_CHARS, MAX_ETAG_CHARS, IndexValidator
+from storage.urls import MAX_URL_CHARS
 
 
 def load_validators(
@@ -25,6 +26,11 @@ def load_validators(
 def save_validators(session: Session, validators: dict[str, tuple[str | None, str | None]]) -> None:
     now = utcnow()
     for url, (etag, modified) in sorted(validators.items()):
+        if len(url) > MAX_URL_CHARS:
+            continue  # read in full next time
+        # A header longer than its column (a server's own choice) is not sent back.
+        etag = etag if etag is None or len(etag) <= MAX_ETAG_CHARS else None
+        modified = modified if modified is None or len(modified) <= MAX_DATE_CHARS else None
         values = {"etag": etag, "last_modified": modified, "updated_at": now}
         session.execute(
             dialect_insert(session, IndexValidator)

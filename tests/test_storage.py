@@ -19,6 +19,7 @@ from storage.models import Article, ArticleVersion, Headline, RunStatus, Trigger
 from storage.queries import ArticleFilter, list_articles
 from storage.records import get_article, parse_when
 from storage.runs import list_runs, source_health
+from storage.validators import load_validators, save_validators
 
 BODY = (
     "The council approved the new cycle lanes on Tuesday after a long debate.\n\n"
@@ -287,3 +288,17 @@ def test_a_statement_the_database_refuses_is_not_taken_for_an_outage(
     finally:
         holder.close()
     assert unavailable(locked.value)
+
+
+def test_feed_validators_too_long_to_store_are_not_kept(db_url: str) -> None:
+    """A server's ETag or Last-Modified longer than its column (or a feed URL over 2,048 characters) is not
+    sent back next time, instead of failing the save of every feed's validators on PostgreSQL."""
+    engine = connect(db_url)
+    feed, long_feed = "https://city.example/feed.xml", "https://city.example/feed.xml?" + "x" * 3000
+    with Session(engine) as s, s.begin():
+        save_validators(
+            s, {feed: ("W/" + "e" * 2000, "Tue, 01 Dec 2026 10:00:00 GMT"), long_feed: ("e1", None)}
+        )
+    with Session(engine) as s:
+        assert load_validators(s, feed) == (None, "Tue, 01 Dec 2026 10:00:00 GMT")
+        assert load_validators(s, long_feed) == (None, None)

@@ -24,3 +24,11 @@ def test_canonical_link_is_used_only_on_the_same_site() -> None:
     assert choose_canonical(fetched, "https://aggregator.example/copy") == "https://www.paper.example/story"
     assert choose_canonical(fetched, None) == "https://www.paper.example/story"
     assert choose_canonical(fetched, "https://www.paper.example/") == "https://www.paper.example/story"
+
+
+def test_a_canonical_link_too_long_to_store_is_not_taken() -> None:
+    fetched = "https://news.example/a/story.html"
+    assert choose_canonical(fetched, "https://news.example/story?id=" + "9" * 3000) == fetched
+    # Measured as it is stored: tracking parameters it sheds do not count.
+    declared = "https://news.example/story?utm_source=" + "x" * 2100
+    assert choose_canonical(fetched, declared) == "https://news.example/story"

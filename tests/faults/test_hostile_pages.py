@@ -249,3 +249,26 @@ def test_a_page_of_a_megabyte_of_distinct_words_is_stored_and_searched_on_every_
 
     assert found(words[10]) == ["Word list"]  # the long text is searched, from its start
     assert found("ferry terminal") == ["Ferry terminal opens"]
+
+
+def test_links_too_long_to_store_do_not_cost_the_article_on_every_backend(
+    tmp_path: Path, db_url: str
+) -> None:
+    """PostgreSQL refuses a URL over its column's 2,048 characters: a page whose canonical link or a headline
+    link was longer used to be lost there (and stored by SQLite)."""
+    long = "?" + "x" * 3000
+    related = "".join(
+        f"<li><a href='/story{i}{long}'>Another story about the harbour, number {i}</a></li>"
+        for i in range(3)
+    )
+    page = ARTICLE.format(
+        title="Ferry terminal opens", head=f"<link rel='canonical' href='/ferry.html{long}'>", extra=""
+    ).replace("</article>", f"</article><div class='related'><h2>Related</h2><ul>{related}</ul></div>")
+    result = crawl_feed_site(tmp_path, db_url, {"ferry.html": page})
+    assert result.returncode == 0, result.stderr
+    (run,) = json.loads(result.stdout)
+    assert run["stored"] == 1 and run["errors"] == 0, run
+    shown = newsdesk("--db", db_url, "export", "--format", "jsonl", cwd=tmp_path)
+    (article,) = [json.loads(line) for line in shown.stdout.splitlines()]
+    assert article["url"].endswith("/ferry.html")  # the fetched address, not the canonical too long to store
+    assert article["headlines"] == [f"Another story about the harbour, number {i}" for i in range(3)]
