@@ -31,7 +31,7 @@ __all__ = [
     "parse_schedule",
 ]
 
-NAME_RE = re.compile(r"^[a-z0-9_-]+$")
+NAME_RE = re.compile(r"^[a-z0-9_-]{1,100}$")  # (100: the length a source name is stored in)
 DEFAULTS: dict[str, Any] = {
     "schedule": "*/30 * * * *",
     "max_pages": 500,
@@ -157,7 +157,7 @@ def parse_sources(data: dict[str, Any]) -> list[Source]:
             continue
         before = len(problems)
         if not isinstance(name, str) or not NAME_RE.match(name):
-            problems.append(f"{where}: 'name' is required and must match [a-z0-9_-]+")
+            problems.append(f"{where}: 'name' is required and must be 1 to 100 of [a-z0-9_-]")
         elif name in seen:
             problems.append(f"{where}: duplicate name (each source needs its own)")
         else:

@@ -66,7 +66,7 @@ def test_every_problem_is_reported_with_source_and_key(tmp_path: Path) -> None:
     assert "source 'one': unknown key 'colour'" in text
     assert "source 'one': duplicate name" in text
     assert "'start_urls' has 'ftp://one.example/'" in text
-    assert "source 'Bad Name': 'name' is required and must match" in text
+    assert "source 'Bad Name': 'name' is required and must be 1 to 100 of" in text
     assert "needs at least one of 'feeds', 'sitemaps', 'start_urls'" in text
 
 
@@ -146,6 +146,9 @@ def test_incremental_keys_and_the_sites_a_source_may_fetch_from(tmp_path: Path) 
     assert "source 'bad': 'max_age' '5s' is not a duration" in problems and "at least 60s" in problems
 
 
+LONG_NAME = "n" * 101
+
+
 def test_check_reports_what_would_never_work(tmp_path: Path) -> None:
     (tmp_path / "odd.toml").write_text(
         "[[source]]\n"
@@ -157,6 +160,8 @@ def test_check_reports_what_would_never_work(tmp_path: Path) -> None:
         'schedule = "every 1000000w"\n'
         "[[source]]\n"
         'name = "slow"\nstart_urls = ["https://example.com/"]\nallow = ["(x+x+)+y"]\n'
+        "[[source]]\n"
+        f'name = "{LONG_NAME}"\nfeeds = ["https://example.com/feed.xml"]\n'  # over what a store keeps
     )
     result = newsdesk("--sources", "odd.toml", "sources", "--check", cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -165,6 +170,7 @@ def test_check_reports_what_would_never_work(tmp_path: Path) -> None:
     assert "99999" in report and "not a URL" in report
     assert "'jitter'" in report and "'schedule'" in report and "at most 3650d" in report
     assert "(x+x+)+y" in report and "exponential time" in report
+    assert "1 to 100 of [a-z0-9_-]" in report
 
 
 def test_render_keys(tmp_path: Path) -> None:
