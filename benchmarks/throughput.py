@@ -45,6 +45,7 @@ class Result:
     cpu: float
     peak_mib: float
     roles: dict[str, float] = field(default_factory=dict)  # CPU seconds by process role (see measure)
+    memory: list[float] = field(default_factory=list)  # the tree's MiB at each fifth of the run's time
 
     @property
     def pages_per_s(self) -> float:
@@ -127,16 +128,18 @@ def sample_tree(root: int) -> TreeSample:
 
 def measure(
     name: str, cmd: list[str], env: dict[str, str], out: Path
-) -> tuple[float, float, float, dict[str, float]]:
+) -> tuple[float, float, float, dict[str, float], list[float]]:
     """Run `cmd` to the end, its stdout to `out`: wall seconds, CPU seconds of its whole process tree,
-    peak memory of the tree (MiB, see sample_tree), and the CPU seconds of each role in it as last
-    sampled (a process's last 0.1 s may be missing)."""
+    peak memory of the tree (MiB, see sample_tree), the CPU seconds of each role in it as last sampled
+    (a process's last 0.1 s may be missing), and the tree's memory at each fifth of the run's time (MiB,
+    the last sample before it): flat from the second fifth on when no page leaves memory behind."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with open(out, "wb") as stdout:
         proc = subprocess.Popen(cmd, env=env, cwd=out.parent, stdout=stdout, stderr=subprocess.PIPE)
     peak = 0
     last_cpu: dict[int, tuple[str, float]] = {}
+    over_time: list[tuple[float, int]] = []
     done = threading.Event()
 
     def sample() -> None:
@@ -145,6 +148,8 @@ def measure(
             tree = sample_tree(proc.pid)
             peak = max(peak, tree.pss_kib)
             last_cpu.update(tree.cpu)
+            if tree.pss_kib:
+                over_time.append((time.perf_counter() - started, tree.pss_kib))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -159,7 +164,10 @@ def measure(
     roles: dict[str, float] = {}
     for kind, seconds in last_cpu.values():
         roles[kind] = roles.get(kind, 0.0) + seconds
-    return wall, cpu, peak / 1024, roles
+    fifths = [
+        next((kib for at, kib in reversed(over_time) if at <= wall * step / 5), 0) for step in range(1, 6)
+    ]
+    return wall, cpu, peak / 1024, roles, [kib / 1024 for kib in fifths]
 
 
 def run_newsdesk(name: str, db_url: str, base: str, tmp: Path) -> Result:
@@ -175,10 +183,10 @@ def run_newsdesk(name: str, db_url: str, base: str, tmp: Path) -> Result:
     capture = tempfile.mkdtemp(prefix=f"{key}-capture-", dir=tmp)
     cmd = [NEWSDESK, "--db", db_url, "--sources", str(sources), "--capture", capture]
     cmd += ["crawl", "corpus", "--format", "json"]
-    wall, cpu, rss, roles = measure(name, cmd, env, out)
+    wall, cpu, rss, roles, memory = measure(name, cmd, env, out)
     (run,) = json.loads(out.read_text())
     pages = run["stored"] + run["updated"] + run["duplicates"]
-    return Result(name, pages, wall, cpu, rss, roles)
+    return Result(name, pages, wall, cpu, rss, roles, memory)
 
 
 def run_reference(base: str, tmp: Path) -> Result:
@@ -187,9 +195,9 @@ def run_reference(base: str, tmp: Path) -> Result:
         sys.executable, "-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "reference_spider.py"),
         "-a", f"sitemap={base}/sitemap.xml", "-O", str(out),
     ]  # fmt: skip
-    wall, cpu, rss, roles = measure("reference", cmd, dict(os.environ), tmp / "reference.log")
+    wall, cpu, rss, roles, memory = measure("reference", cmd, dict(os.environ), tmp / "reference.log")
     pages = sum(1 for line in out.read_text().splitlines() if line.strip())
-    return Result("reference spider (Scrapy + trafilatura)", pages, wall, cpu, rss, roles)
+    return Result("reference spider (Scrapy + trafilatura)", pages, wall, cpu, rss, roles, memory)
 
 
 def report(results: list[Result], reference: Result) -> None:
@@ -209,6 +217,9 @@ def report(results: list[Result], reference: Result) -> None:
             f"{kind} {1000 * seconds / r.pages:.1f}" for kind, seconds in sorted(r.roles.items())
         )
         print(f"  {r.name:42} {split}")
+    print("\nmemory of the process tree at each fifth of the run's time (MiB):")
+    for r in results:
+        print(f"  {r.name:42} " + " / ".join(f"{mib:.0f}" for mib in r.memory))
 
 
 def one_run(index: int, base: str, tmp: Path, postgres: str | None) -> tuple[list[Result], Result]:
