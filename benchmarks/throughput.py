@@ -1,14 +1,16 @@
 """Crawl throughput: `newsdesk crawl` (extract, split, dedupe, store) against the thirty-line alternative
 (benchmarks/reference_spider.py: Scrapy + trafilatura + JSON lines), on the same local site, in one run.
 
-    python -m benchmarks.throughput [--runs 3] [--limit N] [--postgres URL]
+    python -m benchmarks.throughput [--runs 3] [--limit N] [--copies N] [--postgres URL]
 
 Serves the extraction-dev corpus as a site (../shared/tools/serve_corpus.py, sitemap discovery), crawls it
 into SQLite (and into PostgreSQL when --postgres or NEWSDESK_TEST_POSTGRES is given), then runs the
 reference spider. Prints article pages per second, CPU seconds per page (user+sys of the whole process
 tree, the worker processes included) and peak memory (the sum of the tree's proportional set sizes,
 sampled every 0.1 s), with ratios to the reference; then where the CPU went: the `newsdesk` command, its
-crawl process and its extraction workers. The crawls are run --runs times, the reference first every other
+crawl process and its extraction workers; and the tree's memory at 20, 40, 60 and 80% of each crawl's
+time (--copies N serves every page under N addresses, for a crawl long enough to see it stay flat: the
+copies are stored as duplicates, each extracted as a new page). The crawls are run --runs times, the reference first every other
 time; the summary gives each ratio's median and worst over the runs (this machine's speed drifts by more
 than a run's ratio moves).
 """
@@ -45,7 +47,7 @@ class Result:
     cpu: float
     peak_mib: float
     roles: dict[str, float] = field(default_factory=dict)  # CPU seconds by process role (see measure)
-    memory: list[float] = field(default_factory=list)  # the tree's MiB at each fifth of the run's time
+    memory: list[float] = field(default_factory=list)  # the tree's MiB at 20, 40, 60, 80% of the run's time
 
     @property
     def pages_per_s(self) -> float:
@@ -59,10 +61,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def corpus_site(folder: Path, limit: int | None) -> Iterator[str]:
+def corpus_site(folder: Path, limit: int | None, copies: int = 1) -> Iterator[str]:
     port = free_port()
     cmd = [sys.executable, str(TOOLS / "serve_corpus.py"), str(folder), "--port", str(port)]
-    server = subprocess.Popen([*cmd, *(["--limit", str(limit)] if limit else [])], stdout=subprocess.DEVNULL)
+    cmd += ["--copies", str(copies), *(["--limit", str(limit)] if limit else [])]
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -131,8 +134,8 @@ def measure(
 ) -> tuple[float, float, float, dict[str, float], list[float]]:
     """Run `cmd` to the end, its stdout to `out`: wall seconds, CPU seconds of its whole process tree,
     peak memory of the tree (MiB, see sample_tree), the CPU seconds of each role in it as last sampled
-    (a process's last 0.1 s may be missing), and the tree's memory at each fifth of the run's time (MiB,
-    the last sample before it): flat from the second fifth on when no page leaves memory behind."""
+    (a process's last 0.1 s may be missing), and the tree's memory at 20, 40, 60 and 80% of the run's time
+    (MiB, the last sample before each): flat after the start when no page leaves memory behind."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with open(out, "wb") as stdout:
@@ -165,7 +168,7 @@ def measure(
     for kind, seconds in last_cpu.values():
         roles[kind] = roles.get(kind, 0.0) + seconds
     fifths = [
-        next((kib for at, kib in reversed(over_time) if at <= wall * step / 5), 0) for step in range(1, 6)
+        next((kib for at, kib in reversed(over_time) if at <= wall * step / 5), 0) for step in range(1, 5)
     ]
     return wall, cpu, peak / 1024, roles, [kib / 1024 for kib in fifths]
 
@@ -217,7 +220,7 @@ def report(results: list[Result], reference: Result) -> None:
             f"{kind} {1000 * seconds / r.pages:.1f}" for kind, seconds in sorted(r.roles.items())
         )
         print(f"  {r.name:42} {split}")
-    print("\nmemory of the process tree at each fifth of the run's time (MiB):")
+    print("\nmemory of the process tree at 20 / 40 / 60 / 80% of the run's time (MiB):")
     for r in results:
         print(f"  {r.name:42} " + " / ".join(f"{mib:.0f}" for mib in r.memory))
 
@@ -255,12 +258,18 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--limit", type=int, help="serve only the first N pages of the corpus")
     ap.add_argument("--postgres", default=os.environ.get("NEWSDESK_TEST_POSTGRES"), help="also crawl into it")
     ap.add_argument("--runs", type=int, default=3, help="runs of every crawl, alternating (default 3)")
+    ap.add_argument(
+        "--copies",
+        type=int,
+        default=1,
+        help="serve each page under N addresses (a longer crawl: memory over time)",
+    )
     args = ap.parse_args(argv)
     corpus = CORPUS / "extraction-dev"
     if missing_corpus(corpus):
         return 0
     runs = []
-    with tempfile.TemporaryDirectory() as tmp_name, corpus_site(corpus, args.limit) as base:
+    with tempfile.TemporaryDirectory() as tmp_name, corpus_site(corpus, args.limit, args.copies) as base:
         for index in range(args.runs):
             runs.append(one_run(index, base, Path(tmp_name), args.postgres))
             print(f"run {index + 1}:")
