@@ -53,6 +53,7 @@ def test_articles_wait_in_the_spool_while_the_database_is_down(tmp_path: Path, p
     server = Server(tmp_path / "site")
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
     env["NEWSDESK_SPOOL_DIR"] = str(tmp_path / "spool")
+    env["NEWSDESK_CAPTURE"] = str(tmp_path / "capture")  # (by default in the home folder)
 
     def stored() -> int:
         engine = create_engine(postgres_url)
