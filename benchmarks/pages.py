@@ -1,5 +1,5 @@
 """Pages written to be slow to extract: deep nesting (closed and unclosed), a very large page, a crowded
-head, paragraphs in a cycle. The tests check what is extracted from them; `python -m benchmarks.extraction`
+head, paragraphs in a cycle, a text ending in 100,000 list lines. The tests check what is extracted from them; `python -m benchmarks.extraction`
 times them."""
 
 from __future__ import annotations
@@ -49,6 +49,16 @@ def cycling_page(count: int, sentence: str) -> str:
     return f"<!doctype html><html><head><title>Cycling</title></head><body><article>{paragraphs}</article></body></html>"
 
 
+def listed_page(count: int, sentence: str) -> str:
+    """An article followed by a widget's title and `count` headline-like lines in one <pre>: what the
+    splitter reads upwards from the text's end, line by line, and the link-list pass reads as one block."""
+    lines = "\n".join(f"Council approves new budget for the harbour, number {n}" for n in range(count))
+    return (
+        "<!doctype html><html><head><title>Listed</title></head><body><article>"
+        f"<p>{sentence} {FILLER}</p><p>Related</p><pre>{lines}</pre></article></body></html>"
+    )
+
+
 PATHOLOGICAL = {
     "20,000 nested <div>": lambda s: deep_page("div", 20_000, s),
     "20,000 unclosed <li> in lists": lambda s: deep_page("li", 20_000, s),
@@ -57,4 +67,5 @@ PATHOLOGICAL = {
     "5 MiB page": lambda s: large_page(5 * 2**20, s),
     "50,000 <meta> and <link>, a 1 MiB title": lambda s: crowded_head(50_000, s),
     "6,000 paragraphs, three in a cycle": lambda s: cycling_page(6_000, s),
+    "100,000 headline-like lines after 'Related'": lambda s: listed_page(100_000, s),
 }

@@ -134,7 +134,8 @@ def _push_children(stack: list[tuple[PageElement, str | None]], parent: Tag) -> 
 def _paragraphs(container: Tag) -> list[str]:
     out = []
     for chunk in BLANK_LINE_RE.split(_block_text(container)):
-        lines = [SPACES_RE.sub(" ", x).strip() for x in chunk.split("\n")]
+        # (One substitution for the whole chunk: its runs of spaces never cross a line end.)
+        lines = [x.strip() for x in SPACES_RE.sub(" ", chunk).split("\n")]
         para = "\n".join(x for x in lines if x)
         if para and para != "-":
             out.append(para)

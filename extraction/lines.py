@@ -104,6 +104,7 @@ URL_RE = re.compile(r"https?://|www\.\w")
 CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 MAX_DEK_WORDS = 40  # a dek is one short sentence under a headline
+MAX_MARKER_CHARS = 1000  # longer than any widget title or hand-over sentence, white space included
 MAX_HEADLINE_CHARS = 220
 MAX_HEADLINE_WORDS = 32
 
@@ -116,6 +117,8 @@ def norm(line: str) -> str:
 def is_marker(line: str) -> bool:
     """A widget's title ("Related", "More from Sport:") or a sentence that hands over to other stories
     ("If you liked this, check out these articles!")."""
+    if len(line) > MAX_MARKER_CHARS:  # (a block's whole text is asked too: megabytes, in a hostile page)
+        return False
     key = norm(line).casefold().rstrip(":.!»>›→ ").strip()
     if not key or len(key) > 60:
         return bool(key) and len(key.split()) <= MAX_LEAD_IN_WORDS and _leads_in(key)

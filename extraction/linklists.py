@@ -130,6 +130,8 @@ def trailing_link_lists(container: Element, sizes: Sizes, base_url: str | None) 
 def is_signup_box(text: str) -> bool:
     """A short invitation to a newsletter ("Stay in the loop: sign up and we'll send the latest news to your
     inbox"), its form already gone with the page's forms."""
+    if len(text) > 4 * MAX_SIGNUP_CHARS:  # (before the white space is read: a block may be megabytes)
+        return False
     text = SPACES_RE.sub(" ", text)
     return len(text) <= MAX_SIGNUP_CHARS and bool(SIGNUP_RE.search(text) and SIGNUP_WHERE_RE.search(text))
 

@@ -38,6 +38,10 @@ MAX_TOPIC_OVERLAP = 0.5
 MAX_TOPIC_OVERLAP_UNDER_HEADING = 0.4
 
 MAX_DEK_BLOCK_LINES = 40
+# A trailing widget lists a few dozen stories at most (the dev cases up to 20): a run of more list lines is
+# the text itself (a page that is a list), kept whole, and the walk up a text of 100,000 such lines stops
+# here instead of testing every one of them.
+MAX_LIST_LINES = 500
 # Excerpts in a related-posts widget: cut after 6-60 words; without an ellipsis, cut at the same length.
 MIN_TEASER_WORDS = 6
 MAX_TEASER_WORDS = 60
@@ -131,6 +135,8 @@ def _find_block(entries: list[tuple[str, int]], end: int) -> _Block | None:
             if kind != "bare":
                 kind = line_kind
             items.append(rest)
+            if len(items) > MAX_LIST_LINES:
+                return None
         if gap >= 2 and items:
             # A double blank line separates blocks: the list starts here, unless a marker heads it.
             if pos > 0 and is_marker(entries[pos - 1][0]):
