@@ -187,15 +187,9 @@ def test_postgresql_ranks_a_page_through_the_title_index(postgres_url: str) -> N
 
 
 def test_the_migration_indexes_languages_as_the_queries_search_them() -> None:
-    import importlib.util
-
     from storage import search
-    from storage.db import MIGRATIONS
+    from storage.migrations.frozen import revision_module
 
-    path = MIGRATIONS / "versions" / "0004_language_aware_search.py"
-    spec = importlib.util.spec_from_file_location("migration_0004", path)
-    assert spec is not None and spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migration = revision_module("0004_language_aware_search.py")
     assert migration.LANGUAGE_CONFIGS == search.LANGUAGE_CONFIGS
     assert search.config_sql("language") == migration.CONFIG

@@ -8,10 +8,9 @@ Create Date: 2026-11-28
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 from alembic import op
+
+from storage.migrations.frozen import revision_module
 
 revision = "0005"
 down_revision = "0004"
@@ -21,12 +20,7 @@ depends_on = None
 
 def _language_config() -> str:
     """The configuration chooser of revision 0004 (frozen there), which the search_vector column uses."""
-    path = Path(__file__).with_name("0004_language_aware_search.py")
-    spec = importlib.util.spec_from_file_location("newsdesk_migration_0004", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return str(module.CONFIG)
+    return str(revision_module("0004_language_aware_search.py").CONFIG)
 
 
 def upgrade() -> None:

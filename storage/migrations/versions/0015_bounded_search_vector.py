@@ -13,11 +13,9 @@ Create Date: 2026-12-01
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-from types import ModuleType
-
 from alembic import op
+
+from storage.migrations.frozen import revision_module
 
 revision = "0015"
 down_revision = "0014"
@@ -28,23 +26,13 @@ SEARCH_FALLBACK_CHARS = 50_000
 FUNCTION = "newsdesk_search_vector"
 
 
-def _revision(filename: str) -> ModuleType:
-    """An earlier revision's module (their frozen values: 0004's configuration chooser, 0014's compression)."""
-    path = Path(__file__).with_name(filename)
-    spec = importlib.util.spec_from_file_location(f"newsdesk_migration_{path.stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _replace_column(expression: str) -> None:
     op.execute("DROP INDEX IF EXISTS ix_articles_search_vector")
     op.execute("ALTER TABLE articles DROP COLUMN search_vector")
     op.execute(
         f"ALTER TABLE articles ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({expression}) STORED"
     )
-    _revision("0014_lz4_text.py")._set_compression("lz4")  # the new column's, as 0014 set the old one's
+    revision_module("0014_lz4_text.py")._set_compression("lz4")  # the new column's, as 0014 set the old one's
     op.execute("CREATE INDEX ix_articles_search_vector ON articles USING gin (search_vector)")
 
 
@@ -61,14 +49,14 @@ def upgrade() -> None:
                 || setweight(to_tsvector(config, left(body, {SEARCH_FALLBACK_CHARS})), 'B');
         END $$"""
     )
-    config = _revision("0004_language_aware_search.py").CONFIG
+    config = revision_module("0004_language_aware_search.py").CONFIG
     _replace_column(f"{FUNCTION}({config}, coalesce(title, ''), coalesce(body, ''))")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
-    config = _revision("0004_language_aware_search.py").CONFIG
+    config = revision_module("0004_language_aware_search.py").CONFIG
     _replace_column(
         f"setweight(to_tsvector({config}, coalesce(title, '')), 'A') || "
         f"setweight(to_tsvector({config}, coalesce(body, '')), 'B')"
