@@ -17,9 +17,11 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
+from scrapy import signals
 from scrapy.exceptions import DropItem
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from twisted.python.failure import Failure
 
 from crawler.items import ArticleItem
 from pipelines.base import StorageStage, from_record
@@ -62,9 +64,10 @@ class StorePipeline(StorageStage):
             logger.error(
                 "spooled article %s refused by the database, kept in %s: %s", record.get("url"), kept, e
             )
-            # An error of the run, as crawler.extensions.ItemErrors counts an item that fails.
-            self.stats.inc_value("item_error_count")
-            self.stats.inc_value("newsdesk/article_errors")
+            if self.context.signals is not None:  # an error of the run, counted as any item that fails
+                self.context.signals.send_catch_log(
+                    signals.item_error, item=record, response=None, spider=None, failure=Failure(e)
+                )
             return
         self.count(outcome)
 
