@@ -167,10 +167,10 @@ def measure(
     roles: dict[str, float] = {}
     for kind, seconds in last_cpu.values():
         roles[kind] = roles.get(kind, 0.0) + seconds
-    fifths = [
+    at_marks = [
         next((kib for at, kib in reversed(over_time) if at <= wall * step / 5), 0) for step in range(1, 5)
     ]
-    return wall, cpu, peak / 1024, roles, [kib / 1024 for kib in fifths]
+    return wall, cpu, peak / 1024, roles, [kib / 1024 for kib in at_marks]
 
 
 def run_newsdesk(name: str, db_url: str, base: str, tmp: Path) -> Result:
