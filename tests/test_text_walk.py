@@ -5,7 +5,8 @@ and inside the elements."""
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4.element import RubyTextString
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -69,3 +70,43 @@ def test_inline_markup_keeps_lines_and_paragraphs_apart() -> None:
     assert not tags & {"b", "span", "a", "em", "ruby"}  # inline markup is not built
     assert _paragraphs(soup_of(container, TEXT_STRUCTURE_TAGS)) == paragraphs_by_beautifulsoup(html)
     assert etree.tostring(container)  # the lxml element is left whole
+
+
+def _in_document_order(tag: Tag) -> list[PageElement]:
+    order: list[PageElement] = []
+    for child in tag.contents:
+        order.append(child)
+        if isinstance(child, Tag):
+            order += _in_document_order(child)
+    return order
+
+
+@settings(max_examples=300, deadline=None)
+@given(markup())
+@example("<pre> <b> </b> x </pre><p> </p>")  # white space kept in <pre>, made one " " elsewhere
+@example("<p>a<ruby>漢<rt>kan<b>ji</b></rt></ruby></p>")  # ruby text, its own kind of string
+def test_the_container_tree_is_linked_as_beautifulsoup_links_a_tree(body: str) -> None:
+    """Every navigation BeautifulSoup offers (descendants, strings, siblings, parents, get_text) sees the
+    same tree as the contents lists, as in a tree BeautifulSoup's own parser builds."""
+    doc = parse(f"<html><body><div>{body}</div></body></html>")
+    assert doc is not None
+    container = doc.find("body/div")
+    assert container is not None
+    top = soup_of(container, TEXT_STRUCTURE_TAGS)
+    order = _in_document_order(top)
+    assert list(top.descendants) == order and all(a is b for a, b in zip(top.descendants, order, strict=True))
+    for before, after in zip([top, *order], [*order, None], strict=True):
+        assert before.next_element is after
+        assert after is None or after.previous_element is before
+    for parent in [top, *(node for node in order if isinstance(node, Tag))]:
+        for i, child in enumerate(parent.contents):
+            assert child.parent is parent
+            assert child.previous_sibling is (parent.contents[i - 1] if i else None)
+            assert child.next_sibling is (parent.contents[i + 1] if i + 1 < len(parent.contents) else None)
+    # (get_text leaves ruby annotations out, as it does of any tree)
+    assert top.get_text() == "".join(str(s) for s in order if type(s) is NavigableString)
+    for string in order:
+        if isinstance(string, NavigableString) and string.find_parent("rt") is not None:
+            assert isinstance(string, RubyTextString)
+        elif isinstance(string, NavigableString) and string.find_parent("pre") is None:
+            assert string.strip(" \n\t\f\r") or str(string) in (" ", "\n")
