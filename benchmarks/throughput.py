@@ -8,7 +8,8 @@ into SQLite (and into PostgreSQL when --postgres or NEWSDESK_TEST_POSTGRES is gi
 reference spider. Prints article pages per second, CPU seconds per page (user+sys of the whole process
 tree, the worker processes included) and peak memory (the sum of the tree's proportional set sizes,
 sampled every 0.5 s), with ratios to the reference; then where the CPU went: the `newsdesk` command, its
-crawl process and its extraction workers; and the tree's memory at 20, 40, 60 and 80% of each crawl's
+crawl process and its extraction workers, and for PostgreSQL its server's CPU over the crawl (a server on this
+machine; not in the CPU column, as it is shared); and the tree's memory at 20, 40, 60 and 80% of each crawl's
 time (--copies N serves every page under N addresses, for a crawl long enough to see it stay flat: the
 copies are stored as duplicates, each extracted as a new page). The crawls are run --runs times, the reference first every other
 time; the summary gives each ratio's median and worst over the runs (this machine's speed drifts by more
@@ -48,6 +49,7 @@ class Result:
     peak_mib: float
     roles: dict[str, float] = field(default_factory=dict)  # CPU seconds by process role (see measure)
     memory: list[float] = field(default_factory=list)  # the tree's MiB at 20, 40, 60, 80% of the run's time
+    server_cpu: float | None = None  # CPU seconds of the local PostgreSQL server over the run, when measured
 
     @property
     def pages_per_s(self) -> float:
@@ -129,6 +131,32 @@ def sample_tree(root: int) -> TreeSample:
     return TreeSample(total, seen)
 
 
+def server_cpu() -> float | None:
+    """CPU seconds (user + sys) the PostgreSQL server on this machine has used so far: its processes' own,
+    and those of its ended backends (which the kernel adds to the postmaster's children's time once it
+    reaps them). None when no postgres process is visible here (a server elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[bytes]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                head, rest = f.read().rsplit(b")", 1)
+        except (OSError, ValueError):
+            continue
+        if head.endswith(b"(postgres"):
+            stats[int(name)] = rest.split()
+    if not stats:
+        return None
+    total = 0
+    for stat in stats.values():
+        total += int(stat[11]) + int(stat[12])
+        if int(stat[1]) not in stats:  # the postmaster
+            total += int(stat[13]) + int(stat[14])
+    return total / ticks
+
+
 def measure(
     name: str, cmd: list[str], env: dict[str, str], out: Path
 ) -> tuple[float, float, float, dict[str, float], list[float]]:
@@ -186,10 +214,13 @@ def run_newsdesk(name: str, db_url: str, base: str, tmp: Path) -> Result:
     capture = tempfile.mkdtemp(prefix=f"{key}-capture-", dir=tmp)
     cmd = [NEWSDESK, "--db", db_url, "--sources", str(sources), "--capture", capture]
     cmd += ["crawl", "corpus", "--format", "json"]
+    server_before = server_cpu() if key == "postgresql" else None
     wall, cpu, rss, roles, memory = measure(name, cmd, env, out)
+    server_after = server_cpu() if server_before is not None else None
     (run,) = json.loads(out.read_text())
     pages = run["stored"] + run["updated"] + run["duplicates"]
-    return Result(name, pages, wall, cpu, rss, roles, memory)
+    server = server_after - server_before if server_before is not None and server_after is not None else None
+    return Result(name, pages, wall, cpu, rss, roles, memory, server)
 
 
 def run_reference(base: str, tmp: Path) -> Result:
@@ -219,6 +250,8 @@ def report(results: list[Result], reference: Result) -> None:
         split = ", ".join(
             f"{kind} {1000 * seconds / r.pages:.1f}" for kind, seconds in sorted(r.roles.items())
         )
+        if r.server_cpu is not None:  # not in the tree, not in the CPU column: the server is shared
+            split += f"; the PostgreSQL server {1000 * r.server_cpu / r.pages:.1f}"
         print(f"  {r.name:42} {split}")
     print("\nmemory of the process tree at 20 / 40 / 60 / 80% of the run's time (MiB):")
     for r in results:
@@ -242,14 +275,17 @@ def summary(runs: list[tuple[list[Result], Result]]) -> None:
     """Each of newsdesk's ratios to the reference of its own run: median and worst over the runs."""
     print(f"\nover {len(runs)} runs (ratios to the reference of the same run):")
     for name in [r.name for r in runs[0][0] if r is not runs[0][1]]:
-        speed, cpu = [], []
+        speed, cpu, with_server = [], [], []
         for results, reference in runs:
             (r,) = [r for r in results if r.name == name]
             speed.append(r.pages_per_s / reference.pages_per_s)
             cpu.append((r.cpu / r.pages) / (reference.cpu / reference.pages))
+            if r.server_cpu is not None:
+                with_server.append(((r.cpu + r.server_cpu) / r.pages) / (reference.cpu / reference.pages))
         print(
             f"  {name:42} pages/s median {statistics.median(speed):.2f}x (lowest {min(speed):.2f}x), "
             f"CPU/page median {statistics.median(cpu):.2f}x (highest {max(cpu):.2f}x)"
+            + (f", with the server's {statistics.median(with_server):.2f}x" if with_server else "")
         )
 
 
