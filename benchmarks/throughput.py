@@ -96,6 +96,22 @@ def role(cmdline: str, depth: int) -> str:
     return "command" if depth == 0 else "crawl process" if " -m crawler" in cmdline else "other"
 
 
+def process_stats() -> dict[int, tuple[bytes, list[bytes]]]:
+    """Every process's command name and the fields of its /proc/<pid>/stat that follow the name (the
+    parent's pid at 1, the process's own CPU ticks at 11 and 12, its ended children's at 13 and 14)."""
+    stats: dict[int, tuple[bytes, list[bytes]]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                head, rest = f.read().rsplit(b")", 1)
+        except (OSError, ValueError):  # (ended since it was listed)
+            continue
+        stats[int(name)] = (head.split(b"(", 1)[-1], rest.split())
+    return stats
+
+
 def sample_tree(root: int) -> TreeSample:
     """Memory of `root` and every process below it: the sum of their proportional set sizes (a page
     shared by n processes counts 1/n in each), so shared libraries are not counted once a process; and
@@ -103,18 +119,10 @@ def sample_tree(root: int) -> TreeSample:
     for their memory (the kernel walks a process's page tables to answer): asking every process on the
     machine took 23 ms of CPU a sample, a fifth of a core at ten samples a second, taken from the crawl
     being measured."""
+    stats = {pid: fields for pid, (_, fields) in process_stats().items()}
     children: dict[int, list[int]] = {}
-    stats: dict[int, list[bytes]] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read().rsplit(b")", 1)[1].split()
-        except OSError:
-            continue
-        stats[int(name)] = stat
-        children.setdefault(int(stat[1]), []).append(int(name))
+    for pid, fields in stats.items():
+        children.setdefault(int(fields[1]), []).append(pid)
     ticks = os.sysconf("SC_CLK_TCK")
     total, todo, seen = 0, [(root, 0)], {}
     while todo:
@@ -136,17 +144,7 @@ def server_cpu() -> float | None:
     and those of its ended backends (which the kernel adds to the postmaster's children's time once it
     reaps them). None when no postgres process is visible here (a server elsewhere)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, list[bytes]] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                head, rest = f.read().rsplit(b")", 1)
-        except (OSError, ValueError):
-            continue
-        if head.endswith(b"(postgres"):
-            stats[int(name)] = rest.split()
+    stats = {pid: fields for pid, (command, fields) in process_stats().items() if command == b"postgres"}
     if not stats:
         return None
     total = 0
