@@ -50,7 +50,7 @@ UI_LINE_RE = re.compile(
     r"|(?:estimated )?reading time:?|\d+\s*(?:-\s*\d+\s*)?min(?:ute)?s?(?: read)?|listen(?: to this article)?"
     r"|table of contents|contents|follow us|related|tags?:?"
     r"|(?:story|article) continues (?:below|after (?:this )?(?:ad|advertisement))|continue reading below"
-    r"|like this|pin (?:this|it|me)(?: for later)?|save (?:this|it) for later|page \d+ of \d+|copyright)[.:!]?$",
+    r"|like this|pin (?:this |it |me )?for later|pin (?:this|it|me)|save (?:this|it) for later|page \d+ of \d+|copyright)[.:!]?$",
     re.IGNORECASE,
 )
 # The strings get_text() gives: not comments, doctypes or processing instructions.

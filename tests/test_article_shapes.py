@@ -197,7 +197,15 @@ def test_a_page_whose_only_article_text_is_folded_is_not_emptied() -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["Article continues below", "Like this:", "Pin it for later!", "Page 1 of 8", "Copyright"]
+    "line",
+    [
+        "Article continues below",
+        "Like this:",
+        "Pin it for later!",
+        "PIN FOR LATER",
+        "Page 1 of 8",
+        "Copyright",
+    ],
 )
 def test_a_line_of_page_furniture_inside_the_article_is_dropped(line: str) -> None:
     assert extract(in_mid_article(f"<div>{line}</div>")).body == "\n\n".join(PARAGRAPHS)
