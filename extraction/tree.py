@@ -43,6 +43,7 @@ class ElementTreeBuilder(HTMLTreeBuilder):
         # order), without their work for markup that a parser leaves unbalanced: an element's events are
         # balanced. The same tree in 0.56 of the time (tests/test_text_walk.py checks its links).
         parents: list[Tag] = [soup]
+        built: list[etree._Element] = []  # the elements of the Tags open (parents[1:]), innermost last
         classes: list[type[NavigableString]] = []  # the string classes of the string containers open
         kept = 0  # elements open that keep their strings' white space
         last: PageElement | None = soup._most_recent_element
@@ -84,13 +85,18 @@ class ElementTreeBuilder(HTMLTreeBuilder):
             tag = node.tag
             if not isinstance(tag, str):  # a comment or processing instruction: only its tail
                 text = node.tail if event == "end" and node is not markup else None
-            elif tag in structure or node is markup or _holds_items(node):
+            elif (
+                node is built[-1]  # (an end: whether it was built is known since its start)
+                if event == "end"
+                else tag in structure or node is markup or _holds_items(node)
+            ):
                 if data:
                     end_string()
                 if event == "start":
                     element = Tag(soup, self, tag)
                     link(element)
                     parents.append(element)
+                    built.append(node)
                     if tag in keep_spaces:
                         kept += 1
                     if tag in containers:
@@ -98,6 +104,7 @@ class ElementTreeBuilder(HTMLTreeBuilder):
                     text = node.text
                 else:
                     parents.pop()
+                    built.pop()
                     if tag in keep_spaces:
                         kept -= 1
                     if tag in containers:
