@@ -13,7 +13,7 @@ from lxml import etree
 
 from extraction.article import TEXT_STRUCTURE_TAGS, _paragraphs
 from extraction.page import parse
-from extraction.tree import soup_of
+from extraction.tree import ASCII_SPACES, soup_of
 
 TAGS = ["p", "div", "li", "ul", "ol", "h2", "pre", "td", "span", "a", "b", "em", "font", "img", "br", "rt"]
 TEXTS = ["", " ", "  ", "\n", "\n\n", " \n \n ", "\t", "word", " two words ", "line\n\nbreak", "x\n", "\xa0"]
@@ -109,4 +109,4 @@ def test_the_container_tree_is_linked_as_beautifulsoup_links_a_tree(body: str) -
         if isinstance(string, NavigableString) and string.find_parent("rt") is not None:
             assert isinstance(string, RubyTextString)
         elif isinstance(string, NavigableString) and string.find_parent("pre") is None:
-            assert string.strip(" \n\t\f\r") or str(string) in (" ", "\n")
+            assert string.strip(ASCII_SPACES) or str(string) in (" ", "\n")
