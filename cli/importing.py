@@ -18,7 +18,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from cli.app import Context
 from crawler.items import ArticleItem, PageItem
 from crawler.sources import NAME_RE
-from extraction import MAX_PAGE_BYTES, decode_html
+from extraction import MAX_PAGE_BYTES, PageTooSlow, decode_html
 from pipelines.clean_worker import clean_page
 from pipelines.store import store
 from storage.capture import capture_folder, http_response
@@ -96,7 +96,11 @@ def import_warc(obj: Context, source: str, files: tuple[Path, ...]) -> None:
             with click.progressbar(found, label=file.name, file=sys.stderr) as bar:
                 articles: list[ArticleItem] = []
                 for page in bar:
-                    article = clean_page(page, frozenset())
+                    try:
+                        article = clean_page(page, frozenset())
+                    except PageTooSlow:
+                        tally["past the time limit of a page"] += 1
+                        continue
                     if not article.body and not article.title:
                         tally["without article text"] += 1
                         continue

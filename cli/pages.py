@@ -17,7 +17,7 @@ import click
 
 import extraction
 from cli.output import RecordWriter, format_option
-from extraction import PageTooLarge, read_page, split_text
+from extraction import DEFAULT_TIME_LIMIT, PageTooLarge, PageTooSlow, read_page, split_text, time_limit
 
 if TYPE_CHECKING:
     from extraction import Extracted
@@ -60,8 +60,16 @@ def extract_record(path: Path, page: Extracted, url: str | None) -> dict[str, An
 @click.command("extract")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--url", help="The page's URL (resolves relative links; with one file).")
+@click.option(
+    "--time-limit",
+    "seconds",
+    type=click.FloatRange(min=0, max=86_400),
+    default=DEFAULT_TIME_LIMIT,
+    show_default=True,
+    help="Seconds a page may take; a slower one is skipped with an error (0: no limit).",
+)
 @format_option
-def extract_command(paths: tuple[str, ...], url: str | None, fmt: str | None) -> None:
+def extract_command(paths: tuple[str, ...], url: str | None, seconds: float, fmt: str | None) -> None:
     """Extract saved pages (.html, .html.gz, or folders of them) without crawling.
 
     Example: newsdesk extract saved/ --format jsonl > articles.jsonl
@@ -72,6 +80,7 @@ def extract_command(paths: tuple[str, ...], url: str | None, fmt: str | None) ->
     if url and len(files) > 1:
         raise click.UsageError("--url applies to a single file")
     writer = RecordWriter(fmt, EXTRACT_TABLE)
+    extract = extraction.extract  # loaded now, not within the first page's time
     skipped = 0
     for path in files:
         try:
@@ -82,8 +91,12 @@ def extract_command(paths: tuple[str, ...], url: str | None, fmt: str | None) ->
             problem = f"cannot read it: {e}"
         else:
             try:
-                writer.write(extract_record(path, extraction.extract(html, url), url))
+                with time_limit(seconds):
+                    page = extract(html, url)
+                writer.write(extract_record(path, page, url))
                 continue
+            except PageTooSlow as e:
+                problem = str(e)
             except Exception as e:  # an extractor bug on one page must not stop the others: it is reported
                 problem = f"the extractor failed on it ({type(e).__name__}: {e}); please report this page"
         skipped += 1  # one bad file does not stop the others

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from cli.app import Context
 from crawler.items import ArticleItem, PageItem
-from extraction import EXTRACTOR_VERSION, MAX_PAGE_BYTES, decode_html
+from extraction import EXTRACTOR_VERSION, MAX_PAGE_BYTES, PageTooSlow, decode_html
 from pipelines.clean_worker import clean_page
 from pipelines.store import new_article
 from storage.articles import REEXTRACTED, update_article
@@ -30,12 +30,13 @@ class Tally:
     changed: int = 0
     unchanged: int = 0
     missing: int = 0
+    too_slow: int = 0
 
     def __str__(self) -> str:
         return (
             f"{self.changed} changed (a new version each, marked re-extracted), {self.unchanged} unchanged, "
             f"{self.missing} without a readable capture"
-        )
+        ) + (f", {self.too_slow} past the time limit of a page (kept as they were)" if self.too_slow else "")
 
 
 def differs(article: Article, item: ArticleItem) -> bool:
@@ -114,7 +115,11 @@ def redo(session: Session, article: Article, root: Path, tally: Tally, dry_run: 
         return
     html = decode_html(response.body, response.content_type)
     page = PageItem(source="", url=article.url, final_url=response.url or article.url, html=html)
-    item = clean_page(page, frozenset())
+    try:
+        item = clean_page(page, frozenset())
+    except PageTooSlow:
+        tally.too_slow += 1  # kept as it is, and tried again by the next run
+        return
     if not differs(article, item):
         tally.unchanged += 1
         if not dry_run:

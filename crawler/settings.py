@@ -6,7 +6,7 @@ import os
 
 from scrapy.settings.default_settings import EXTENSIONS_BASE as SCRAPY_EXTENSIONS
 
-from extraction import MAX_PAGE_BYTES
+from extraction import DEFAULT_TIME_LIMIT, MAX_PAGE_BYTES
 
 BOT_NAME = "newsdesk"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -29,6 +29,8 @@ NEWSDESK_MAX_PAGES = 500
 # Worker processes that extract pages while the crawl goes on fetching: -1 one per core, 0 none (in the
 # crawl process itself).
 NEWSDESK_EXTRACT_WORKERS = -1
+# Seconds one page may take to extract before it is given up as an error of the run (0: no limit).
+NEWSDESK_EXTRACT_TIME_LIMIT = os.environ.get("NEWSDESK_EXTRACT_TIME_LIMIT") or DEFAULT_TIME_LIMIT
 # "on" or "auto": render article pages through a browser whatever the source says (`newsdesk fetch --render`).
 NEWSDESK_RENDER = ""
 # How often the run row's counters are refreshed while the crawl goes on (seconds).

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from extraction.datestrings import parse_date
 from extraction.encoding import MAX_PAGE_BYTES, PageTooLarge, decode_html, read_page, strip_controls
+from extraction.timelimit import DEFAULT_TIME_LIMIT, PageTooSlow, time_limit, time_limit_value
 
 if TYPE_CHECKING:
     from extraction.article import Extracted, extract
@@ -42,11 +43,13 @@ def __getattr__(name: str) -> object:
 EXTRACTOR_VERSION = "2026.12.01.1"
 
 __all__ = [
+    "DEFAULT_TIME_LIMIT",
     "EXTRACTOR_VERSION",
     "MAX_PAGE_BYTES",
     "Extracted",
     "Headline",
     "PageTooLarge",
+    "PageTooSlow",
     "Split",
     "decode_html",
     "extract",
@@ -54,4 +57,6 @@ __all__ = [
     "read_page",
     "split_text",
     "strip_controls",
+    "time_limit",
+    "time_limit_value",
 ]

@@ -22,6 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import ArticleItem, PageItem, render_wanted
+from extraction import PageTooSlow, time_limit_value
 from pipelines.base import Stage, StageContext
 from pipelines.clean_worker import clean_page, worker_started
 from storage.fingerprints import signature
@@ -60,6 +61,7 @@ class CleanPipeline(Stage):
     def __init__(self, context: StageContext, workers: int = 0):
         super().__init__(context)
         self.workers = workers
+        self.time_limit = 0.0  # seconds a page may take to extract (0: no limit)
         self.shared = False  # the process's one pool, for every crawl in it (a long-lived worker's)
         self.pool: Executor | None = None
         self.body_lengths: list[int] = []
@@ -70,6 +72,9 @@ class CleanPipeline(Stage):
         workers = crawler.settings.getint("NEWSDESK_EXTRACT_WORKERS", -1)
         stage.workers = default_workers() if workers < 0 else workers
         stage.shared = crawler.settings.getbool("NEWSDESK_SHARED_EXTRACTION")
+        stage.time_limit = time_limit_value(
+            crawler.settings.get("NEWSDESK_EXTRACT_TIME_LIMIT"), "NEWSDESK_EXTRACT_TIME_LIMIT"
+        )
         return stage
 
     def open_spider(self) -> None:
@@ -101,15 +106,19 @@ class CleanPipeline(Stage):
 
     async def process_item(self, item: PageItem) -> ArticleItem:
         keep = self.context.keep_params
-        if self.pool is None:
-            article = clean_page(item, keep)
-        else:
-            try:
-                article = await asyncio.wrap_future(self.pool.submit(clean_page, item, keep))
-            except BrokenProcessPool:
-                if self.shared:  # the next crawl of this process gets a new pool; this page fails
-                    shared_pool.cache_clear()
-                raise
+        try:
+            if self.pool is None:
+                article = clean_page(item, keep, self.time_limit)
+            else:
+                article = await asyncio.wrap_future(self.pool.submit(clean_page, item, keep, self.time_limit))
+        except BrokenProcessPool:
+            if self.shared:  # the next crawl of this process gets a new pool; this page fails
+                shared_pool.cache_clear()
+            raise
+        except PageTooSlow as e:  # an error of the run: the page is fetched again next time
+            self.stats.inc_value("newsdesk/too_slow")
+            logger.error("%s: %s; not stored (NEWSDESK_EXTRACT_TIME_LIMIT)", item.final_url, e)
+            raise
         if not article.body and item.render_if_empty and self.context.signals is not None:
             self.context.signals.send_catch_log(render_wanted, item=item)
             raise DropItem(f"no article text without a browser on {item.final_url}: rendering it")

@@ -12,20 +12,24 @@ import sys
 
 import extraction
 from crawler.items import ArticleItem, PageItem
-from extraction import EXTRACTOR_VERSION, parse_date, strip_controls
+from extraction import DEFAULT_TIME_LIMIT, EXTRACTOR_VERSION, parse_date, strip_controls, time_limit
 from storage.shingles import fingerprints
 from storage.urls import MAX_URL_CHARS, canonicalize, choose_canonical
 
 PR_SET_PDEATHSIG = 1
 
 
-def clean_page(item: PageItem, keep_params: frozenset[str]) -> ArticleItem:
+def clean_page(
+    item: PageItem, keep_params: frozenset[str], seconds: float = DEFAULT_TIME_LIMIT
+) -> ArticleItem:
     """The article in a raw page, with its canonical URL and every URL that led to it (an empty body and
     title when the page holds no article text), its content hash and shingle hashes (the crawl process
-    makes those a MinHash signature)."""
-    # (The extractor is loaded on first use: by a pool worker as it starts, by the crawl process only when
-    # it extracts pages itself.)
-    extracted = extraction.extract(item.html, item.final_url)
+    makes those a MinHash signature). PageTooSlow when extracting it takes over `seconds` (0: no limit)."""
+    # (The extractor is loaded on first use, outside the page's time: by a pool worker as it starts, by the
+    # crawl process only when it extracts pages itself.)
+    extract = extraction.extract
+    with time_limit(seconds):
+        extracted = extract(item.html, item.final_url)
     title = extracted.title or strip_controls(item.listed_title or "").strip()
     url = choose_canonical(item.final_url, extracted.canonical_url, keep_params)
     seen = {url, *(canonicalize(u, keep_params) for u in (item.url, *item.redirects, item.final_url))}

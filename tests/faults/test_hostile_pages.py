@@ -17,6 +17,7 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from benchmarks.pages import listed_page
 from crawler.extensions import ItemErrors, run_counters
 from extraction import extract
 from storage.articles import NewArticle, insert_article
@@ -42,7 +43,9 @@ def limited_newsdesk(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def crawl_feed_site(tmp_path: Path, db_url: str, pages: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def crawl_feed_site(
+    tmp_path: Path, db_url: str, pages: dict[str, str], env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """`newsdesk crawl` of a local site whose feed lists `pages` (name -> HTML); its spool in tmp_path."""
     site = tmp_path / "site"
     site.mkdir()
@@ -58,7 +61,7 @@ def crawl_feed_site(tmp_path: Path, db_url: str, pages: dict[str, str]) -> subpr
         (tmp_path / "sources.toml").write_text(
             f'[[source]]\nname = "site"\nfeeds = ["{server.base_url}/feed.xml"]\n'
         )
-        spool = {"NEWSDESK_SPOOL_DIR": str(tmp_path / "spool")}
+        spool = {"NEWSDESK_SPOOL_DIR": str(tmp_path / "spool"), **(env or {})}
         return newsdesk(
             "--db", db_url, "crawl", "site", "--format", "json", cwd=tmp_path, env=spool, timeout=180
         )
@@ -82,6 +85,56 @@ def test_a_decompression_bomb_is_refused_and_the_other_pages_are_extracted(tmp_p
     assert "Traceback" not in result.stderr
     (record,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert record["id"] == "good" and record["body"].startswith("The harbour board met")
+
+
+# A page that takes a third of a second or more to extract (8.7 MB: an article and 150,000 headline-like
+# lines), and a time limit a seventh of that: fifty times what the small pages take.
+SLOW_PAGE = listed_page(150_000, "The harbour board agreed to open the new ferry terminal in the spring.")
+SHORT_LIMIT = "0.05"
+
+
+def test_a_page_slower_than_the_time_limit_is_skipped_and_the_others_extracted(tmp_path: Path) -> None:
+    (tmp_path / "slow.html").write_text(SLOW_PAGE)
+    (tmp_path / "good.html").write_text(ARTICLE.format(title="Ferry terminal opens", head="", extra=""))
+    result = newsdesk("extract", "slow.html", "good.html", "--time-limit", SHORT_LIMIT, cwd=tmp_path)
+    assert result.returncode == 1
+    assert f"slow.html: extraction stopped after {SHORT_LIMIT} s" in result.stderr
+    assert "Traceback" not in result.stderr
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["id"] == "good" and record["body"].startswith("The harbour board met")
+    # Within the default limit the same page is read whole.
+    result = newsdesk("extract", "slow.html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["body"].count("Council approves new budget for the harbour") == 150_000
+
+
+def test_a_crawl_gives_up_a_page_past_its_time_limit_and_stores_the_others(tmp_path: Path) -> None:
+    titles = ["Ferry terminal opens", "Library hours extended", "Harbour wall repaired"]
+    pages = {
+        f"{n}.html": ARTICLE.format(title=title, head="", extra=f" Story {n}: {title}.")
+        for n, title in enumerate(titles)
+    }
+    pages["slow.html"] = SLOW_PAGE
+    db_url = f"sqlite:///{tmp_path / 'news.db'}"
+    result = crawl_feed_site(tmp_path, db_url, pages, env={"NEWSDESK_EXTRACT_TIME_LIMIT": SHORT_LIMIT})
+    (run,) = json.loads(result.stdout)
+    assert (run["stored"], run["errors"]) == (3, 1), run
+    with Session(create_engine(db_url)) as session:
+        stored = set(session.execute(text("SELECT title FROM articles")).scalars())
+    assert stored == set(titles)
+
+
+def test_a_time_limit_that_is_not_a_number_fails_the_crawl_with_its_name(tmp_path: Path) -> None:
+    pages = {"0.html": ARTICLE.format(title="Ferry terminal opens", head="", extra="")}
+    db_url = f"sqlite:///{tmp_path / 'news.db'}"
+    result = crawl_feed_site(tmp_path, db_url, pages, env={"NEWSDESK_EXTRACT_TIME_LIMIT": "ten"})
+    assert result.returncode != 0
+    (run,) = json.loads(result.stdout)
+    assert run["status"] == "failed" and run["stored"] == 0
+    assert (
+        "NEWSDESK_EXTRACT_TIME_LIMIT must be a number of seconds (0 for no limit), not 'ten'"
+        in run["message"]
+    )
 
 
 def test_a_page_of_nul_bytes_is_an_empty_page() -> None:
