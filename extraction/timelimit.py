@@ -39,7 +39,7 @@ def time_limit_value(raw: str | float | None, name: str) -> float:
 
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise PageTooSlow inside the block once it has run `seconds` (wall-clock). A timer signal (SIGALRM)
+    """Raise PageTooSlow from the block once it has run `seconds` (wall-clock). A timer signal (SIGALRM)
     stops Python code between two steps and a regular expression within a few thousand of its steps, and so
     only in a process's main thread: elsewhere, and with 0 seconds, the block runs without a limit."""
     if (
@@ -51,12 +51,19 @@ def time_limit(seconds: float) -> Iterator[None]:
         return
 
     def expired(signum: int, frame: FrameType | None) -> None:
-        raise PageTooSlow(seconds)
+        raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except _Expired:
+        raise PageTooSlow(seconds) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+class _Expired(BaseException):
+    """What the timer raises: not an Exception, so that no `except Exception` on the way (in the extractor
+    or a library it calls) takes it for a failure of its own and goes on."""
