@@ -9,8 +9,10 @@ reference spider. Prints article pages per second, CPU seconds per page (user+sy
 tree, the worker processes included) and peak memory (the sum of the tree's proportional set sizes,
 sampled every 0.5 s), with ratios to the reference; then where the CPU went: the `newsdesk` command, its
 crawl process and its extraction workers, and for PostgreSQL its server's CPU over the crawl (a server on this
-machine; not in the CPU column, as it is shared); and the tree's memory at 20, 40, 60 and 80% of each crawl's
-time (--copies N serves every page under N addresses, for a crawl long enough to see it stay flat: the
+machine; not in the CPU column, as it is shared); when each crawl's first and last page was done (stored, or
+written out by the reference) and the pages per second between them, which leaves out the start (loading,
+robots.txt, the feeds, and newsdesk's politeness: AutoThrottle's first delays) and the end; and the tree's
+memory at 20, 40, 60 and 80% of each crawl's time (--copies N serves every page under N addresses, for a crawl long enough to see it stay flat: the
 copies are stored as duplicates, each extracted as a new page). The crawls are run --runs times, the reference first every other
 time; the summary gives each ratio's median and worst over the runs (this machine's speed drifts by more
 than a run's ratio moves).
@@ -32,9 +34,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
 
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
 from benchmarks.common import CORPUS, NEWSDESK, ROOT, TOOLS, missing_corpus
+from storage.models import Article
 from storage.scratch import scratch_postgres
 
 SAMPLE_EVERY = 0.5  # seconds between samples of the process tree (each costs the machine a few ms of CPU)
@@ -50,10 +57,21 @@ class Result:
     roles: dict[str, float] = field(default_factory=dict)  # CPU seconds by process role (see measure)
     memory: list[float] = field(default_factory=list)  # the tree's MiB at 20, 40, 60, 80% of the run's time
     server_cpu: float | None = None  # CPU seconds of the local PostgreSQL server over the run, when measured
+    # When pages were done (stored, or written out by the reference), seconds from the command's start: the
+    # first and the last, and how many between them.
+    done: tuple[float, float, int] | None = None
 
     @property
     def pages_per_s(self) -> float:
         return self.pages / self.wall
+
+    @property
+    def steady_pages_per_s(self) -> float | None:
+        """Pages a second from the first page done to the last: the crawl without its start and end."""
+        if self.done is None or self.done[2] < 2 or self.done[1] <= self.done[0]:
+            return None
+        first, last, count = self.done
+        return (count - 1) / (last - first)
 
 
 def free_port() -> int:
@@ -213,12 +231,32 @@ def run_newsdesk(name: str, db_url: str, base: str, tmp: Path) -> Result:
     cmd = [NEWSDESK, "--db", db_url, "--sources", str(sources), "--capture", capture]
     cmd += ["crawl", "corpus", "--format", "json"]
     server_before = server_cpu() if key == "postgresql" else None
+    started = time.time()
     wall, cpu, rss, roles, memory = measure(name, cmd, env, out)
     server_after = server_cpu() if server_before is not None else None
     (run,) = json.loads(out.read_text())
     pages = run["stored"] + run["updated"] + run["duplicates"]
     server = server_after - server_before if server_before is not None and server_after is not None else None
-    return Result(name, pages, wall, cpu, rss, roles, memory, server)
+    return Result(name, pages, wall, cpu, rss, roles, memory, server, stored_times(db_url, started))
+
+
+def stored_times(db_url: str, started: float) -> tuple[float, float, int] | None:
+    """When the crawl stored its first and its last article (seconds after `started`), and how many."""
+    engine = create_engine(db_url)
+    try:
+        with Session(engine) as session:
+            first, last, count = session.execute(
+                select(func.min(Article.fetched_at), func.max(Article.fetched_at), func.count())
+            ).one()
+    finally:
+        engine.dispose()
+    if first is None or last is None:
+        return None
+    return (
+        first.replace(tzinfo=UTC).timestamp() - started,
+        last.replace(tzinfo=UTC).timestamp() - started,
+        count,
+    )
 
 
 def run_reference(base: str, tmp: Path) -> Result:
@@ -227,9 +265,13 @@ def run_reference(base: str, tmp: Path) -> Result:
         sys.executable, "-m", "scrapy", "runspider", str(ROOT / "benchmarks" / "reference_spider.py"),
         "-a", f"sitemap={base}/sitemap.xml", "-O", str(out),
     ]  # fmt: skip
+    started = time.time()
     wall, cpu, rss, roles, memory = measure("reference", cmd, dict(os.environ), tmp / "reference.log")
-    pages = sum(1 for line in out.read_text().splitlines() if line.strip())
-    return Result("reference spider (Scrapy + trafilatura)", pages, wall, cpu, rss, roles, memory)
+    times = [json.loads(line)["done"] - started for line in out.read_text().splitlines() if line.strip()]
+    done = (min(times), max(times), len(times)) if times else None
+    return Result(
+        "reference spider (Scrapy + trafilatura)", len(times), wall, cpu, rss, roles, memory, None, done
+    )
 
 
 def report(results: list[Result], reference: Result) -> None:
@@ -251,6 +293,13 @@ def report(results: list[Result], reference: Result) -> None:
         if r.server_cpu is not None:  # not in the tree, not in the CPU column: the server is shared
             split += f"; the PostgreSQL server {1000 * r.server_cpu / r.pages:.1f}"
         print(f"  {r.name:42} {split}")
+    print("\nstart and steady state: first and last page done (s after the start), pages/s between them:")
+    steady_reference = reference.steady_pages_per_s
+    for r in results:
+        if r.done is None or (steady := r.steady_pages_per_s) is None:
+            continue
+        ratio = f" {steady / steady_reference:5.2f}x" if steady_reference else ""
+        print(f"  {r.name:42} first {r.done[0]:5.2f}, last {r.done[1]:6.2f}, {steady:6.1f} pages/s{ratio}")
     print("\nmemory of the process tree at 20 / 40 / 60 / 80% of the run's time (MiB):")
     for r in results:
         print(f"  {r.name:42} " + " / ".join(f"{mib:.0f}" for mib in r.memory))
