@@ -322,10 +322,12 @@ def summary(runs: list[tuple[list[Result], Result]]) -> None:
     """Each of newsdesk's ratios to the reference of its own run: median and worst over the runs."""
     print(f"\nover {len(runs)} runs (ratios to the reference of the same run):")
     for name in [r.name for r in runs[0][0] if r is not runs[0][1]]:
-        speed, cpu, with_server = [], [], []
+        speed, cpu, with_server, steady = [], [], [], []
         for results, reference in runs:
             (r,) = [r for r in results if r.name == name]
             speed.append(r.pages_per_s / reference.pages_per_s)
+            if r.steady_pages_per_s and reference.steady_pages_per_s:
+                steady.append(r.steady_pages_per_s / reference.steady_pages_per_s)
             cpu.append((r.cpu / r.pages) / (reference.cpu / reference.pages))
             if r.server_cpu is not None:
                 with_server.append(((r.cpu + r.server_cpu) / r.pages) / (reference.cpu / reference.pages))
@@ -333,6 +335,7 @@ def summary(runs: list[tuple[list[Result], Result]]) -> None:
             f"  {name:42} pages/s median {statistics.median(speed):.2f}x (lowest {min(speed):.2f}x), "
             f"CPU/page median {statistics.median(cpu):.2f}x (highest {max(cpu):.2f}x)"
             + (f", with the server's {statistics.median(with_server):.2f}x" if with_server else "")
+            + (f"; first to last page done median {statistics.median(steady):.2f}x" if steady else "")
         )
 
 
