@@ -490,6 +490,38 @@ def test_a_widget_title_that_says_the_stories_may_interest_the_reader() -> None:
     )
 
 
+# A widget's title may name the site's topic between its first word and the kind of stories it lists; it
+# goes with the list under it.
+TIPS = "\n".join(
+    f"- {tip}"
+    for tip in (
+        "Buy a day ticket before you board: drivers no longer take cash on the night routes.",
+        "The last buses leave the station at half past three, so plan the way home early.",
+        "Seats upstairs at the front are the quietest on the long eastern route.",
+    )
+)
+GUIDES = [
+    "How to Spend Three Days in the Highlands- My Itinerary",
+    "9 Ways to See the Old Town on Foot",
+    "Lochside Walks- A Guide to the Quiet Paths",
+    "Island Ferries- Timetables and Tickets",
+]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["More Scotland Travel Guides", "Other Night Bus Stories", "Recent Transport News:", "More Guides"],
+)
+def test_a_widget_title_naming_the_sites_topic_marks_the_list_under_it(title: str) -> None:
+    body = ARTICLE + "\n\n" + TIPS
+    assert_split(body + f"\n\n{title}\n" + "\n".join(f"- {g}" for g in GUIDES), body, GUIDES)
+
+
+def test_a_line_of_more_than_a_few_guides_is_not_a_widget_title() -> None:
+    body = ARTICLE + "\n\n" + TIPS + "\n\nMore than 200 guides"
+    assert_split(body + "\n" + "\n".join(f"- {g}" for g in GUIDES), body, GUIDES)
+
+
 def test_an_article_ending_in_trailing_off_sentences_stays() -> None:
     assert_untouched(
         ARTICLE + "\n\nAnd then the last bus left without us, its lights fading down the empty road…\n"
