@@ -26,10 +26,11 @@ MARKER_PREFIX_RE = re.compile(
 # our other posts".
 LEAD_IN_RE = re.compile(
     r"(?:^|[,;:]\s*|\byou(?:['’]ll| will| may| might| can| should)?(?: also)?\s+)"
-    r"(?:check out|read|see|explore|browse|enjoy|like|love)\b.*\b(?:these|our|more|other|related|similar)\s+"
-    r"(?:[\w’'-]+\s+){0,3}(?:articles|posts|stories|guides|reads|pieces)$"
+    r"(?:check out|read|see|explore|browse|enjoy|like|love|be interested in)\b.*"
+    r"\b(?:these|our|more|other|related|similar|the following)\s+"
+    r"(?:[\w’'-]+\s+){0,3}(?:articles|posts|stories|guides|reads|pieces|reports)$"
 )
-LEAD_IN_ENDS = ("articles", "posts", "stories", "guides", "reads", "pieces")
+LEAD_IN_ENDS = ("articles", "posts", "stories", "guides", "reads", "pieces", "reports")
 MAX_LEAD_IN_WORDS = 25
 # Lines that close a page after the list: they go with the list, never decide on their own.
 FOOTER_RE = re.compile(

@@ -318,6 +318,11 @@ def split_text(text: str) -> Split:
         block = teasers
     if block is None or block.start == 0:
         return Split(body=text)
+    # A widget's title over its hand-over sentence ("Related articles" / "You may also be interested in the
+    # following articles:"): both go with the list.
+    while block.marker and block.start > 1 and is_marker(entries[block.start - 1][0]):
+        block.start -= 1
+        block.gap_before = entries[block.start][1]
     items = list(dict.fromkeys(block.items))  # a story listed twice is one headline
     ruled = not block.marker and block.start >= 2 and bool(RULE_RE.match(entries[block.start - 1][0]))
     if ruled:

@@ -517,6 +517,20 @@ def test_a_widget_title_naming_the_sites_topic_marks_the_list_under_it(title: st
     assert_split(body + f"\n\n{title}\n" + "\n".join(f"- {g}" for g in GUIDES), body, GUIDES)
 
 
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "You may also be interested in the following articles:",
+        "You might be interested in these related stories",
+    ],
+)
+def test_a_sentence_saying_the_stories_below_may_interest_the_reader_goes_with_them(lead_in: str) -> None:
+    items = "\n".join(f"- {h}" for h in HEADLINES)
+    assert_split(f"{ARTICLE}\n\n{lead_in}\n{items}", ARTICLE, HEADLINES)
+    # Under a widget's title, the title goes too.
+    assert_split(f"{ARTICLE}\n\nRelated coverage\n{lead_in}\n{items}", ARTICLE, HEADLINES)
+
+
 def test_a_line_of_more_than_a_few_guides_is_not_a_widget_title() -> None:
     body = ARTICLE + "\n\n" + TIPS + "\n\nMore than 200 guides"
     assert_split(body + "\n" + "\n".join(f"- {g}" for g in GUIDES), body, GUIDES)
