@@ -16,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from cli.app import Context
+from cli.output import time_limit_option
 from crawler.items import ArticleItem, PageItem
 from crawler.sources import NAME_RE
 from extraction import MAX_PAGE_BYTES, PageTooSlow, decode_html
@@ -72,8 +73,9 @@ def pages(path: Path, relative: str, source: str, tally: Counter[str]) -> list[P
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
+@time_limit_option
 @click.pass_obj
-def import_warc(obj: Context, source: str, files: tuple[Path, ...]) -> None:
+def import_warc(obj: Context, source: str, files: tuple[Path, ...], seconds: float) -> None:
     """Store the articles of WARC files made elsewhere (their HTML pages answered 200), checked for
     duplicates as a crawl's are; the files are copied into the capture folder.
 
@@ -97,7 +99,7 @@ def import_warc(obj: Context, source: str, files: tuple[Path, ...]) -> None:
                 articles: list[ArticleItem] = []
                 for page in bar:
                     try:
-                        article = clean_page(page, frozenset())
+                        article = clean_page(page, frozenset(), seconds)
                     except PageTooSlow:
                         tally["past the time limit of a page"] += 1
                         continue

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from extraction import strip_controls
+from extraction import DEFAULT_TIME_LIMIT, strip_controls
 
 FORMATS = ("table", "json", "jsonl", "csv")
 WIDE_COLUMNS = ("title", "url", "message", "body")
@@ -50,6 +50,20 @@ def log_format_option(f: Any) -> Any:
         default="text",
         show_default=True,
         help="json: one JSON object a line, for log collectors.",
+    )(f)
+
+
+def time_limit_option(f: Any) -> Any:
+    """--time-limit SECONDS (env NEWSDESK_EXTRACT_TIME_LIMIT): the time one page may take to extract."""
+    return click.option(
+        "--time-limit",
+        "seconds",
+        type=click.FloatRange(min=0, max=86_400),
+        default=DEFAULT_TIME_LIMIT,
+        envvar="NEWSDESK_EXTRACT_TIME_LIMIT",
+        show_default=True,
+        help="Seconds a page may take to extract; a slower one is skipped (0: no limit; env "
+        "NEWSDESK_EXTRACT_TIME_LIMIT).",
     )(f)
 
 

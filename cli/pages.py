@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import click
 
 import extraction
-from cli.output import RecordWriter, format_option
-from extraction import DEFAULT_TIME_LIMIT, PageTooLarge, PageTooSlow, read_page, split_text, time_limit
+from cli.output import RecordWriter, format_option, time_limit_option
+from extraction import PageTooLarge, PageTooSlow, read_page, split_text, time_limit
 
 if TYPE_CHECKING:
     from extraction import Extracted
@@ -60,14 +60,7 @@ def extract_record(path: Path, page: Extracted, url: str | None) -> dict[str, An
 @click.command("extract")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--url", help="The page's URL (resolves relative links; with one file).")
-@click.option(
-    "--time-limit",
-    "seconds",
-    type=click.FloatRange(min=0, max=86_400),
-    default=DEFAULT_TIME_LIMIT,
-    show_default=True,
-    help="Seconds a page may take; a slower one is skipped with an error (0: no limit).",
-)
+@time_limit_option
 @format_option
 def extract_command(paths: tuple[str, ...], url: str | None, seconds: float, fmt: str | None) -> None:
     """Extract saved pages (.html, .html.gz, or folders of them) without crawling.

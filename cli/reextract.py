@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from cli.app import Context
+from cli.output import time_limit_option
 from crawler.items import ArticleItem, PageItem
 from extraction import EXTRACTOR_VERSION, MAX_PAGE_BYTES, PageTooSlow, decode_html
 from pipelines.clean_worker import clean_page
@@ -55,8 +56,11 @@ def differs(article: Article, item: ArticleItem) -> bool:
 @click.option("--since", help="Only articles published (else fetched) on or after this date.")
 @click.option("--until", help="Only articles published (else fetched) on or before this date.")
 @click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
+@time_limit_option
 @click.pass_obj
-def reextract(obj: Context, source: str | None, since: str | None, until: str | None, dry_run: bool) -> None:
+def reextract(
+    obj: Context, source: str | None, since: str | None, until: str | None, dry_run: bool, seconds: float
+) -> None:
     """Run the current extractor over the captured pages of stored articles: an article whose title,
     body, headlines or metadata come out different gets a new version marked re-extracted. Articles an
     earlier run already did are skipped, so after Ctrl-C the same command goes on where it stopped.
@@ -93,7 +97,7 @@ def reextract(obj: Context, source: str | None, since: str | None, until: str | 
                         select(Article).where(Article.id.in_(chunk)).options(selectinload(Article.headlines))
                     )
                     for article in articles:
-                        redo(session, article, root, tally, dry_run)
+                        redo(session, article, root, tally, dry_run, seconds)
                     if dry_run:
                         session.rollback()
                 bar.update(len(chunk))
@@ -106,7 +110,7 @@ def reextract(obj: Context, source: str | None, since: str | None, until: str | 
     click.echo(f"{len(ids)} articles {done} re-extracted with extractor {EXTRACTOR_VERSION}: {tally}")
 
 
-def redo(session: Session, article: Article, root: Path, tally: Tally, dry_run: bool) -> None:
+def redo(session: Session, article: Article, root: Path, tally: Tally, dry_run: bool, seconds: float) -> None:
     assert article.capture_file is not None and article.capture_offset is not None
     try:
         response = read_response(root, article.capture_file, article.capture_offset, MAX_PAGE_BYTES)
@@ -116,7 +120,7 @@ def redo(session: Session, article: Article, root: Path, tally: Tally, dry_run: 
     html = decode_html(response.body, response.content_type)
     page = PageItem(source="", url=article.url, final_url=response.url or article.url, html=html)
     try:
-        item = clean_page(page, frozenset())
+        item = clean_page(page, frozenset(), seconds)
     except PageTooSlow:
         tally.too_slow += 1  # kept as it is, and tried again by the next run
         return

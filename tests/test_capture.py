@@ -223,3 +223,48 @@ def test_articles_are_imported_from_warc_files_made_elsewhere(tmp_path: Path) ->
         "--db", db, "import-warc", "--source", "elsewhere", str(tmp_path / "notes.txt"), cwd=tmp_path
     )
     assert bad.returncode == 1 and "not a readable WARC file" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_import_and_reextract_give_up_a_page_past_the_time_limit_and_go_on(tmp_path: Path) -> None:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from benchmarks.pages import listed_page
+
+    db = f"sqlite:///{tmp_path / 'news.db'}"
+    warc = tmp_path / "slow.warc.gz"
+    with open(warc, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url, body in [
+            ("https://elsewhere.example/a.html", page("Ferry returns", story(41))),
+            # An article and 150,000 headline-like lines: a third of a second or more to extract.
+            ("https://elsewhere.example/slow.html", listed_page(150_000, "The harbour wall was repaired.")),
+        ]:
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    url, "response", payload=io.BytesIO(body.encode()), http_headers=headers
+                )
+            )
+    limited = newsdesk(
+        "--db", db, "import-warc", "--source", "elsewhere", str(warc), "--time-limit", "0.05", cwd=tmp_path
+    )
+    assert limited.returncode == 0, limited.stderr
+    assert limited.stdout.strip() == "stored 1, past the time limit of a page 1"
+    # Within the default limit the page is stored; re-extracted under a short one, it is kept as it was.
+    stored = newsdesk("--db", db, "import-warc", "--source", "elsewhere", str(warc), cwd=tmp_path)
+    assert "stored 1" in stored.stdout, stored.stdout
+    engine = create_engine(db)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE articles SET extractor = 'old'"))
+    engine.dispose()
+    redone = newsdesk("--db", db, "reextract", cwd=tmp_path, env={"NEWSDESK_EXTRACT_TIME_LIMIT": "0.05"})
+    assert redone.returncode == 0, redone.stderr
+    assert (
+        "1 unchanged" in redone.stdout
+        and "1 past the time limit of a page (kept as they were)" in redone.stdout
+    )
