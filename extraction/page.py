@@ -79,7 +79,38 @@ def parse(html: str) -> Element | None:
         return None
     if doc is not None:  # (None: a page of nothing but white space, comments or stray end tags)
         _bound_head_tags(doc)
+        _body_after_its_end(doc)
     return doc
+
+
+def _body_after_its_end(doc: Element) -> None:
+    """What a page has after its </body> goes into its body, as a browser shows it (HTML's "after body"
+    rules): libxml2 leaves it beside the body, or after </html> in a second <html> beside the page's (a
+    template that closes the page early, then the article)."""
+    body = doc.find("body")
+    if body is None:
+        return
+    if (body.tail or "").strip():
+        _append_text(body, body.tail or "")
+    body.tail = None
+    for element in list(body.itersiblings()):
+        body.append(element)  # (its tail goes with it)
+    for extra in doc.itersiblings():
+        if not isinstance(extra.tag, str):
+            continue
+        if (extra.text or "").strip():
+            _append_text(body, extra.text or "")
+        extra.text = None
+        for element in list(extra):
+            body.append(element)
+
+
+def _append_text(parent: Element, text: str) -> None:
+    last = parent[-1] if len(parent) else None
+    if last is not None:
+        last.tail = (last.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
 
 
 def _bound_head_tags(doc: Element) -> None:

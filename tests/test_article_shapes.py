@@ -320,6 +320,17 @@ def test_a_live_ticker_after_the_article_is_not_body() -> None:
     assert "Storm warning" not in body
 
 
+@pytest.mark.parametrize("closed", ["</body>", "</body></html>"])
+def test_an_article_after_the_pages_early_end_is_read(closed: str) -> None:
+    # A template that closes the page after its menu, then the article: a browser shows it in the body.
+    menu = "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/sport'>Sport</a></nav>"
+    html = (
+        f"<!doctype html><html lang='en'><head><title>Water board</title></head><body>{menu}{closed}"
+        f"<section><article>{paras(PARAGRAPHS)}</article></section><footer>About us</footer></body></html>"
+    )
+    assert extract(html).body.split("\n\n") == PARAGRAPHS
+
+
 def test_an_article_of_one_short_line_is_not_emptied() -> None:
     html = page("<article><h1>Market square closed</h1><p>Closed until Monday.</p></article>")
     assert extract(html).body == "Closed until Monday."
