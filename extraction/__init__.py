@@ -40,7 +40,7 @@ def __getattr__(name: str) -> object:
 
 # Stored with every article it extracts; changed whenever the rules change what a page gives, so that
 # `newsdesk reextract` knows which stored articles an older extractor made.
-EXTRACTOR_VERSION = "2026.12.01.3"
+EXTRACTOR_VERSION = "2026.12.01.4"
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",

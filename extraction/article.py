@@ -21,7 +21,7 @@ from extraction.boilerplate import strip_chrome
 from extraction.container import find_container
 from extraction.dates import DATE_SEARCH_CHARS, publication_day
 from extraction.datestrings import as_utc
-from extraction.encoding import strip_controls
+from extraction.encoding import has_mojibake, repair_mojibake, strip_controls
 from extraction.lines import is_marker
 from extraction.linklists import Headline, drop_link_blocks, take_widgets, trailing_link_lists
 from extraction.metadata import extract_metadata
@@ -231,6 +231,17 @@ def _is_byline_or_date(paragraph: str) -> bool:
     return bool(BYLINE_RE.match(paragraph) and len(paragraph.split()) <= 8 or DATELINE_RE.match(paragraph))
 
 
+def _as_is(text: str) -> str:
+    """Text as stored: without control characters, which character references (&#27;, &#0;) put back."""
+    return strip_controls(text)
+
+
+def _repaired(text: str) -> str:
+    """The same, on a page that carries UTF-8 read in the wrong encoding: read right first (it leaves C1
+    control characters where its quotes were)."""
+    return strip_controls(repair_mojibake(text))
+
+
 def _offset(published: datetime | None) -> timedelta | None:
     offset = published.utcoffset() if published is not None else None
     return offset if offset is not None and abs(offset) < timedelta(hours=24) else None
@@ -272,16 +283,16 @@ def _extract(html: str, url: str | None, *, show_hidden: bool) -> tuple[Extracte
     for h in [*html_headlines, *(Headline(t) for t in split.headlines)]:
         if h.text.casefold() not in seen:  # "Related" and "Latest" often repeat a story
             seen.add(h.text.casefold())
-            headlines.append(Headline(strip_controls(h.text), h.url))
-    # Character references (&#27;, &#0;) put control characters back into the text.
+            headlines.append(Headline(h.text, h.url))
+    text = _repaired if has_mojibake(meta.title, split.body) else _as_is
     extracted = Extracted(
-        title=strip_controls(meta.title),
-        authors=[strip_controls(a) for a in meta.authors],
+        title=text(meta.title),
+        authors=[text(a) for a in meta.authors],
         published=as_utc(meta.published),
         published_offset=_offset(meta.published),
         language=meta.language,
         canonical_url=meta.canonical_url,
-        body=strip_controls(split.body).strip(),
-        headlines=headlines,
+        body=text(split.body).strip(),
+        headlines=[Headline(text(h.text), h.url) for h in headlines],
     )
     return extracted, dropped_hidden

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 from pathlib import Path
 
@@ -21,6 +22,33 @@ CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 HTML_CONTROLS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 # Each an ASCII byte, never part of a longer UTF-8 sequence: replaced in the encoded page at C speed.
 HTML_CONTROL_SPACES = bytes.maketrans(HTML_CONTROLS, b" " * len(HTML_CONTROLS))
+
+
+# UTF-8 read as Windows-1252 or Latin-1 ("doesnâ€™t", "cafÃ©"): a character that would be a UTF-8 lead byte,
+# then one that would continue it. Only text with such a pair is given to ftfy, which decides.
+MOJIBAKE_RE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
+def has_mojibake(title: str, body: str) -> bool:
+    """Does a page's text carry UTF-8 read in the wrong encoding: in its title, or in two places of its
+    body? (One pair in a long body is as likely an example quoted in the article: "I saw "Ã¤" instead".)"""
+    return (
+        MOJIBAKE_RE.search(title) is not None
+        or sum(1 for _ in itertools.islice(MOJIBAKE_RE.finditer(body), 2)) == 2
+    )
+
+
+def repair_mojibake(text: str) -> str:
+    """`text` with UTF-8 that was read in the wrong encoding (once or more) read right, as ftfy repairs it;
+    other text as it is."""
+    if MOJIBAKE_RE.search(text) is None:
+        return text
+    import ftfy  # loaded for the few pages that need it
+
+    return str(ftfy.fix_encoding(text))
 
 
 class PageTooLarge(ValueError):

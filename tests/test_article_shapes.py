@@ -331,6 +331,26 @@ def test_an_article_after_the_pages_early_end_is_read(closed: str) -> None:
     assert extract(html).body.split("\n\n") == PARAGRAPHS
 
 
+def mojibake(text: str) -> str:
+    """`text` as a page shows it when its UTF-8 was read as Windows-1252."""
+    return text.encode("utf-8").decode("cp1252", errors="replace")
+
+
+def test_text_in_utf8_read_in_the_wrong_encoding_is_read_right() -> None:
+    title = "The board’s plan for the café district"
+    texts = [t.replace(" will ", " won’t ").replace("board", "board’s") for t in PARAGRAPHS]
+    html = page(paras([mojibake(t) for t in texts]), title=mojibake(title))
+    got = extract(html)
+    assert got.title == title
+    assert got.body.split("\n\n") == texts
+
+
+def test_a_single_example_of_wrongly_read_text_in_an_article_stays_as_written() -> None:
+    example = 'Old mail clients showed "Ã¤" where the letter ä was meant, and readers wrote in about it.'
+    got = extract(page(paras([*PARAGRAPHS, example])))
+    assert got.body.split("\n\n") == [*PARAGRAPHS, example]
+
+
 def test_an_article_of_one_short_line_is_not_emptied() -> None:
     html = page("<article><h1>Market square closed</h1><p>Closed until Monday.</p></article>")
     assert extract(html).body == "Closed until Monday."
