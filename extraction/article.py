@@ -278,13 +278,13 @@ def _extract(html: str, url: str | None, *, show_hidden: bool) -> tuple[Extracte
     container = soup_of(chosen, TEXT_STRUCTURE_TAGS)
     paragraphs = _tidy(_drop_repeated_runs(_paragraphs(container)), meta.title)
     split = split_text("\n\n".join(paragraphs))
+    text = _repaired if has_mojibake(meta.title, split.body) else _as_is
     headlines: list[Headline] = []
     seen: set[str] = set()
     for h in [*html_headlines, *(Headline(t) for t in split.headlines)]:
         if h.text.casefold() not in seen:  # "Related" and "Latest" often repeat a story
             seen.add(h.text.casefold())
-            headlines.append(Headline(h.text, h.url))
-    text = _repaired if has_mojibake(meta.title, split.body) else _as_is
+            headlines.append(Headline(text(h.text), h.url))
     extracted = Extracted(
         title=text(meta.title),
         authors=[text(a) for a in meta.authors],
@@ -293,6 +293,6 @@ def _extract(html: str, url: str | None, *, show_hidden: bool) -> tuple[Extracte
         language=meta.language,
         canonical_url=meta.canonical_url,
         body=text(split.body).strip(),
-        headlines=[Headline(text(h.text), h.url) for h in headlines],
+        headlines=headlines,
     )
     return extracted, dropped_hidden

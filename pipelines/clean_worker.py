@@ -12,16 +12,14 @@ import sys
 
 import extraction
 from crawler.items import ArticleItem, PageItem
-from extraction import DEFAULT_TIME_LIMIT, EXTRACTOR_VERSION, parse_date, strip_controls, time_limit
+from extraction import EXTRACTOR_VERSION, parse_date, strip_controls, time_limit
 from storage.shingles import fingerprints
 from storage.urls import MAX_URL_CHARS, canonicalize, choose_canonical
 
 PR_SET_PDEATHSIG = 1
 
 
-def clean_page(
-    item: PageItem, keep_params: frozenset[str], seconds: float = DEFAULT_TIME_LIMIT
-) -> ArticleItem:
+def clean_page(item: PageItem, keep_params: frozenset[str], seconds: float) -> ArticleItem:
     """The article in a raw page, with its canonical URL and every URL that led to it (an empty body and
     title when the page holds no article text), its content hash and shingle hashes (the crawl process
     makes those a MinHash signature). PageTooSlow when extracting it takes over `seconds` (0: no limit)."""
